@@ -1,0 +1,51 @@
+// Kubernetes objects as they come out of the manifest stage: parsed, defaulted
+// (namespace "default"), List-unpacked, and each tagged with where it came from.
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  creationTimestamp?: string;
+  ownerReferences?: { kind: string; name: string; apiVersion?: string }[];
+  [field: string]: unknown;
+}
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: any;
+  [field: string]: any;
+}
+
+/** Position of an object in the input: document index (0-based) in the YAML stream or array. */
+export interface SourceRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ManifestProblem {
+  /** 0-based index of the document (or array element) in the input. */
+  document: number;
+  kind?: string;
+  /** "namespace/name" when known. */
+  object?: string;
+  /** Field path in the object, e.g. "spec.http[0].route[0].destination.host". */
+  path: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface ParsedManifests {
+  objects: K8sObject[];
+  /** Errors make the input invalid; warnings (unused kinds, unknown fields) do not. */
+  problems: ManifestProblem[];
+}
+
+export const sourceRef = (o: K8sObject): SourceRef => ({
+  kind: o.kind,
+  namespace: o.metadata.namespace,
+  name: o.metadata.name,
+});
