@@ -49,3 +49,15 @@ export const sourceRef = (o: K8sObject): SourceRef => ({
   namespace: o.metadata.namespace,
   name: o.metadata.name,
 });
+
+/** Hard limits on manifest input, so hostile or accidental huge input fails fast. */
+export interface ManifestLimits {
+  /** Total input size in bytes (UTF-8 for YAML, JSON length for arrays). */
+  maxBytes: number;
+  /** Number of documents (YAML) or array elements. */
+  maxDocuments: number;
+  /** Alias nodes resolved per document (stops "billion laughs"). */
+  maxAliasCount: number;
+  /** Nesting depth of maps and sequences. */
+  maxDepth: number;
+}
