@@ -1,0 +1,78 @@
+// npm run bench: medians of the engine's stages on synthetic meshes (100 and 1000 services by
+// default) and on bookinfo, with the ratio between sizes to show how each stage scales.
+// Usage: npm run bench [-- --sizes 100,1000 --runs 7]
+
+import { performance } from 'node:perf_hooks';
+import { compileScenario } from '../src/engine.js';
+import { parseManifests } from '../src/manifests/index.js';
+import { generateXds } from '../src/xds/index.js';
+import { toConfigDump } from '../src/xds/configdump.js';
+import { syntheticMesh } from './mesh.js';
+import { readSample } from '../test/support/samples.js';
+
+const argValue = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const sizes = (argValue('sizes') ?? '100,1000').split(',').map(Number);
+const runs = Number(argValue('runs') ?? 7);
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Median of `repeat` timed calls, in milliseconds. */
+function timeMedian(repeat: number, fn: (i: number) => void): number {
+  const times: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const start = performance.now();
+    fn(i);
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(1)} ms`);
+const row = (label: string, ms: number, note = ''): void => console.log(`  ${label.padEnd(52)} ${fmt(ms).padStart(12)}  ${note}`);
+
+interface SizeResult { compile: number; perProxy: number; trace: number }
+
+function benchMesh(label: string, yamlText: string, traceRequest: { address: string; port: number; host: string }): SizeResult {
+  console.log(`\n${label}: ${(yamlText.length / 2 ** 20).toFixed(2)} MiB of YAML`);
+  row('parse + validate manifests', timeMedian(runs, () => void parseManifests(yamlText)));
+  const compile = timeMedian(runs, () => void compileScenario({ resources: yamlText }));
+  row('compile (parse + mesh index)', compile);
+
+  const scenario = compileScenario({ resources: yamlText });
+  const proxies = scenario.index.proxies;
+  const sample = proxies.filter((_, i) => i % Math.max(1, Math.floor(proxies.length / 20)) === 0).slice(0, 20);
+  const perProxy = timeMedian(sample.length, (i) => void toConfigDump(generateXds(scenario.index, sample[i])));
+  row('translate one proxy (xDS + config dump)', perProxy, `median of ${sample.length} proxies`);
+
+  let peakHeap = 0;
+  const start = performance.now();
+  for (const proxy of proxies) {
+    void toConfigDump(generateXds(scenario.index, proxy));
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }
+  row(`translate all ${proxies.length} proxies (one pass)`, performance.now() - start, `peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);
+
+  const client = proxies.find((p) => p.type === 'sidecar') ?? proxies[0];
+  scenario.trace({ pod: client.pod ?? '' }, { ...traceRequest, mode: 'outbound' }); // generate the xDS once
+  const trace = timeMedian(2000, () => void scenario.trace({ pod: client.pod ?? '' }, { ...traceRequest, mode: 'outbound' }));
+  row('trace one request (config already generated)', trace, 'median of 2000');
+  return { compile, perProxy, trace };
+}
+
+const results = sizes.map((n) =>
+  benchMesh(`synthetic mesh, ${n} services`, syntheticMesh(n), { address: '10.96.0.1', port: 8080, host: 'svc-0.ns-0:8080' }),
+);
+if (results.length > 1) {
+  const [small, big] = [results[0], results[results.length - 1]];
+  console.log(`\nratios ${sizes[sizes.length - 1]} / ${sizes[0]} services (x${sizes[sizes.length - 1] / sizes[0]} input):`);
+  console.log(`  compile x${(big.compile / small.compile).toFixed(1)}, translate one proxy x${(big.perProxy / small.perProxy).toFixed(1)}, trace x${(big.trace / small.trace).toFixed(1)}`);
+}
+benchMesh('bookinfo sample', readSample('bookinfo'), {
+  address: '10.96.0.1', port: 9080, host: 'reviews:9080',
+});
