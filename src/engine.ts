@@ -41,7 +41,10 @@ export class InputError extends Error {
 export class CompiledScenario {
   readonly index: MeshIndex;
   readonly warnings: string[];
+  /** Recently generated proxies' xDS, so a multi-hop trace or repeated calls reuse them; bounded, since a
+   *  1000-service mesh's proxies together would not fit in memory. */
   private readonly xdsCache = new Map<string, GeneratedXds>();
+  private static readonly XDS_CACHE_SIZE = 64;
 
   constructor(input: ScenarioInput) {
     const parsed = parseManifests(input.resources);
@@ -77,10 +80,10 @@ export class CompiledScenario {
 
   xds(proxy: Proxy): GeneratedXds {
     let xds = this.xdsCache.get(proxy.id);
-    if (!xds) {
-      xds = generateXds(this.index, proxy);
-      this.xdsCache.set(proxy.id, xds);
-    }
+    if (xds) this.xdsCache.delete(proxy.id); // re-inserted below as the most recent
+    else xds = generateXds(this.index, proxy);
+    this.xdsCache.set(proxy.id, xds);
+    if (this.xdsCache.size > CompiledScenario.XDS_CACHE_SIZE) this.xdsCache.delete(this.xdsCache.keys().next().value!);
     return xds;
   }
 
