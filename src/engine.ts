@@ -79,10 +79,12 @@ export class CompiledScenario {
   }
 
   xds(proxy: Proxy): GeneratedXds {
-    let xds = this.xdsCache.get(proxy.id);
-    if (xds) this.xdsCache.delete(proxy.id); // re-inserted below as the most recent
+    // Ad-hoc proxies may share an id (type~ip~name) yet differ in labels or metadata.
+    const key = `${proxy.id} ${JSON.stringify([proxy.labels, proxy.metadata])}`;
+    let xds = this.xdsCache.get(key);
+    if (xds) this.xdsCache.delete(key); // re-inserted below as the most recent
     else xds = generateXds(this.index, proxy);
-    this.xdsCache.set(proxy.id, xds);
+    this.xdsCache.set(key, xds);
     if (this.xdsCache.size > CompiledScenario.XDS_CACHE_SIZE) this.xdsCache.delete(this.xdsCache.keys().next().value!);
     return xds;
   }
