@@ -106,6 +106,11 @@ export interface TranslatedProxy {
   labels: Record<string, string>;
   ips: string[];
   configDump: ConfigDump;
+  /** Which manifests shaped each listener, route, virtual host, cluster and endpoint set. */
+  provenance: {
+    kinds: Record<string, string[]>;
+    resources: Record<string, Record<string, string[]>>;
+  };
 }
 
 export interface TranslateResult {

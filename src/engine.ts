@@ -16,6 +16,7 @@ import { buildMeshIndex } from './mesh/index.js';
 import type { MeshIndex, Proxy } from './mesh/types.js';
 import { generateXds } from './xds/index.js';
 import { toConfigDump } from './xds/configdump.js';
+import { provenanceTable } from './xds/provenance.js';
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
 
@@ -104,6 +105,7 @@ export class CompiledScenario {
   }
 
   private translated(proxy: Proxy): TranslatedProxy {
+    const xds = this.xds(proxy);
     return {
       id: proxy.id,
       type: proxy.type,
@@ -111,7 +113,8 @@ export class CompiledScenario {
       name: proxy.name,
       labels: proxy.labels,
       ips: proxy.ips,
-      configDump: toConfigDump(this.xds(proxy)),
+      configDump: toConfigDump(xds),
+      provenance: provenanceTable(xds.provenance),
     };
   }
 }
