@@ -2,6 +2,7 @@
 // objects out, with every problem found listed by document, object and field path.
 
 import { parseAllDocuments, type Tags } from 'yaml';
+import { checkObject, isSupportedKind } from './schemas.js';
 import type { K8sObject, ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
 
 export type { ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
@@ -10,7 +11,7 @@ export const DEFAULT_LIMITS: ManifestLimits = {
   maxBytes: 16 * 1024 * 1024,
   maxDocuments: 20000,
   maxAliasCount: 100,
-  maxDepth: 64,
+  maxDepth: 100,
 };
 
 /** Kinds without a namespace: they keep namespace "" instead of "default". */
@@ -21,12 +22,25 @@ const CLUSTER_SCOPED = new Set(['v1/Namespace']);
 const withoutTimestamp = (tags: Tags): Tags =>
   tags.filter((t) => (typeof t === 'string' ? t !== 'timestamp' : t.tag !== 'tag:yaml.org,2002:timestamp'));
 
-export function parseManifests(input: string | unknown[], limits: Partial<ManifestLimits> = {}): ParsedManifests {
-  const lim: ManifestLimits = { ...DEFAULT_LIMITS, ...limits };
+export interface ParseOptions extends Partial<ManifestLimits> {
+  /**
+   * Like `kubectl apply --validate=strict`: unknown and missing required fields are errors. By default
+   * they are warnings, as istiod reads such objects (and the yardstick cases have some).
+   */
+  strict?: boolean;
+}
+
+export function parseManifests(input: string | unknown[], options: ParseOptions = {}): ParsedManifests {
+  const lim: ManifestLimits = { ...DEFAULT_LIMITS, ...options };
+  const strict = options.strict ?? false;
   const problems: ManifestProblem[] = [];
   const documents = typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
   const objects: K8sObject[] = [];
-  for (const { index, value } of documents) collectObjects(value, index, objects, problems);
+  for (const { index, value } of documents) {
+    if (depthOf(value) > lim.maxDepth) problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
+    // Array input belongs to the caller: copied so that defaulting never changes it.
+    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, strict, objects, problems);
+  }
   return { objects, problems };
 }
 
@@ -77,15 +91,27 @@ function readArray(items: unknown[], lim: ManifestLimits, problems: ManifestProb
     problems.push(fatal(`input has ${items.length} objects, more than the limit of ${lim.maxDocuments}`));
     return [];
   }
-  // Copied so that defaulting never changes the caller's objects.
-  return items.flatMap((value, index) => (value === null || value === undefined ? [] : [{ index, value: structuredClone(value) }]));
+  return items.flatMap((value, index) => (value === null || value === undefined ? [] : [{ index, value }]));
+}
+
+/** Nesting depth of maps and lists, walked without recursion so that hostile input cannot overflow the stack. */
+function depthOf(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    max = Math.max(max, depth);
+    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 const firstLine = (s: string): string => s.split('\n', 1)[0];
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function collectObjects(value: unknown, document: number, objects: K8sObject[], problems: ManifestProblem[]): void {
+function collectObjects(value: unknown, document: number, strict: boolean, objects: K8sObject[], problems: ManifestProblem[]): void {
   if (!isObject(value)) {
     problems.push(fatal(`document ${document} is not an object`, document));
     return;
@@ -97,23 +123,27 @@ function collectObjects(value: unknown, document: number, objects: K8sObject[], 
       return;
     }
     items.forEach((item, i) => {
-      if (isObject(item)) collectObject(item, document, `items[${i}].`, objects, problems);
+      if (isObject(item)) collectObject(item, document, `items[${i}].`, strict, objects, problems);
       else problems.push({ document, kind: 'List', path: `items[${i}]`, message: 'list item is not an object', severity: 'error' });
     });
     return;
   }
-  collectObject(value, document, '', objects, problems);
+  collectObject(value, document, '', strict, objects, problems);
 }
 
 function collectObject(
   obj: Record<string, any>,
   document: number,
   prefix: string,
+  strict: boolean,
   objects: K8sObject[],
   problems: ManifestProblem[],
 ): void {
-  const missing = (['apiVersion', 'kind'] as const).filter((f) => typeof obj[f] !== 'string' || obj[f] === '');
-  if (!isObject(obj.metadata) || typeof obj.metadata.name !== 'string' || obj.metadata.name === '') missing.push('metadata.name' as never);
+  const isSet = (v: unknown): boolean => typeof v === 'string' && v !== '';
+  const missing = [
+    ...(['apiVersion', 'kind'] as const).filter((f) => !isSet(obj[f])),
+    ...(isObject(obj.metadata) && isSet(obj.metadata.name) ? [] : ['metadata.name']),
+  ];
   if (missing.length > 0) {
     for (const field of missing) {
       problems.push({
@@ -126,7 +156,19 @@ function collectObject(
     }
     return;
   }
-  const clusterScoped = CLUSTER_SCOPED.has(`${obj.apiVersion}/${obj.kind}`);
-  const namespace = clusterScoped ? '' : obj.metadata.namespace || 'default';
-  objects.push({ ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject);
+  const { apiVersion, kind } = obj;
+  const namespace = CLUSTER_SCOPED.has(`${apiVersion}/${kind}`) ? '' : obj.metadata.namespace || 'default';
+  const object = namespace === '' ? obj.metadata.name : `${namespace}/${obj.metadata.name}`;
+  if (!isSupportedKind(apiVersion, kind)) {
+    const message = `kind ${kind} (${apiVersion}) is not used by meshplan; ignored`;
+    problems.push({ document, kind, object, path: prefix.replace(/\.$/, ''), message, severity: 'warning' });
+    return;
+  }
+  let valid = true;
+  for (const p of checkObject(obj)) {
+    const severity = p.kind === 'unreadable' || strict ? 'error' : 'warning';
+    if (severity === 'error') valid = false;
+    problems.push({ document, kind, object, path: prefix + p.path, message: p.message, severity });
+  }
+  if (valid) objects.push({ ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject);
 }

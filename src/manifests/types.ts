@@ -1,5 +1,5 @@
 // Kubernetes objects as they come out of the manifest stage: parsed, defaulted
-// (namespace "default"), List-unpacked, and each tagged with where it came from.
+// (namespace "default"; "" for the cluster-scoped Namespace kind), List-unpacked, and each tagged with where it came from.
 
 export interface ObjectMeta {
   name: string;
@@ -30,7 +30,7 @@ export interface ManifestProblem {
   /** 0-based index of the document (or array element) in the input. */
   document: number;
   kind?: string;
-  /** "namespace/name" when known. */
+  /** "namespace/name" when known ("name" for a Namespace). */
   object?: string;
   /** Field path in the object, e.g. "spec.http[0].route[0].destination.host". */
   path: string;

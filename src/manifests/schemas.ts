@@ -1,0 +1,200 @@
+// Schema checks for the kinds meshplan reads, with kubectl's strict field validation:
+// wrong types and unknown fields are both problems.
+//
+// The schemas come from kubernetes-models (Kubernetes' OpenAPI) and @kubernetes-models/istio (Istio 1.29
+// CRDs: networking v1, v1beta1, v1alpha3; security v1, v1beta1). Both ship them as ajv validators compiled
+// ahead of time, not as JSON Schema, so strictness cannot be added by setting additionalProperties:false.
+// Instead the validator runs over a read-tracking view of the object: a map whose schema lists
+// properties makes the validator look up each listed name, while an open map (labels, int-or-string,
+// x-kubernetes-preserve-unknown-fields) is either enumerated or not looked into at all. So a field
+// that the validator never looked up, in a map where it looked up others and enumerated nothing, is
+// a field the schema does not know.
+
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service } from 'kubernetes-models/v1/Service';
+import { Endpoints } from 'kubernetes-models/v1/Endpoints';
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import * as networkingV1 from '@kubernetes-models/istio/networking.istio.io/v1';
+import * as networkingV1beta1 from '@kubernetes-models/istio/networking.istio.io/v1beta1';
+import * as networkingV1alpha3 from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
+import * as securityV1 from '@kubernetes-models/istio/security.istio.io/v1';
+import * as securityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
+
+/** A kubernetes-models class: its prototype's validate() checks `this` and throws on problems. */
+interface ModelClass {
+  readonly apiVersion: string;
+  readonly kind: string;
+  prototype: { validate(): void };
+}
+
+interface AjvError {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, any>;
+  message?: string;
+}
+
+export interface FieldProblem {
+  /** e.g. "spec.http[0].route[0].destination.host" */
+  path: string;
+  message: string;
+  /**
+   * unreadable: istiod could not read the object (wrong type, bad enum value, conflicting fields).
+   * refused: the object reads, but an API server with strict field validation refuses it (unknown
+   * field, missing required field); Istio's own config parser accepts these (it retries with unknown
+   * fields allowed), and Istio's tests rely on that.
+   */
+  kind: 'unreadable' | 'refused';
+}
+
+const ISTIO_NETWORKING_KINDS = ['Gateway', 'VirtualService', 'DestinationRule', 'ServiceEntry', 'Sidecar', 'WorkloadEntry'] as const;
+
+const SUPPORTED: ModelClass[] = [
+  Namespace,
+  Service,
+  Endpoints,
+  Pod,
+  ServiceAccount,
+  EndpointSlice,
+  Deployment,
+  ...[networkingV1, networkingV1beta1, networkingV1alpha3].flatMap((api) => ISTIO_NETWORKING_KINDS.map((k) => api[k])),
+  securityV1.PeerAuthentication,
+  securityV1beta1.PeerAuthentication,
+];
+
+const MODELS = new Map<string, ModelClass>(SUPPORTED.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
+
+/** Whether meshplan reads objects of this apiVersion and kind. */
+export const isSupportedKind = (apiVersion: string, kind: string): boolean => MODELS.has(`${apiVersion}/${kind}`);
+
+/** Every problem of one object against the schema of its kind (which must be supported). */
+export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
+  const model = MODELS.get(`${obj.apiVersion}/${obj.kind}`);
+  if (!model) throw new Error(`no schema for ${obj.apiVersion}/${obj.kind}`);
+  const lookups = new Map<object, Lookups>();
+  let errors: AjvError[] = [];
+  try {
+    model.prototype.validate.call(trackLookups(obj, lookups));
+  } catch (e) {
+    const list = (e as { errors?: AjvError[] }).errors;
+    if (!Array.isArray(list)) throw e;
+    errors = list;
+  }
+  return [...typeProblems(obj, errors), ...unknownFields(obj, lookups)];
+}
+
+interface Lookups {
+  names: Set<string>;
+  enumerated: boolean;
+}
+
+/** A view of `value` that records, per map, which names were looked up and whether it was enumerated. */
+function trackLookups<T>(value: T, lookups: Map<object, Lookups>): T {
+  if (typeof value !== 'object' || value === null) return value;
+  const seen: Lookups = { names: new Set(), enumerated: false };
+  lookups.set(value, seen);
+  const views = new Map<string, unknown>();
+  return new Proxy(value, {
+    get(target, key) {
+      const child = Reflect.get(target, key);
+      if (typeof key !== 'string') return child;
+      seen.names.add(key);
+      if (typeof child !== 'object' || child === null) return child;
+      let view = views.get(key);
+      if (view === undefined) {
+        view = trackLookups(child, lookups);
+        views.set(key, view);
+      }
+      return view;
+    },
+    has(target, key) {
+      if (typeof key === 'string') seen.names.add(key);
+      return Reflect.has(target, key);
+    },
+    ownKeys(target) {
+      seen.enumerated = true;
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
+function unknownFields(root: unknown, lookups: Map<object, Lookups>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const visit = (value: unknown, path: string): void => {
+    if (typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, `${path}[${i}]`));
+      return;
+    }
+    const seen = lookups.get(value);
+    if (!seen) return; // never validated: below a type error, or in an open map
+    const closed = !seen.enumerated && seen.names.size > 0;
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = path === '' ? key : `${path}.${key}`;
+      if (closed && !seen.names.has(key)) problems.push({ path: childPath, message: `unknown field "${key}"`, kind: 'refused' });
+      else visit(child, childPath);
+    }
+  };
+  visit(root, '');
+  return problems;
+}
+
+/** "/spec/http/0/route" → "spec.http[0].route", array indices told apart by the data itself. */
+function fieldPath(root: unknown, pointer: string): string {
+  let path = '';
+  let node: any = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    path += Array.isArray(node) ? `[${segment}]` : path === '' ? segment : `.${segment}`;
+    node = node?.[segment];
+  }
+  return path;
+}
+
+const joinField = (parent: string, name: string): string => (parent === '' ? name : `${parent}.${name}`);
+
+// Istio's schemas say "one of these fields" with oneOf/anyOf over `required` branches, and
+// int-or-string with anyOf over types. The branch errors are folded into one message per place.
+const inBranch = (e: AjvError): boolean => /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath);
+
+function typeProblems(root: unknown, errors: AjvError[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  const add = (path: string, message: string, kind: FieldProblem['kind'] = 'unreadable'): void => {
+    const key = `${path}\0${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push({ path, message, kind });
+    }
+  };
+  for (const e of errors) {
+    const path = fieldPath(root, e.instancePath);
+    const branches = errors.filter((b) => b !== e && b.instancePath === e.instancePath && inBranch(b));
+    switch (e.keyword) {
+      case 'oneOf':
+      case 'anyOf': {
+        const types = branches.filter((b) => b.keyword === 'type').map((b) => b.params.type);
+        const fields = branches.filter((b) => b.keyword === 'required').map((b) => b.params.missingProperty);
+        if (types.length > 0) add(path, `must be ${[...new Set(types)].join(' or ')}`);
+        else if (e.keyword === 'oneOf' && fields.length > 0) add(path, `at most one of ${[...new Set(fields)].join(', ')} may be set`);
+        else add(path, e.message ?? e.keyword);
+        break;
+      }
+      case 'required':
+        if (!inBranch(e)) add(joinField(path, e.params.missingProperty), 'required field is missing', 'refused');
+        break;
+      case 'enum':
+        add(path, `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+        break;
+      case 'not':
+        break; // only inside oneOf branches, reported with them
+      default:
+        if (!inBranch(e)) add(path, e.message ?? e.keyword);
+    }
+  }
+  return problems;
+}
