@@ -1,0 +1,43 @@
+// Settings from the environment, read once at start-up. The README lists each variable.
+
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL to use; without it an embedded PostgreSQL keeps its data in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Port of the embedded PostgreSQL. */
+  embeddedPort: number;
+  logLevel: string;
+  /** Largest request body in bytes; larger bodies get 413. */
+  bodyLimit: number;
+  production: boolean;
+  /** Load the example scenario into an empty store at start-up. */
+  seedExample: boolean;
+}
+
+const MiB = 1024 * 1024;
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: integer(env, 'PORT', 3000),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.DATA_DIR || './.data'),
+    embeddedPort: integer(env, 'EMBEDDED_PG_PORT', 54329),
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimit: integer(env, 'BODY_LIMIT', 16 * MiB),
+    production: env.NODE_ENV === 'production',
+    seedExample: env.SEED_EXAMPLE !== 'false',
+  };
+}

@@ -1,0 +1,72 @@
+// The database the service uses: DATABASE_URL, or an embedded PostgreSQL; migrated on open.
+
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { startEmbeddedPostgres } from './embedded.js';
+import { applyMigrations, migrationNames } from './migrate.js';
+
+export interface Database {
+  url: string;
+  prisma: PrismaClient;
+  embedded: boolean;
+  /** Database reachable and every migration of the repository applied. */
+  ready(): Promise<{ ok: boolean; reason?: string }>;
+  /** Number of SQL queries sent so far (for checks that a request costs a fixed number). */
+  queryCount(): number;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPort: number;
+  log?: (message: string) => void;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const log = options.log ?? (() => {});
+  const embedded = options.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(options.dataDir, options.embeddedPort, log);
+  const url = options.databaseUrl ?? embedded!.url;
+  try {
+    const applied = await applyMigrations(url);
+    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+    return connect(url, embedded);
+  } catch (e) {
+    await embedded?.stop();
+    throw e;
+  }
+}
+
+function connect(url: string, embedded: { stop(): Promise<void> } | undefined): Database {
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url }),
+    log: [{ emit: 'event', level: 'query' }],
+  });
+  let queries = 0;
+  prisma.$on('query', () => {
+    queries++;
+  });
+  return {
+    url,
+    prisma,
+    embedded: embedded !== undefined,
+    queryCount: () => queries,
+    async ready() {
+      try {
+        const rows = await prisma.$queryRaw<{ migration_name: string }[]>`
+          SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+        const applied = new Set(rows.map((r) => r.migration_name));
+        const missing = (await migrationNames()).filter((n) => !applied.has(n));
+        return missing.length === 0 ? { ok: true } : { ok: false, reason: `migrations not applied: ${missing.join(', ')}` };
+      } catch (e) {
+        return { ok: false, reason: `database unreachable: ${(e as Error).message}` };
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await embedded?.stop();
+    },
+  };
+}
