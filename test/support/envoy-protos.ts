@@ -160,8 +160,6 @@ function validateRules(field: protobuf.Field): Rules | undefined {
   return parts.reduce(merge, {});
 }
 
-const isSyntheticOptional = (field: protobuf.Field): boolean => field.options?.proto3_optional === true;
-
 /** Duration JSON ("1.5s") in nanoseconds, or undefined if malformed. */
 function durationNanos(value: string): bigint | undefined {
   const m = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(value);
@@ -276,7 +274,8 @@ class Checker {
   /** protoc-gen-validate checks the default value of a field that is absent. */
   private absentFields(type: protobuf.Type, present: Map<protobuf.Field, string>, at: string): void {
     for (const field of type.fieldsArray) {
-      if (present.has(field)) continue;
+      // Rules on a member of a oneof (or a proto3 optional) apply only when it is set.
+      if (present.has(field) || field.partOf) continue;
       const rules = validateRules(field);
       if (!rules) continue;
       const where = `${at}.${field.name}`;
@@ -286,7 +285,7 @@ class Checker {
         if (Number(rules.repeated?.min_items ?? 0) > 0 || Number(rules.map?.min_pairs ?? 0) > 0) {
           this.error(where, `required field ${field.name} of ${fullName(type)} is missing (needs at least one entry)`);
         }
-      } else if (!field.partOf && !(field.resolvedType instanceof protobuf.Type)) {
+      } else if (!(field.resolvedType instanceof protobuf.Type)) {
         const defaultValue = field.resolvedType instanceof protobuf.Enum ? 0 : field.type === 'bool' ? false : field.type === 'string' || field.type === 'bytes' ? '' : 0;
         const problem = this.ruleProblem(field.type, rules, defaultValue);
         if (problem) this.error(where, `${field.name} of ${fullName(type)} is missing: ${problem}`);
