@@ -107,6 +107,8 @@ export interface IstioConfig<Spec = any> {
   source: SourceRef;
   /** The original object, for provenance and metadata (config path). */
   object: K8sObject;
+  /** DestinationRules merged into this one (same host and scope), this one first. */
+  mergedFrom?: SourceRef[];
 }
 
 export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -181,6 +183,8 @@ export interface MeshIndex {
   destinationRule(proxy: Proxy, service: Service): IstioConfig | undefined;
   /** Effective mTLS mode of the proxy's workload on a port (PeerAuthentication + portLevelMtls). */
   mtlsMode(proxy: Proxy, port: number): MtlsMode;
+  /** Ports with a portLevelMtls entry in the workload's PeerAuthentication (sorted); for per-port passthrough chains. */
+  mtlsPortLevelPorts?(proxy: Proxy): number[];
   /** The same for any workload (for endpoints: their pod's labels and namespace). */
   workloadMtlsMode(namespace: string, labels: Record<string, string>, port: number): MtlsMode;
   /** Istio's BestEffortInferServiceMTLSMode for a service (auto mTLS on the client side). */

@@ -1,0 +1,223 @@
+// buildMeshIndex: istiod's PushContext for one scenario (pilot/pkg/model/push_context.go).
+// Everything is computed from the objects alone and sorted, so output never depends on map order.
+
+import type { EngineOptions, MeshConfigInput } from '../contract.js';
+import type { K8sObject } from '../manifests/types.js';
+import { nodeId } from '../xds/names.js';
+import { cmp, creationRanks, resolveVirtualService, toIstioConfig } from './config.js';
+import { labelsMatch, resolveShortname } from './hosts.js';
+import { resolveMeshConfig, resolveOptions } from './meshconfig.js';
+import { DestinationRuleIndex, PeerAuthenticationIndex } from './policies.js';
+import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGateway } from './scope.js';
+import { KUBE_DOMAIN, kubeService, resolveAliases, serviceEntryServices } from './services.js';
+import { buildEndpoints, buildWorkloads, type Workload } from './workloads.js';
+import type { Endpoint, IstioConfig, MeshIndex, MtlsMode, Proxy, Service, ServicePort, ServiceTarget, SidecarScope } from './types.js';
+
+export { KUBE_DOMAIN } from './services.js';
+
+export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput, engineOptions: EngineOptions): MeshIndex {
+  const mesh = resolveMeshConfig(meshInput);
+  const options = resolveOptions(engineOptions);
+  const domain = options.configDomain;
+  const rootNs = mesh.rootNamespace;
+  const warnings: string[] = [];
+  const ranks = creationRanks(objects);
+  const rank = (o: K8sObject) => ranks.get(o)!;
+  const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
+
+  // Services: Kubernetes first in each creation rank (SortServicesByCreationTime breaks ties by hostname).
+  const services: Service[] = [
+    ...ofKind('Service').map((o) => kubeService(o, rank(o))),
+    ...ofKind('ServiceEntry').flatMap((o) => serviceEntryServices(o, rank(o))),
+  ];
+  resolveAliases(services);
+  const servicesByCreation = [...services].sort((a, b) => a.creation - b.creation || cmp(a.hostname, b.hostname) || cmp(a.namespace, b.namespace));
+  services.sort((a, b) => cmp(a.hostname, b.hostname) || cmp(a.namespace, b.namespace));
+  const servicesByHost = new Map<string, Service[]>();
+  for (const s of services) servicesByHost.set(s.hostname, [...(servicesByHost.get(s.hostname) ?? []), s]);
+
+  const workloads = buildWorkloads(objects);
+  const endpointsByPort = buildEndpoints(services, workloads, objects);
+
+  const configs = (kind: string, spec?: (o: K8sObject) => any): IstioConfig[] =>
+    ofKind(kind)
+      .map((o) => toIstioConfig(o, rank(o), spec ? spec(o) : undefined))
+      .sort((a, b) => a.creation - b.creation);
+  const virtualServices = configs('VirtualService', (o) => resolveVirtualService(o.spec ?? {}, o.metadata.namespace, domain));
+  for (const vs of virtualServices) {
+    if ((vs.spec.http ?? []).some((r: any) => r.delegate)) warnings.push(`VirtualService ${vs.namespace}/${vs.name}: http.delegate is not supported; delegating rules are ignored`);
+  }
+  const destinationRules = configs('DestinationRule', (o) => ({ ...(o.spec ?? {}), host: resolveShortname(o.spec?.host ?? '', o.metadata.namespace, domain) }));
+  const gateways = configs('Gateway');
+  const sidecars = configs('Sidecar');
+  const peerAuthentications = configs('PeerAuthentication');
+
+  const vsIndex = indexVirtualServices(virtualServices);
+  const drIndex = new DestinationRuleIndex(destinationRules, rootNs);
+  const paIndex = new PeerAuthenticationIndex(peerAuthentications, rootNs);
+  const scopeInputs = { servicesByCreation, vsIndex, outboundMode: mesh.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' as const : 'ALLOW_ANY' as const };
+
+  const workloadProxy = (w: Workload): Proxy => {
+    const containerPorts = w.kind === 'Pod' ? w.namedPorts : undefined;
+    return {
+      type: w.proxyType ?? 'sidecar',
+      id: nodeId(w.proxyType ?? 'sidecar', w.ip, w.name, w.namespace, KUBE_DOMAIN),
+      name: w.name,
+      namespace: w.namespace,
+      labels: w.labels,
+      ips: [w.ip],
+      metadata: {},
+      pod: w.kind === 'Pod' ? `${w.namespace}/${w.name}` : undefined,
+      containerPorts,
+      serviceAccount: w.serviceAccount || undefined,
+    };
+  };
+  const proxies = workloads
+    .filter((w) => w.kind === 'Pod' && w.proxyType)
+    .map(workloadProxy)
+    .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+  const podByIp = new Map<string, Workload>();
+  const entryByIp = new Map<string, Workload>();
+  for (const w of workloads) {
+    const m = w.kind === 'Pod' ? podByIp : entryByIp;
+    if (!m.has(w.ip)) m.set(w.ip, w);
+  }
+
+  const endpoints = (service: Service, port: ServicePort): Endpoint[] =>
+    endpointsByPort.get(`${service.namespace}/${service.hostname}/${port.name}`) ?? [];
+
+  const makeProxy: MeshIndex['makeProxy'] = (desc) => {
+    const ip = desc.ips[0] ?? '';
+    const pod = podByIp.get(ip);
+    const samePod = pod && pod.namespace === desc.namespace ? pod : undefined;
+    const name = desc.name ?? samePod?.name ?? (desc.labels.app || desc.type);
+    return {
+      type: desc.type,
+      id: nodeId(desc.type, ip, name, desc.namespace, KUBE_DOMAIN),
+      name,
+      namespace: desc.namespace,
+      labels: desc.labels,
+      ips: desc.ips,
+      metadata: desc.metadata,
+      pod: samePod ? `${samePod.namespace}/${samePod.name}` : undefined,
+      containerPorts: samePod?.namedPorts,
+      serviceAccount: samePod?.serviceAccount,
+    };
+  };
+
+  const proxyByIp = (ip: string): Proxy | undefined => {
+    const pod = podByIp.get(ip);
+    if (pod) return pod.proxyType ? proxies.find((p) => p.pod === `${pod.namespace}/${pod.name}`) : undefined;
+    const entry = entryByIp.get(ip);
+    return entry?.proxyType ? workloadProxy(entry) : undefined;
+  };
+
+  const scopeCache = new Map<string, SidecarScope>();
+  const scopeFor = (proxy: Proxy): SidecarScope => {
+    let sidecar: IstioConfig | undefined;
+    if (proxy.type === 'sidecar') {
+      const inNs = sidecars.filter((s) => s.namespace === proxy.namespace);
+      const hasSelector = (s: IstioConfig) => Object.keys(s.spec.workloadSelector?.labels ?? {}).length > 0;
+      sidecar =
+        inNs.find((s) => hasSelector(s) && labelsMatch(s.spec.workloadSelector.labels, proxy.labels)) ??
+        inNs.find((s) => !hasSelector(s)) ??
+        sidecars.find((s) => s.namespace === rootNs && !hasSelector(s));
+    }
+    const key = `${proxy.type}/${proxy.namespace}/${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}`;
+    let scope = scopeCache.get(key);
+    if (!scope) {
+      scope = proxy.type === 'router' ? gatewayScope(scopeInputs, proxy.namespace) : sidecarScope(scopeInputs, proxy.namespace, sidecar);
+      scopeCache.set(key, scope);
+    }
+    return scope;
+  };
+
+  const serviceTargets = (proxy: Proxy): ServiceTarget[] => [...kubeServiceTargets(proxy), ...serviceEntryTargets(proxy)];
+
+  /** Kubernetes registry GetProxyServiceTargets: WorkloadEntry by IP, else the pod, else the proxy's labels. */
+  const kubeServiceTargets = (proxy: Proxy): ServiceTarget[] => {
+    const ip = proxy.ips[0];
+    if (ip === undefined) return [];
+    const entry = entryByIp.get(ip);
+    const pod = proxy.pod ? workloads.find((w) => w.kind === 'Pod' && `${w.namespace}/${w.name}` === proxy.pod) : podByIp.get(ip);
+    const kubeIn = (ns: string, labels: Record<string, string>) =>
+      servicesByCreation.filter((s) => s.registry === 'Kubernetes' && s.namespace === ns && s.selector && labelsMatch(s.selector, labels));
+    const targets = (svcs: Service[], portOf: (s: Service, p: ServicePort) => number | undefined) =>
+      svcs.flatMap((s) => {
+        const seen = new Set<string>();
+        const out: ServiceTarget[] = [];
+        for (const p of s.ports) {
+          const targetPort = portOf(s, p);
+          if (!targetPort || seen.has(`${targetPort}/${p.protocol}`)) continue;
+          seen.add(`${targetPort}/${p.protocol}`);
+          out.push({ service: s, port: p, targetPort });
+        }
+        return out;
+      });
+    if (entry) {
+      return targets(
+        kubeIn(entry.namespace, entry.labels).filter((s) => s.resolution === 'ClientSideLB'),
+        (_s, p) => (p.protocol === 'UDP' ? undefined : p.targetPortName !== undefined ? entry.namedPorts[p.targetPortName] ?? p.port : p.targetPort ?? p.port),
+      );
+    }
+    if (pod) return targets(kubeIn(pod.namespace, pod.labels), (_s, p) => (p.targetPortName !== undefined ? pod.namedPorts[p.targetPortName] : p.targetPort ?? p.port));
+    if (Object.keys(proxy.labels).length === 0) return [];
+    return targets(kubeIn(proxy.namespace, proxy.labels), (_s, p) =>
+      p.targetPortName !== undefined ? proxy.containerPorts?.[p.targetPortName] : p.targetPort ?? p.port,
+    );
+  };
+
+  /** ServiceEntry registry: the proxy's IPs among the entries' endpoints, same namespace. */
+  const serviceEntryTargets = (proxy: Proxy): ServiceTarget[] => {
+    const out: ServiceTarget[] = [];
+    for (const s of servicesByCreation) {
+      if (s.registry !== 'External' || s.namespace !== proxy.namespace) continue;
+      for (const p of s.ports) {
+        for (const ep of endpoints(s, p)) if (proxy.ips.includes(ep.address)) out.push({ service: s, port: p, targetPort: ep.port });
+      }
+    }
+    return out;
+  };
+
+  const gatewaysFor = (proxy: Proxy): IstioConfig[] =>
+    proxy.type !== 'router'
+      ? []
+      : gateways.filter(
+          (g) =>
+            labelsMatch(g.spec.selector ?? {}, proxy.labels) &&
+            (!options.features.PILOT_SCOPE_GATEWAY_TO_NAMESPACE || g.namespace === proxy.namespace),
+        );
+
+  const workloadMtlsMode = (namespace: string, labels: Record<string, string>, port: number): MtlsMode => {
+    const composed = paIndex.compose(namespace, labels);
+    return composed.perPort.get(port) ?? composed.mode;
+  };
+
+  return {
+    mesh,
+    options,
+    services,
+    servicesByHost,
+    proxies,
+    warnings,
+    endpoints,
+    proxyByIp,
+    makeProxy,
+    sidecarScope: scopeFor,
+    serviceTargets,
+    gatewaysFor,
+    virtualServicesForGateway: (proxyNs, gateway) => virtualServicesForGateway(vsIndex, proxyNs, gateway),
+    destinationRule: (proxy, service) => drIndex.forWorkload(proxy.namespace, proxy.labels, service.hostname, service.namespace),
+    mtlsMode: (proxy, port) => workloadMtlsMode(proxy.namespace, proxy.labels, port),
+    workloadMtlsMode,
+    serviceMtlsMode: (service, port) => {
+      if (service.meshExternal) return 'DISABLE';
+      if (service.resolution === 'Passthrough') {
+        const eps = service.ports.filter((p) => p.port === port).flatMap((p) => endpoints(service, p));
+        if (eps.length === 0 || eps.some((e) => e.tlsMode !== 'istio')) return 'DISABLE';
+      }
+      return paIndex.namespaceMode(service.namespace) ?? 'PERMISSIVE';
+    },
+  };
+}
+

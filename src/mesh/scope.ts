@@ -1,0 +1,273 @@
+// What a proxy can see (pilot/pkg/model/sidecar.go, virtualservice.go SelectVirtualServices,
+// push_context.go servicesExportedToNamespace / VirtualServicesForGateway).
+
+import { hostMatches, hostSubsetOf, isWildcard } from './hosts.js';
+import { vsGateways } from './config.js';
+import { exportedTo } from './services.js';
+import type { IstioConfig, Service, ServicePort, SidecarScope } from './types.js';
+
+/** Hosts a Sidecar egress listener imports from one namespace (hostClassification). */
+interface HostClass {
+  exact: Set<string>;
+  all: string[];
+  excluded: string[];
+}
+
+const excludedBy = (hc: HostClass | undefined, h: string): boolean => !!hc && hc.excluded.some((e) => hostSubsetOf(h, e));
+
+function classMatches(hc: HostClass, h: string): boolean {
+  if (hc.exact.has(h)) return true;
+  return hc.all.some((imported) => (isWildcard(h) || isWildcard(imported)) && hostSubsetOf(h, imported));
+}
+
+function classMatchesVs(hc: HostClass, vsHost: string): boolean {
+  if (hc.exact.has(vsHost)) return true;
+  return hc.all.some((imported) => (isWildcard(vsHost) || isWildcard(imported)) && hostMatches(vsHost, imported));
+}
+
+/** Egress `hosts` ("ns/host", `.` = own namespace, `*` = any, `~ns/host` = exclusion) by namespace. */
+function classifyHosts(hosts: string[], configNamespace: string): Map<string, HostClass> {
+  const out = new Map<string, HostClass>();
+  for (const entry of hosts) {
+    if (entry.split('/').length !== 2) continue;
+    let [ns, name] = entry.split('/');
+    const excluded = ns.startsWith('~');
+    if (excluded) ns = ns.slice(1) || '*';
+    if (ns === '.') ns = configNamespace;
+    const hc = out.get(ns) ?? { exact: new Set<string>(), all: [], excluded: [] };
+    if (excluded) hc.excluded.push(name);
+    else {
+      if (!isWildcard(name)) hc.exact.add(name);
+      hc.all.push(name);
+    }
+    out.set(ns, hc);
+  }
+  return out;
+}
+
+export interface VirtualServiceIndex {
+  privateByNamespaceAndGateway: Map<string, IstioConfig[]>;
+  exportedToNamespaceByGateway: Map<string, IstioConfig[]>;
+  publicByGateway: Map<string, IstioConfig[]>;
+}
+
+/** initVirtualServices: VSs (oldest first) indexed by gateway and by who may see them. */
+export function indexVirtualServices(vss: IstioConfig[]): VirtualServiceIndex {
+  const idx: VirtualServiceIndex = { privateByNamespaceAndGateway: new Map(), exportedToNamespaceByGateway: new Map(), publicByGateway: new Map() };
+  const push = (m: Map<string, IstioConfig[]>, k: string, vs: IstioConfig) => m.set(k, [...(m.get(k) ?? []), vs]);
+  for (const vs of [...vss].sort((a, b) => a.creation - b.creation)) {
+    const exportTo: string[] = (vs.spec.exportTo?.length ? vs.spec.exportTo : ['*']).map((e: string) => (e === '.' ? vs.namespace : e));
+    for (const gw of vsGateways(vs)) {
+      if (exportTo.includes('*')) push(idx.publicByGateway, gw, vs);
+      else if (!exportTo.includes('~')) {
+        for (const ns of new Set(exportTo)) {
+          if (ns === vs.namespace) push(idx.privateByNamespaceAndGateway, `${ns}/${gw}`, vs);
+          else push(idx.exportedToNamespaceByGateway, `${ns}/${gw}`, vs);
+        }
+      }
+    }
+  }
+  return idx;
+}
+
+export function virtualServicesForGateway(idx: VirtualServiceIndex, proxyNs: string, gateway: string): IstioConfig[] {
+  return [
+    ...(idx.privateByNamespaceAndGateway.get(`${proxyNs}/${gateway}`) ?? []),
+    ...(idx.exportedToNamespaceByGateway.get(`${proxyNs}/${gateway}`) ?? []),
+    ...(idx.publicByGateway.get(gateway) ?? []),
+  ];
+}
+
+function selectVirtualServices(idx: VirtualServiceIndex, configNamespace: string, hosts: Map<string, HostClass>): IstioConfig[] {
+  const out: IstioConfig[] = [];
+  const wildcard = hosts.get('*');
+  for (const vs of virtualServicesForGateway(idx, configNamespace, 'mesh')) {
+    if (out.includes(vs)) continue;
+    const nsHosts = hosts.get(vs.namespace);
+    const selects = (hc: HostClass) =>
+      (vs.spec.hosts ?? []).some((h: string) => classMatchesVs(hc, h) && !excludedBy(nsHosts, h) && !excludedBy(wildcard, h));
+    if ((nsHosts && selects(nsHosts)) || (wildcard && selects(wildcard))) out.push(vs);
+  }
+  return out;
+}
+
+/** Destination hosts of a VS with their ports (0 = any port), skipping rules for other source namespaces. */
+function vsDestinations(vs: IstioConfig, configNamespace: string): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  const add = (d: any) => {
+    const host = d?.destination?.host ?? d?.host;
+    if (!host) return;
+    const ports = out.get(host) ?? new Set<number>();
+    ports.add(Number(d?.destination?.port?.number ?? d?.port?.number ?? 0));
+    out.set(host, ports);
+  };
+  const forSource = (r: any) =>
+    !Array.isArray(r.match) || r.match.length === 0 || r.match.some((m: any) => !m?.sourceNamespace || m.sourceNamespace === configNamespace);
+  for (const r of vs.spec.http ?? []) {
+    if (!forSource(r)) continue;
+    for (const d of r.route ?? []) add(d);
+    if (r.mirror) add(r.mirror);
+    for (const m of r.mirrors ?? []) add(m);
+  }
+  for (const r of [...(vs.spec.tcp ?? []), ...(vs.spec.tls ?? [])]) if (forSource(r)) for (const d of r.route ?? []) add(d);
+  return out;
+}
+
+/** Services visible to a namespace: exported to it, then public; each oldest first. */
+export function servicesExportedTo(servicesByCreation: Service[], ns: string): Service[] {
+  const isPublic = (s: Service) => s.exportTo.includes('*');
+  return [
+    ...servicesByCreation.filter((s) => !isPublic(s) && !s.exportTo.includes('~') && s.exportTo.includes(ns)),
+    ...servicesByCreation.filter(isPublic),
+  ];
+}
+
+/** appendSidecarServices: one service per hostname; Kubernetes beats ServiceEntry; same-namespace ports merge. */
+function appendService(list: Service[], s: Service): void {
+  const i = list.findIndex((e) => e.hostname === s.hostname);
+  if (i < 0) {
+    list.push(s);
+    return;
+  }
+  const existing = list[i];
+  if (existing === s) return;
+  if (existing.registry === 'Kubernetes' && s.registry !== 'Kubernetes') return;
+  if (existing.registry !== 'Kubernetes' && s.registry === 'Kubernetes') {
+    list[i] = s;
+    return;
+  }
+  if (samePorts(existing.ports, s.ports) || !canMerge(existing, s)) return;
+  const ports = [...existing.ports, ...s.ports.filter((p) => !existing.ports.some((e) => e.port === p.port))];
+  list[i] = { ...existing, ports };
+}
+
+const samePorts = (a: ServicePort[], b: ServicePort[]): boolean => JSON.stringify(a) === JSON.stringify(b);
+const canMerge = (a: Service, b: Service): boolean =>
+  a.namespace === b.namespace &&
+  a.resolution === b.resolution &&
+  a.registry === b.registry &&
+  JSON.stringify(a.labels) === JSON.stringify(b.labels) &&
+  JSON.stringify(a.selector ?? {}) === JSON.stringify(b.selector ?? {}) &&
+  JSON.stringify(a.exportTo) === JSON.stringify(b.exportTo);
+
+/** A service trimmed to the given ports (undefined when none remain). */
+function withPorts(s: Service, keep: (p: ServicePort) => boolean): Service | undefined {
+  const ports = s.ports.filter(keep);
+  if (ports.length === s.ports.length) return s;
+  return ports.length > 0 ? { ...s, ports } : undefined;
+}
+
+export interface ScopeInputs {
+  servicesByCreation: Service[];
+  vsIndex: VirtualServiceIndex;
+  outboundMode: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+}
+
+const byHostname = (a: Service, b: Service) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0);
+
+/** DefaultSidecarScopeForGateway: every service exported to the namespace, VSs bound to "mesh". */
+export function gatewayScope(inputs: ScopeInputs, ns: string): SidecarScope {
+  const services: Service[] = [];
+  for (const s of servicesExportedTo(inputs.servicesByCreation, ns)) appendService(services, s);
+  const virtualServices = virtualServicesForGateway(inputs.vsIndex, ns, 'mesh');
+  services.sort(byHostname);
+  return {
+    egress: [{ hosts: ['*/*'], services, virtualServices }],
+    services,
+    virtualServices,
+    outboundTrafficPolicy: inputs.outboundMode,
+  };
+}
+
+/** convertToSidecarScope for a Sidecar resource (or none: the default `*\/*` egress). */
+export function sidecarScope(inputs: ScopeInputs, ns: string, sidecar: IstioConfig | undefined): SidecarScope {
+  const egressSpecs: any[] = sidecar?.spec.egress?.length ? sidecar.spec.egress : [{ hosts: ['*/*'] }];
+  const visible = servicesExportedTo(inputs.servicesByCreation, ns);
+  // needsPortMatch: an egress port (other than HTTP_PROXY) limits imported services to that port.
+  const matchPorts: (number | undefined)[] = egressSpecs.map((e) =>
+    e.port?.number && String(e.port?.protocol ?? '').toUpperCase() !== 'HTTP_PROXY' ? Number(e.port.number) : undefined,
+  );
+  const egress: SidecarScope['egress'] = egressSpecs.map((e, i) => {
+    const hosts: string[] = e.hosts ?? [];
+    const classes = classifyHosts(hosts, ns);
+    const virtualServices = selectVirtualServices(inputs.vsIndex, ns, classes);
+    const services = selectServices(visible, ns, classes, matchPorts[i]);
+    return {
+      ...(e.port ? { port: { number: Number(e.port.number), protocol: e.port.protocol, name: e.port.name } } : {}),
+      ...(e.bind ? { bind: e.bind } : {}),
+      ...(e.captureMode ? { captureMode: e.captureMode } : {}),
+      hosts,
+      services,
+      virtualServices,
+    };
+  });
+
+  // collectImportedServices: explicit imports first, then destinations of imported VSs.
+  const all: Service[] = [];
+  egress.forEach((e, i) => {
+    const matchPort = matchPorts[i];
+    for (const s of e.services) appendService(all, s);
+    for (const vs of e.virtualServices) {
+      for (const [host, ports] of vsDestinations(vs, ns)) {
+        const candidates = inputs.servicesByCreation.filter((s) => s.hostname === host);
+        const chosen = candidates.find((s) => s.namespace === ns) ?? pickBestVisible(candidates, ns);
+        if (!chosen) continue;
+        const trimmed =
+          matchPort !== undefined
+            ? withPorts(chosen, (p) => p.port === matchPort)
+            : ports.has(0)
+              ? chosen
+              : withPorts(chosen, (p) => ports.has(p.port));
+        if (trimmed) appendService(all, trimmed);
+      }
+    }
+  });
+  all.sort(byHostname);
+  const virtualServices: IstioConfig[] = [];
+  for (const e of egress) for (const vs of e.virtualServices) if (!virtualServices.includes(vs)) virtualServices.push(vs);
+  const mode = sidecar?.spec.outboundTrafficPolicy?.mode;
+  return {
+    sidecar,
+    egress,
+    services: all,
+    virtualServices,
+    outboundTrafficPolicy: mode === 'REGISTRY_ONLY' || mode === 'ALLOW_ANY' ? mode : inputs.outboundMode,
+  };
+}
+
+/** pickBestVisibleNamespace: a visible Kubernetes service, else the oldest visible one. */
+function pickBestVisible(candidates: Service[], ns: string): Service | undefined {
+  const visible = candidates.filter((s) => exportedTo(s.exportTo, ns));
+  return visible.find((s) => s.registry === 'Kubernetes') ?? visible.sort((a, b) => a.creation - b.creation)[0];
+}
+
+/** selectServices with PILOT_UNIFIED_SIDECAR_SCOPE: imports by namespace, one namespace per hostname. */
+function selectServices(visible: Service[], ns: string, classes: Map<string, HostClass>, matchPort: number | undefined): Service[] {
+  const imported: Service[] = [];
+  const wildcard = classes.get('*');
+  const matching = (hc: HostClass, s: Service): Service | undefined => {
+    if (!classMatches(hc, s.hostname)) return undefined;
+    const svc = matchPort !== undefined ? withPorts(s, (p) => p.port === matchPort) : s;
+    if (!svc) return undefined;
+    const aliases = svc.aliases.filter((a) => classMatches(hc, a));
+    return aliases.length === svc.aliases.length ? svc : { ...svc, aliases };
+  };
+  for (const s of visible) {
+    const nsHosts = classes.get(s.namespace);
+    if (excludedBy(nsHosts, s.hostname) || excludedBy(wildcard, s.hostname)) continue;
+    const fromNs = nsHosts ? matching(nsHosts, s) : undefined;
+    if (fromNs) {
+      imported.push(fromNs);
+      continue;
+    }
+    const fromAny = wildcard ? matching(wildcard, s) : undefined;
+    if (fromAny) imported.push(fromAny);
+  }
+  const chosenNs = new Map<string, { ns: string; kube: boolean }>();
+  for (const s of imported) {
+    const np = { ns: s.namespace, kube: s.registry === 'Kubernetes' };
+    const ex = chosenNs.get(s.hostname);
+    if (!ex || s.namespace === ns || (!ex.kube && np.kube && (np.ns === ns || ex.ns !== ns))) chosenNs.set(s.hostname, np);
+  }
+  return imported.filter((s) => chosenNs.get(s.hostname)!.ns === s.namespace);
+}

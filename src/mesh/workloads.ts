@@ -1,0 +1,359 @@
+// Workloads behind services: pods (given, or stood for by Deployments), WorkloadEntries,
+// the injector's decisions, and the endpoints the Kubernetes endpoints controller and the
+// ServiceEntry controller would produce (pilot/pkg/serviceregistry/kube/controller, serviceentry).
+
+import type { ProxyType } from '../contract.js';
+import type { K8sObject, SourceRef } from '../manifests/types.js';
+import { sourceRef } from '../manifests/types.js';
+import { isIpAddress, labelsMatch } from './hosts.js';
+import type { Endpoint, Service, ServicePort, TlsMode } from './types.js';
+
+export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+
+export interface Workload {
+  kind: 'Pod' | 'WorkloadEntry';
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  ip: string;
+  serviceAccount: string;
+  /** Pod container ports by name; WorkloadEntry `ports` by service port name. */
+  namedPorts: Record<string, number>;
+  workloadName: string;
+  locality?: Endpoint['locality'];
+  healthy: boolean;
+  weight: number;
+  tlsMode: TlsMode;
+  /** The proxy this workload runs, if any. */
+  proxyType?: ProxyType;
+  sources: SourceRef[];
+}
+
+// Kubernetes' pod-name alphabet (k8s.io/apimachinery rand.SafeEncodeString): no vowels, no look-alikes.
+const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** FNV-1a over the text, spelled in the safe alphabet: a stable stand-in for Kubernetes' random suffixes. */
+export function stableSuffix(text: string, length: number): string {
+  let h = 0x811c9dc5;
+  let out = '';
+  for (let round = 0; out.length < length; round++) {
+    for (const ch of `${text}#${round}`) {
+      h ^= ch.charCodeAt(0);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    let v = h;
+    for (let i = 0; i < 6 && out.length < length; i++) {
+      out += SAFE_ALPHABET[v % SAFE_ALPHABET.length];
+      v = Math.floor(v / SAFE_ALPHABET.length);
+    }
+  }
+  return out;
+}
+
+/** Pods of the input: explicit Pods plus `replicas` pods per Deployment, named like the ReplicaSet controller would. */
+export function expandPods(objects: K8sObject[]): { pod: K8sObject; workloadName: string; source: SourceRef }[] {
+  const out: { pod: K8sObject; workloadName: string; source: SourceRef }[] = [];
+  for (const o of objects) {
+    if (o.kind === 'Pod') {
+      out.push({ pod: o, workloadName: podWorkloadName(o), source: sourceRef(o) });
+    } else if (o.kind === 'Deployment') {
+      const replicas = o.spec?.replicas ?? 1;
+      const template = o.spec?.template ?? {};
+      const rsName = `${o.metadata.name}-${stableSuffix(`${o.metadata.namespace}/${o.metadata.name}`, 10)}`;
+      for (let i = 0; i < replicas; i++) {
+        const name = `${rsName}-${stableSuffix(`${rsName}/${i}`, 5)}`;
+        const pod: K8sObject = {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            ...(template.metadata ?? {}),
+            name,
+            namespace: o.metadata.namespace,
+            labels: { ...(template.metadata?.labels ?? {}) },
+            ownerReferences: [{ kind: 'ReplicaSet', name: rsName, apiVersion: 'apps/v1' }],
+          },
+          spec: template.spec ?? {},
+        };
+        out.push({ pod, workloadName: o.metadata.name, source: sourceRef(o) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Deployment name from a ReplicaSet owner (minus the pod-template-hash), else the owner or pod name. */
+function podWorkloadName(pod: K8sObject): string {
+  const owner = pod.metadata.ownerReferences?.[0];
+  if (!owner) return pod.metadata.name;
+  if (owner.kind === 'ReplicaSet') {
+    const hash = pod.metadata.labels?.['pod-template-hash'];
+    if (hash && owner.name.endsWith(`-${hash}`)) return owner.name.slice(0, -hash.length - 1);
+    const dash = owner.name.lastIndexOf('-');
+    return dash > 0 ? owner.name.slice(0, dash) : owner.name;
+  }
+  return owner.name;
+}
+
+const podIp = (pod: K8sObject): string | undefined => pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
+
+/** The injector's decision (webhook namespace/object selectors and the inject annotation/label). */
+export function isInjected(pod: K8sObject, namespaceLabels: Record<string, string>): boolean {
+  const labels = pod.metadata.labels ?? {};
+  const annotations = pod.metadata.annotations ?? {};
+  if (pod.spec?.hostNetwork) return false;
+  const podSays = labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
+  if (podSays === 'false') return false;
+  const containers: any[] = pod.spec?.containers ?? [];
+  if (containers.some((c) => c?.name === 'istio-proxy')) return true;
+  if (namespaceLabels['istio-injection'] === 'disabled') return false;
+  if (namespaceLabels['istio-injection'] === 'enabled' || namespaceLabels['istio.io/rev']) return true;
+  return labels['sidecar.istio.io/inject'] === 'true' || labels['istio.io/rev'] !== undefined;
+}
+
+/** Gateway deployments: the gateway charts' `istio` label, Gateway API managed pods, or the gateway injection template. */
+export function isGatewayPod(pod: K8sObject): boolean {
+  const labels = pod.metadata.labels ?? {};
+  const annotations = pod.metadata.annotations ?? {};
+  return (
+    labels.istio === 'ingressgateway' ||
+    labels.istio === 'egressgateway' ||
+    labels['gateway.istio.io/managed'] !== undefined ||
+    labels['gateway.networking.k8s.io/gateway-name'] !== undefined ||
+    annotations['inject.istio.io/templates'] === 'gateway'
+  );
+}
+
+function nodeLocality(pod: K8sObject, nodes: Map<string, K8sObject>): Endpoint['locality'] | undefined {
+  const labelled = pod.metadata.labels?.['istio-locality'];
+  if (labelled) return localityFromString(labelled.replace(/\./g, '/'));
+  const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
+  const nl = node?.metadata.labels ?? {};
+  const region = nl['topology.kubernetes.io/region'] ?? nl['failure-domain.beta.kubernetes.io/region'];
+  const zone = nl['topology.kubernetes.io/zone'] ?? nl['failure-domain.beta.kubernetes.io/zone'];
+  const subZone = nl['topology.istio.io/subzone'];
+  return region || zone || subZone ? clean({ region, zone, subZone }) : undefined;
+}
+
+function localityFromString(s: string | undefined): Endpoint['locality'] | undefined {
+  if (!s) return undefined;
+  const [region, zone, subZone] = s.split('/');
+  return clean({ region, zone, subZone });
+}
+
+const clean = (l: NonNullable<Endpoint['locality']>): NonNullable<Endpoint['locality']> =>
+  Object.fromEntries(Object.entries(l).filter(([, v]) => v)) as NonNullable<Endpoint['locality']>;
+
+function podHealthy(pod: K8sObject): boolean {
+  const ready = (pod.status?.conditions ?? []).find((c: any) => c?.type === 'Ready');
+  return !ready || String(ready.status) !== 'False';
+}
+
+/** Allocates 10.1.x.y addresses, in order, skipping addresses already taken. */
+class IpAllocator {
+  private next = 1;
+  constructor(private readonly taken: Set<string>) {}
+  allocate(): string {
+    for (;;) {
+      const n = this.next++;
+      const ip = `10.1.${Math.floor(n / 256)}.${n % 256}`;
+      if (n % 256 !== 0 && !this.taken.has(ip)) {
+        this.taken.add(ip);
+        return ip;
+      }
+    }
+  }
+}
+
+export function buildWorkloads(objects: K8sObject[]): Workload[] {
+  const namespaces = new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels ?? {}]));
+  const nodes = new Map(objects.filter((o) => o.kind === 'Node').map((o) => [o.metadata.name, o]));
+  const pods = expandPods(objects)
+    .filter(({ pod }) => !pod.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(pod.status?.phase))
+    .sort((a, b) => `${a.pod.metadata.namespace}/${a.pod.metadata.name}`.localeCompare(`${b.pod.metadata.namespace}/${b.pod.metadata.name}`));
+  const taken = new Set<string>();
+  for (const { pod } of pods) if (podIp(pod)) taken.add(podIp(pod)!);
+  for (const o of objects) if (o.kind === 'WorkloadEntry' && o.spec?.address) taken.add(String(o.spec.address));
+  const allocator = new IpAllocator(taken);
+
+  const out: Workload[] = [];
+  for (const { pod, workloadName, source } of pods) {
+    const labels = { ...(pod.metadata.labels ?? {}) };
+    const router = isGatewayPod(pod);
+    const injected = !router && isInjected(pod, namespaces.get(pod.metadata.namespace) ?? {});
+    // The sidecar injector labels the pods it injects.
+    if (injected && labels[TLS_MODE_LABEL] === undefined) labels[TLS_MODE_LABEL] = 'istio';
+    const namedPorts: Record<string, number> = {};
+    for (const c of pod.spec?.containers ?? []) for (const p of c?.ports ?? []) if (p?.name) namedPorts[p.name] = Number(p.containerPort);
+    out.push({
+      kind: 'Pod',
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      labels,
+      ip: podIp(pod) ?? allocator.allocate(),
+      serviceAccount: pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? 'default',
+      namedPorts,
+      workloadName,
+      locality: nodeLocality(pod, nodes),
+      healthy: podHealthy(pod),
+      weight: 1,
+      tlsMode: labels[TLS_MODE_LABEL] === 'istio' ? 'istio' : 'disabled',
+      proxyType: router ? 'router' : injected ? 'sidecar' : undefined,
+      sources: [source],
+    });
+  }
+  for (const o of objects) {
+    if (o.kind !== 'WorkloadEntry' || !o.spec?.address) continue;
+    const we = workloadEntryWorkload(o.spec, o.metadata.name, o.metadata.namespace, o.metadata.labels ?? {});
+    we.sources = [sourceRef(o)];
+    out.push(we);
+  }
+  return out;
+}
+
+/** A WorkloadEntry (object, or a ServiceEntry's inline endpoint): labels merge the object's and the spec's. */
+export function workloadEntryWorkload(spec: any, name: string, namespace: string, objectLabels: Record<string, string>): Workload {
+  const labels: Record<string, string> = { ...objectLabels, ...(spec.labels ?? {}) };
+  const tls = labels[TLS_MODE_LABEL] ?? (spec.serviceAccount ? 'istio' : 'disabled');
+  const tlsMode: TlsMode = tls === 'istio' ? 'istio' : 'disabled';
+  return {
+    kind: 'WorkloadEntry',
+    name,
+    namespace,
+    labels,
+    ip: String(spec.address),
+    serviceAccount: spec.serviceAccount ?? '',
+    namedPorts: Object.fromEntries(Object.entries(spec.ports ?? {}).map(([k, v]) => [k, Number(v)])),
+    workloadName: name,
+    locality: localityFromString(spec.locality),
+    healthy: true,
+    weight: spec.weight ? Number(spec.weight) : 1,
+    tlsMode,
+    proxyType: tlsMode === 'istio' ? 'sidecar' : undefined,
+    sources: [],
+  };
+}
+
+function toEndpoint(w: Workload, svcPort: ServicePort, port: number, sources: SourceRef[]): Endpoint {
+  const hostname = !isIpAddress(w.ip);
+  return {
+    address: w.ip,
+    port,
+    servicePortName: svcPort.name,
+    labels: w.labels,
+    tlsMode: w.tlsMode,
+    namespace: w.namespace,
+    serviceAccount: w.serviceAccount || undefined,
+    workloadName: w.workloadName,
+    locality: w.locality,
+    healthy: w.healthy,
+    weight: w.weight,
+    pod: w.kind === 'Pod' ? `${w.namespace}/${w.name}` : undefined,
+    hostname: hostname || undefined,
+    sources: [...sources, ...w.sources],
+  };
+}
+
+/** FindPort: numeric target port, or the named container port (pods) / entry port (WorkloadEntries). */
+function targetPortOf(w: Workload, svc: Service, p: ServicePort): number | undefined {
+  if (svc.registry === 'External') return w.namedPorts[p.name] ?? p.targetPort ?? p.port;
+  if (p.targetPortName !== undefined) return w.namedPorts[p.targetPortName];
+  return p.targetPort ?? p.port;
+}
+
+/** Endpoints from Endpoints / EndpointSlice objects, by service port name. */
+function explicitEndpoints(objs: K8sObject[], p: ServicePort, byIp: Map<string, Workload>): Endpoint[] {
+  const out: Endpoint[] = [];
+  const add = (ip: string, port: number, ready: boolean, src: K8sObject) => {
+    const w = byIp.get(ip);
+    const base: Workload = w ?? {
+      kind: 'Pod', name: ip, namespace: src.metadata.namespace, labels: {}, ip, serviceAccount: '', namedPorts: {},
+      workloadName: '', healthy: true, weight: 1, tlsMode: 'disabled', sources: [],
+    };
+    const ep = toEndpoint({ ...base, healthy: ready && base.healthy }, p, port, [sourceRef(src)]);
+    if (!w) ep.pod = undefined;
+    out.push(ep);
+  };
+  for (const o of objs) {
+    if (o.kind === 'Endpoints') {
+      for (const subset of (o as any).subsets ?? []) {
+        const port = (subset.ports ?? []).find((sp: any) => (sp.name ?? '') === p.name);
+        if (!port) continue;
+        for (const a of subset.addresses ?? []) add(a.ip, Number(port.port), true, o);
+        for (const a of subset.notReadyAddresses ?? []) add(a.ip, Number(port.port), false, o);
+      }
+    } else {
+      const port = ((o as any).ports ?? []).find((sp: any) => (sp.name ?? '') === p.name);
+      if (!port) continue;
+      for (const e of (o as any).endpoints ?? []) {
+        if (e.conditions?.terminating === true) continue;
+        for (const ip of e.addresses ?? []) add(ip, Number(port.port), e.conditions?.ready !== false, o);
+      }
+    }
+  }
+  return out;
+}
+
+/** Computes each service port's endpoints, keyed "<namespace>/<hostname>/<port name>". */
+export function buildEndpoints(services: Service[], workloads: Workload[], objects: K8sObject[]): Map<string, Endpoint[]> {
+  const byIp = new Map<string, Workload>();
+  for (const w of workloads) if (!byIp.has(w.ip)) byIp.set(w.ip, w);
+  const endpointObjects = new Map<string, K8sObject[]>();
+  for (const o of objects) {
+    const svcName = o.kind === 'Endpoints' ? o.metadata.name : o.kind === 'EndpointSlice' ? o.metadata.labels?.['kubernetes.io/service-name'] : undefined;
+    if (!svcName) continue;
+    const key = `${o.metadata.namespace}/${svcName}`;
+    endpointObjects.set(key, [...(endpointObjects.get(key) ?? []), o]);
+  }
+  const seObjects = new Map<string, K8sObject>();
+  for (const o of objects) if (o.kind === 'ServiceEntry') for (const h of o.spec?.hosts ?? []) seObjects.set(`${o.metadata.namespace}/${h}`, o);
+
+  const out = new Map<string, Endpoint[]>();
+  for (const svc of services) {
+    for (const p of svc.ports) {
+      const key = `${svc.namespace}/${svc.hostname}/${p.name}`;
+      let eps: Endpoint[] = [];
+      if (svc.resolution === 'Alias') {
+        eps = [];
+      } else if (svc.registry === 'Kubernetes') {
+        const explicit = endpointObjects.get(`${svc.namespace}/${svc.name}`);
+        if (explicit) eps = explicitEndpoints(explicit, p, byIp);
+        else if (svc.selector) eps = selected(svc, p, workloads);
+      } else {
+        const se = seObjects.get(`${svc.namespace}/${svc.hostname}`);
+        eps = serviceEntryEndpoints(svc, p, se, workloads);
+      }
+      eps.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }) || a.port - b.port);
+      out.set(key, eps);
+    }
+  }
+  return out;
+}
+
+function selected(svc: Service, p: ServicePort, workloads: Workload[]): Endpoint[] {
+  const out: Endpoint[] = [];
+  for (const w of workloads) {
+    if (w.namespace !== svc.namespace || !labelsMatch(svc.selector, w.labels)) continue;
+    // The kube registry selects WorkloadEntries only for ClusterIP services.
+    if (svc.registry === 'Kubernetes' && w.kind === 'WorkloadEntry' && svc.resolution !== 'ClientSideLB') continue;
+    const port = targetPortOf(w, svc, p);
+    if (port !== undefined && port > 0) out.push(toEndpoint(w, p, port, svc.sources));
+  }
+  return out;
+}
+
+function serviceEntryEndpoints(svc: Service, p: ServicePort, se: K8sObject | undefined, workloads: Workload[]): Endpoint[] {
+  const spec = se?.spec ?? {};
+  const inline: any[] = spec.endpoints ?? [];
+  if (inline.length > 0) {
+    return inline.map((e) => {
+      const w = workloadEntryWorkload(e, se!.metadata.name, svc.namespace, {});
+      return toEndpoint(w, p, w.namedPorts[p.name] ?? p.targetPort ?? p.port, svc.sources);
+    });
+  }
+  if (svc.selector) return selected(svc, p, workloads);
+  if (svc.resolution === 'DNSLB' || svc.resolution === 'DNSRoundRobinLB') {
+    const w = workloadEntryWorkload({ address: svc.hostname }, se?.metadata.name ?? svc.name, svc.namespace, {});
+    return [toEndpoint(w, p, p.targetPort ?? p.port, [...svc.sources])];
+  }
+  return [];
+}
