@@ -1,0 +1,40 @@
+// Manifests are checked before anything is stored: errors reject the request, warnings
+// (kinds the engine does not use, unknown fields) are kept and returned.
+
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import { parseManifests } from '../manifests/index.js';
+import type { K8sObject, ManifestProblem } from '../manifests/types.js';
+import { ValidationError } from './errors.js';
+
+export interface CheckedManifests {
+  /** The YAML text as sent; an array sent as JSON is kept as YAML documents. */
+  text: string;
+  objects: K8sObject[];
+  warnings: ManifestProblem[];
+}
+
+export function checkManifests(resources: unknown): CheckedManifests {
+  if (typeof resources !== 'string' && !Array.isArray(resources)) {
+    throw new ValidationError('resources must be a YAML string or an array of objects', [
+      { document: -1, path: 'resources', message: 'must be a YAML string or an array of objects', severity: 'error' },
+    ]);
+  }
+  const { objects, problems } = parseManifests(resources);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new ValidationError(`${errors.length} problem(s) in resources`, errors);
+  const text = typeof resources === 'string' ? resources : resources.map((doc) => stringify(doc)).join('---\n');
+  return { text, objects, warnings: problems.filter((p) => p.severity === 'warning') };
+}
+
+/** JSON with object keys sorted, so equal content hashes equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+      : v,
+  );
+}
+
+export const contentHash = (text: string, mesh: unknown, options: unknown): string =>
+  createHash('sha256').update(canonicalJson({ manifests: text, mesh, options })).digest('hex');

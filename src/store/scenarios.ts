@@ -1,0 +1,342 @@
+// Scenarios, their immutable revisions and the review history of each revision.
+// Nothing here rewrites a revision: a change is a new revision, numbered 1..n per scenario.
+
+import { Prisma, type PrismaClient, type ReviewState } from '../generated/prisma/client.js';
+import type { K8sObject, ManifestProblem } from '../manifests/types.js';
+import { diffObjects, type ManifestDiff } from './diff.js';
+import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from './errors.js';
+import { checkManifests, contentHash } from './manifests.js';
+
+export { ReviewState } from '../generated/prisma/client.js';
+
+export interface ScenarioRecord {
+  id: number;
+  name: string;
+  description: string;
+  labels: Record<string, string>;
+  latestRevision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RevisionRecord {
+  id: number;
+  scenarioId: number;
+  scenario: string;
+  number: number;
+  manifests: string;
+  objects: K8sObject[];
+  mesh: Record<string, unknown>;
+  options: Record<string, unknown>;
+  contentHash: string;
+  message: string;
+  author: string;
+  createdAt: Date;
+  etag: string;
+}
+
+export interface ReviewRecord {
+  revisionId: number;
+  state: ReviewState;
+  reviewer: string;
+  comment: string;
+  createdAt: Date;
+}
+
+export interface RevisionInput {
+  resources: unknown;
+  mesh?: Record<string, unknown>;
+  options?: Record<string, unknown>;
+  message?: string;
+  author?: string;
+}
+
+export interface ScenarioInput extends RevisionInput {
+  name: string;
+  description?: string;
+  labels?: Record<string, string>;
+}
+
+export interface Written {
+  scenario: ScenarioRecord;
+  revision: RevisionRecord;
+  review: ReviewRecord;
+  warnings: ManifestProblem[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/** Which review states may follow which. */
+const NEXT_STATES: Record<ReviewState, ReviewState[]> = {
+  draft: ['in_review'],
+  in_review: ['approved', 'rejected', 'draft'],
+  approved: ['in_review'],
+  rejected: ['draft', 'in_review'],
+};
+
+const problem = (path: string, message: string): ManifestProblem => ({ document: -1, path, message, severity: 'error' });
+
+export function validateName(name: unknown): ManifestProblem[] {
+  if (typeof name !== 'string' || name.length === 0) return [problem('name', 'name is required')];
+  if (name.length > 63 || !DNS1123_LABEL.test(name)) {
+    return [problem('name', `"${name}" is not a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit)`)];
+  }
+  return [];
+}
+
+function validateLabels(labels: unknown): ManifestProblem[] {
+  if (labels === undefined) return [];
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return [problem('labels', 'labels must be a map of strings')];
+  return Object.entries(labels).flatMap(([k, v]) => [
+    ...(LABEL_KEY.test(k) && k.length <= 317 ? [] : [problem(`labels.${k}`, `"${k}" is not a valid label key`)]),
+    ...(typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v) ? [] : [problem(`labels.${k}`, `value of label "${k}" must be a label value string`)]),
+  ]);
+}
+
+function validateObjectField(value: unknown, path: string): ManifestProblem[] {
+  return value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value))
+    ? []
+    : [problem(path, `${path} must be an object`)];
+}
+
+/** Every problem of a revision's input, manifests included; throws when there is any. */
+function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[] = []) {
+  const problems = [...extra, ...validateObjectField(input.mesh, 'mesh'), ...validateObjectField(input.options, 'options')];
+  let checked: ReturnType<typeof checkManifests> | undefined;
+  try {
+    checked = checkManifests(input.resources);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    problems.push(...e.problems);
+  }
+  if (problems.length > 0 || !checked) throw new ValidationError(`${problems.length} problem(s) in the request`, problems);
+  const mesh = input.mesh ?? {};
+  const options = input.options ?? {};
+  return {
+    checked,
+    data: {
+      manifests: checked.text,
+      objects: checked.objects as unknown as Prisma.InputJsonValue,
+      mesh: mesh as Prisma.InputJsonValue,
+      options: options as Prisma.InputJsonValue,
+      contentHash: contentHash(checked.text, mesh, options),
+      message: input.message ?? '',
+      author: input.author ?? '',
+    },
+  };
+}
+
+export const etagOf = (r: { scenarioId: number; number: number; contentHash: string }): string =>
+  `"${r.scenarioId}.${r.number}.${r.contentHash.slice(0, 16)}"`;
+
+type RevisionRow = Prisma.RevisionGetPayload<{ include: { scenario: { select: { name: true } } } }>;
+type ScenarioRow = Prisma.ScenarioGetPayload<object>;
+
+const toScenario = (s: ScenarioRow): ScenarioRecord => ({ ...s, labels: s.labels as Record<string, string> });
+
+const toRevision = (r: RevisionRow): RevisionRecord => ({
+  id: r.id,
+  scenarioId: r.scenarioId,
+  scenario: r.scenario.name,
+  number: r.number,
+  manifests: r.manifests,
+  objects: r.objects as unknown as K8sObject[],
+  mesh: r.mesh as Record<string, unknown>,
+  options: r.options as Record<string, unknown>,
+  contentHash: r.contentHash,
+  message: r.message,
+  author: r.author,
+  createdAt: r.createdAt,
+  etag: etagOf(r),
+});
+
+const withName = { scenario: { select: { name: true } } } as const;
+
+const isUniqueViolation = (e: unknown): boolean =>
+  e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002';
+
+const encodeCursor = (name: string): string => Buffer.from(name, 'utf8').toString('base64url');
+function decodeCursor(cursor: string): string {
+  const name = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (validateName(name).length > 0) throw new ValidationError('invalid cursor', [problem('cursor', 'not a cursor returned by this API')]);
+  return name;
+}
+
+export class ScenarioStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(input: ScenarioInput): Promise<Written> {
+    const { checked, data } = checkRevisionInput(input, [...validateName(input.name), ...validateLabels(input.labels)]);
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const scenario = await tx.scenario.create({
+          data: {
+            name: input.name,
+            description: input.description ?? '',
+            labels: (input.labels ?? {}) as Prisma.InputJsonValue,
+            latestRevision: 1,
+          },
+        });
+        const revision = await tx.revision.create({ data: { ...data, scenarioId: scenario.id, number: 1 }, include: withName });
+        const review = await tx.review.create({ data: { revisionId: revision.id, state: 'draft', reviewer: data.author } });
+        return { scenario: toScenario(scenario), revision: toRevision(revision), review, warnings: checked.warnings };
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError(`scenario "${input.name}" already exists`);
+      throw e;
+    }
+  }
+
+  /** Adds revision latest+1 when ifMatch is the latest revision's ETag; of two writers with the same ETag one wins. */
+  async addRevision(name: string, ifMatch: string, input: RevisionInput): Promise<Written> {
+    const { checked, data } = checkRevisionInput(input);
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const scenario = await tx.scenario.findUnique({ where: { name } });
+        if (!scenario) throw new NotFoundError(`scenario "${name}" not found`);
+        const latest = await tx.revision.findUniqueOrThrow({
+          where: { scenarioId_number: { scenarioId: scenario.id, number: scenario.latestRevision } },
+        });
+        if (!etagMatches(ifMatch, etagOf(latest))) throw new StaleRevisionError(etagOf(latest));
+        const number = scenario.latestRevision + 1;
+        // The conditional update is the lock: a concurrent writer finds latestRevision moved and updates nothing.
+        const moved = await tx.scenario.updateMany({
+          where: { id: scenario.id, latestRevision: scenario.latestRevision },
+          data: { latestRevision: number },
+        });
+        if (moved.count === 0) throw new StaleRevisionError(etagOf(latest));
+        const revision = await tx.revision.create({ data: { ...data, scenarioId: scenario.id, number }, include: withName });
+        const review = await tx.review.create({ data: { revisionId: revision.id, state: 'draft', reviewer: data.author } });
+        const updated = await tx.scenario.findUniqueOrThrow({ where: { id: scenario.id } });
+        return { scenario: toScenario(updated), revision: toRevision(revision), review, warnings: checked.warnings };
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StaleRevisionError('(changed concurrently)');
+      throw e;
+    }
+  }
+
+  async list(options: { limit: number; cursor?: string; labels?: Record<string, string> }): Promise<Page<ScenarioRecord>> {
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const rows = await this.prisma.scenario.findMany({
+      where: {
+        ...(after ? { name: { gt: after } } : {}),
+        AND: Object.entries(options.labels ?? {}).map(([k, v]) => ({ labels: { path: [k], equals: v } })),
+      },
+      orderBy: { name: 'asc' },
+      take: options.limit + 1,
+    });
+    const items = rows.slice(0, options.limit).map(toScenario);
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].name) : null };
+  }
+
+  async scenario(name: string): Promise<ScenarioRecord> {
+    const s = await this.prisma.scenario.findUnique({ where: { name } });
+    if (!s) throw new NotFoundError(`scenario "${name}" not found`);
+    return toScenario(s);
+  }
+
+  /** A revision of a scenario, the latest when number is not given. */
+  async revision(name: string, number?: number): Promise<RevisionRecord> {
+    const scenario = await this.scenario(name);
+    const n = number ?? scenario.latestRevision;
+    const r = await this.prisma.revision.findUnique({
+      where: { scenarioId_number: { scenarioId: scenario.id, number: n } },
+      include: withName,
+    });
+    if (!r) throw new NotFoundError(`scenario "${name}" has no revision ${n}`);
+    return toRevision(r);
+  }
+
+  async revisions(name: string): Promise<RevisionRecord[]> {
+    const scenario = await this.scenario(name);
+    return this.revisionsOf([scenario.id]).then((m) => m.get(scenario.id) ?? []);
+  }
+
+  /** Revisions of many scenarios in one query, newest first. */
+  async revisionsOf(scenarioIds: readonly number[]): Promise<Map<number, RevisionRecord[]>> {
+    const rows = await this.prisma.revision.findMany({
+      where: { scenarioId: { in: [...scenarioIds] } },
+      orderBy: [{ scenarioId: 'asc' }, { number: 'desc' }],
+      include: withName,
+    });
+    const out = new Map<number, RevisionRecord[]>();
+    for (const r of rows) out.set(r.scenarioId, [...(out.get(r.scenarioId) ?? []), toRevision(r)]);
+    return out;
+  }
+
+  /** The given revisions (scenario id, number) in one query. */
+  async revisionsByNumber(keys: readonly { scenarioId: number; number: number }[]): Promise<RevisionRecord[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.prisma.revision.findMany({
+      where: { OR: keys.map((k) => ({ scenarioId: k.scenarioId, number: k.number })) },
+      include: withName,
+    });
+    return rows.map(toRevision);
+  }
+
+  /** The current review of each revision in one query. */
+  async currentReviews(revisionIds: readonly number[]): Promise<Map<number, ReviewRecord>> {
+    const rows = await this.prisma.review.findMany({
+      where: { revisionId: { in: [...revisionIds] } },
+      orderBy: [{ revisionId: 'asc' }, { id: 'desc' }],
+      distinct: ['revisionId'],
+    });
+    return new Map(rows.map((r) => [r.revisionId, r]));
+  }
+
+  async reviewHistory(revisionId: number): Promise<ReviewRecord[]> {
+    return this.prisma.review.findMany({ where: { revisionId }, orderBy: { id: 'asc' } });
+  }
+
+  async setReview(
+    name: string,
+    number: number,
+    input: { state: ReviewState; reviewer?: string; comment?: string },
+  ): Promise<ReviewRecord> {
+    const revision = await this.revision(name, number);
+    return this.prisma.$transaction(async (tx) => {
+      // Locks the revision's review history so two state changes cannot both pass the check.
+      await tx.$queryRaw`SELECT id FROM revisions WHERE id = ${revision.id} FOR UPDATE`;
+      const current = await tx.review.findFirstOrThrow({ where: { revisionId: revision.id }, orderBy: { id: 'desc' } });
+      if (!NEXT_STATES[current.state].includes(input.state)) {
+        throw new ConflictError(
+          `revision ${number} of "${name}" is ${current.state}; it can move to ${NEXT_STATES[current.state].join(' or ')}, not ${input.state}`,
+        );
+      }
+      return tx.review.create({
+        data: { revisionId: revision.id, state: input.state, reviewer: input.reviewer ?? '', comment: input.comment ?? '' },
+      });
+    });
+  }
+
+  async diff(name: string, from: number, to: number): Promise<ManifestDiff> {
+    const [a, b] = await Promise.all([this.revision(name, from), this.revision(name, to)]);
+    return diffObjects(a.objects, b.objects);
+  }
+
+  /** Deletes a scenario with all its revisions and reviews. */
+  async delete(name: string): Promise<void> {
+    const deleted = await this.prisma.scenario.deleteMany({ where: { name } });
+    if (deleted.count === 0) throw new NotFoundError(`scenario "${name}" not found`);
+  }
+
+  async count(): Promise<number> {
+    return this.prisma.scenario.count();
+  }
+}
+
+/** If-Match: a list of ETags or "*" (RFC 9110 13.1.1); weak ETags never match. */
+export function etagMatches(header: string, etag: string): boolean {
+  return header
+    .split(',')
+    .map((t) => t.trim())
+    .some((t) => t === '*' || t === etag);
+}
