@@ -1,0 +1,106 @@
+// The HTTP connection manager and its HTTP filter chain as istiod builds them
+// (pilot/pkg/networking/core/listener_builder.go buildHTTPConnectionManager, pilot/pkg/xds/filters/filters.go).
+
+import type { Filter, RouteConfiguration, TypedConfig } from '../envoy.js';
+import { TYPE_URL } from '../envoy.js';
+import type { MeshConfig, Protocol } from '../../mesh/types.js';
+import { metricsEnabled } from './network.js';
+
+export type HttpListenerClass = 'sidecar-outbound' | 'sidecar-inbound' | 'gateway';
+
+const TYPED_STRUCT = 'type.googleapis.com/udpa.type.v1.TypedStruct';
+
+const typed = (name: string, type: string, fields: Record<string, unknown> = {}): { name: string; typed_config: TypedConfig } => ({
+  name,
+  typed_config: { '@type': `type.googleapis.com/${type}`, ...fields },
+});
+
+function metadataExchangeHttpFilter(cls: HttpListenerClass) {
+  const side = cls === 'sidecar-inbound' ? 'downstream' : 'upstream';
+  const discovery = [{ istio_headers: {} }, { workload_discovery: {} }];
+  return {
+    name: 'istio.metadata_exchange',
+    typed_config: {
+      '@type': TYPED_STRUCT,
+      type_url: 'type.googleapis.com/io.istio.http.peer_metadata.Config',
+      value: { [`${side}_discovery`]: discovery, [`${side}_propagation`]: [{ istio_headers: {} }] },
+    },
+  };
+}
+
+const alpnFilter = () =>
+  typed('istio.alpn', 'istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig', {
+    alpn_override: [
+      { alpn_override: ['istio-http/1.0', 'istio', 'http/1.0'] },
+      { upstream_protocol: 'HTTP11', alpn_override: ['istio-http/1.1', 'istio', 'http/1.1'] },
+      { upstream_protocol: 'HTTP2', alpn_override: ['istio-h2', 'istio', 'h2'] },
+    ],
+  });
+
+/** The HTTP filters in istiod's order for a listener class. */
+export function httpFilters(mesh: MeshConfig, cls: HttpListenerClass, protocol: Protocol, extra: { dynamicForwardProxy?: boolean } = {}) {
+  const filters: { name: string; typed_config: TypedConfig }[] = [metadataExchangeHttpFilter(cls)];
+  if (protocol === 'GRPC-Web') filters.push(typed('envoy.filters.http.grpc_web', 'envoy.extensions.filters.http.grpc_web.v3.GrpcWeb'));
+  filters.push(
+    typed('envoy.filters.http.grpc_stats', 'envoy.extensions.filters.http.grpc_stats.v3.FilterConfig', {
+      emit_filter_state: true,
+      stats_for_all_methods: false,
+    }),
+  );
+  if (cls !== 'sidecar-inbound') filters.push(alpnFilter());
+  filters.push(typed('envoy.filters.http.fault', 'envoy.extensions.filters.http.fault.v3.HTTPFault'));
+  filters.push(typed('envoy.filters.http.cors', 'envoy.extensions.filters.http.cors.v3.Cors'));
+  if (metricsEnabled(mesh)) filters.push(typed('istio.stats', 'stats.PluginConfig'));
+  if (extra.dynamicForwardProxy) {
+    filters.push(
+      typed('envoy.filters.http.dynamic_forward_proxy', 'envoy.extensions.filters.http.dynamic_forward_proxy.v3.FilterConfig', {
+        dns_cache_config: { name: 'allow_any_dfp_dns_cache', dns_lookup_family: 'V4_ONLY', max_hosts: 1024 },
+      }),
+    );
+  }
+  filters.push(typed('envoy.filters.http.router', 'envoy.extensions.filters.http.router.v3.Router'));
+  return filters;
+}
+
+export interface HcmOptions {
+  cls: HttpListenerClass;
+  statPrefix: string;
+  protocol: Protocol;
+  /** RDS name, or an inline route configuration. */
+  rds?: string;
+  routeConfig?: RouteConfiguration;
+  dynamicForwardProxy?: boolean;
+}
+
+/** envoy.filters.network.http_connection_manager for a sidecar listener chain. */
+export function httpConnectionManager(mesh: MeshConfig, o: HcmOptions): Filter {
+  const hcm: TypedConfig = { '@type': TYPE_URL.hcm, stat_prefix: o.statPrefix };
+  if (o.rds !== undefined) {
+    hcm.rds = {
+      config_source: { ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3' },
+      route_config_name: o.rds,
+    };
+  } else {
+    hcm.route_config = o.routeConfig;
+  }
+  hcm.http_filters = httpFilters(mesh, o.cls, o.protocol, { dynamicForwardProxy: o.dynamicForwardProxy });
+  hcm.use_remote_address = o.cls === 'gateway';
+  if (o.cls === 'sidecar-inbound') {
+    hcm.forward_client_cert_details = 'APPEND_FORWARD';
+    hcm.set_current_client_cert_details = { subject: true, dns: true, uri: true };
+    hcm.server_name = 'istio-envoy';
+    if (o.protocol === 'HTTP2' || o.protocol === 'GRPC' || o.protocol === 'GRPC-Web') hcm.http2_protocol_options = {};
+  }
+  hcm.upgrade_configs = [{ upgrade_type: 'websocket' }];
+  hcm.stream_idle_timeout = '0s';
+  hcm.normalize_path = true;
+  hcm.path_with_escaped_slashes_action = 'KEEP_UNCHANGED';
+  hcm.request_id_extension = {
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig',
+      use_request_id_for_trace_sampling: true,
+    },
+  };
+  hcm.proxy_100_continue = true;
+  return { name: 'envoy.filters.network.http_connection_manager', typed_config: hcm };
+}

@@ -1,0 +1,305 @@
+// Sidecar outbound RDS: route configurations "<port>" and "<fqdn>:<port>" with a virtual host per
+// service (or VirtualService host) on the port, Istio's domains and the catch-all
+// (pilot/pkg/networking/core/httproute.go buildSidecarOutboundHTTPRouteConfig, BuildSidecarOutboundVirtualHosts;
+// route/route.go BuildSidecarVirtualHostWrapper).
+
+import type { SourceRef } from '../../manifests/types.js';
+import type { IstioConfig, MeshIndex, Proxy, Service, ServicePort, SidecarScope } from '../../mesh/types.js';
+import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
+import { isHttpOrSniffed, parseProtocol } from '../listeners/protocol.js';
+import { dynamicDnsCatchAllVirtualHost, outboundPolicy } from '../listeners/outbound.js';
+import { ALLOW_ANY_VHOST, BLOCK_ALL_VHOST, PASSTHROUGH_CLUSTER, subsetKey } from '../names.js';
+import { altHosts, hostSubsetOf, hostsMatch, isWildcard, proxyDnsDomain } from './sidecar-hosts.js';
+import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes } from './virtualservice.js';
+
+export const MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES = 1048576;
+
+export interface BuiltRouteConfig {
+  route: RouteConfiguration;
+  sources: SourceRef[];
+  vhostSources: Record<string, SourceRef[]>;
+}
+
+/** A service as seen on one listener port: only that port (or all ports for port 0). */
+interface PortService {
+  service: Service;
+  hostname: string;
+  ports: ServicePort[];
+}
+
+/** VirtualHostWrapper. */
+interface VhostWrapper {
+  port: number;
+  services: PortService[];
+  vsHosts: string[];
+  routes: Route[];
+  sources: SourceRef[];
+}
+
+type Egress = SidecarScope['egress'][number];
+
+/** SidecarScope.GetEgressListenerForRDS. */
+function egressForRds(scope: SidecarScope, port: number, bind: string): Egress | undefined {
+  for (const e of scope.egress) {
+    if (!e.port) return e;
+    if (e.port.number === port) {
+      if (port === 0 && e.bind !== bind) continue;
+      return e;
+    }
+  }
+  return undefined;
+}
+
+const vsHosts = (vs: IstioConfig): string[] => (vs.spec?.hosts ?? []) as string[];
+
+/** selectVirtualServices: VSs with a host matching a service on the port. */
+function selectVirtualServices(vss: IstioConfig[], byName: Map<string, PortService>): IstioConfig[] {
+  const names = [...byName.keys()];
+  const wildcardServices = names.filter(isWildcard);
+  return vss.filter((vs) =>
+    vsHosts(vs).some((h) => {
+      const lc = h.toLowerCase();
+      if (byName.has(lc)) return true;
+      if (isWildcard(lc)) return names.some((s) => hostsMatch(lc, s));
+      return wildcardServices.some((s) => hostsMatch(lc, s));
+    }),
+  );
+}
+
+/** computeWildcardHostVirtualServiceIndex: service host → the VS with its most specific host. */
+function mostSpecificVsIndex(vss: IstioConfig[], services: Service[]): Map<string, IstioConfig> {
+  const exact = new Map<string, IstioConfig>();
+  const wildcard = new Map<string, IstioConfig>();
+  for (const vs of vss) {
+    for (const h of vsHosts(vs)) {
+      const target = isWildcard(h) ? wildcard : exact;
+      if (!target.has(h)) target.set(h, vs);
+    }
+  }
+  const out = new Map<string, IstioConfig>();
+  for (const svc of services) {
+    const direct = exact.get(svc.hostname);
+    if (direct) {
+      out.set(svc.hostname, direct);
+      continue;
+    }
+    let best: string | undefined;
+    for (const h of wildcard.keys()) {
+      if (hostSubsetOf(svc.hostname, h) && (best === undefined || h.length > best.length)) best = h;
+    }
+    if (best !== undefined) out.set(svc.hostname, wildcard.get(best)!);
+  }
+  return out;
+}
+
+/** separateVSHostsAndServices. */
+function separateHosts(vs: IstioConfig, byName: Map<string, PortService>, mostSpecific: Map<string, IstioConfig>) {
+  const hosts: string[] = [];
+  const services: PortService[] = [];
+  const wildcards: string[] = [];
+  for (const h of vsHosts(vs)) {
+    const lc = h.toLowerCase();
+    if (isWildcard(lc)) {
+      wildcards.push(lc);
+      continue;
+    }
+    const svc = byName.get(lc);
+    if (svc) services.push(svc);
+    else hosts.push(h);
+  }
+  for (const wc of wildcards) {
+    let found = false;
+    for (const [name, svc] of byName) {
+      if (!hostsMatch(name, wc)) continue;
+      found = true;
+      if (mostSpecific.get(name) === vs) services.push(svc);
+    }
+    if (!found) hosts.push(wc);
+  }
+  return { hosts, services };
+}
+
+/** generateVirtualHostDomains (sidecars ignore ports: no ":port" forms). */
+function serviceDomains(ps: PortService, proxy: Proxy): { domains: string[]; alt: string[] } {
+  const domainSuffix = proxyDnsDomain(proxy.namespace);
+  const domains: string[] = [];
+  const alt: string[] = [];
+  for (const name of [ps.hostname, ...ps.service.aliases]) {
+    const a = altHosts(name, domainSuffix);
+    domains.push(name, ...a);
+    alt.push(...a);
+  }
+  if (ps.service.resolution === 'Passthrough' && ps.service.registry === 'Kubernetes') {
+    domains.push(...domains.map((d) => `*.${d}`));
+  }
+  const addresses = ps.service.addresses.length ? ps.service.addresses : [ps.service.address];
+  for (const a of addresses) if (a && a !== '0.0.0.0') domains.push(a);
+  return { domains, alt };
+}
+
+function catchAllVirtualHost(index: MeshIndex, scope: SidecarScope): VirtualHost {
+  const policy = outboundPolicy(index, scope);
+  if (policy === 'ALLOW_ANY_DYNAMIC_DNS') return dynamicDnsCatchAllVirtualHost();
+  if (policy === 'ALLOW_ANY') {
+    return {
+      name: ALLOW_ANY_VHOST,
+      domains: ['*'],
+      routes: [
+        {
+          name: ALLOW_ANY_VHOST,
+          match: { prefix: '/' },
+          route: { cluster: PASSTHROUGH_CLUSTER, timeout: '0s', max_grpc_timeout: '0s' },
+        },
+      ],
+      include_request_attempt_count: true,
+    };
+  }
+  return {
+    name: BLOCK_ALL_VHOST,
+    domains: ['*'],
+    routes: [{ name: BLOCK_ALL_VHOST, match: { prefix: '/' }, direct_response: { status: 502 } }],
+    include_request_attempt_count: true,
+  };
+}
+
+/** extractListenerPort: "9080" → 9080; "reviews.default.svc.cluster.local:9080" → 9080 sniffed. */
+function parseRouteName(name: string): { port: number; sniffed: boolean } | undefined {
+  const i = name.lastIndexOf(':');
+  const text = i >= 0 ? name.slice(i + 1) : name;
+  if (!/^\d+$/.test(text)) return undefined;
+  return { port: Number(text), sniffed: i >= 0 };
+}
+
+function buildVirtualHosts(index: MeshIndex, proxy: Proxy, egress: Egress, listenerPortIn: number) {
+  let listenerPort = listenerPortIn;
+  if (egress.port && parseProtocol(egress.port.protocol) === 'HTTP_PROXY') listenerPort = 0;
+
+  const byName = new Map<string, PortService>();
+  const sorted = [...egress.services].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+  for (const svc of sorted) {
+    const hostname = svc.hostname.toLowerCase();
+    if (listenerPort === 0) {
+      if (!byName.has(hostname)) byName.set(hostname, { service: svc, hostname, ports: svc.ports });
+      continue;
+    }
+    const port = svc.ports.find((p) => p.port === listenerPort);
+    if (port && !byName.has(hostname)) byName.set(hostname, { service: svc, hostname, ports: [port] });
+  }
+
+  let vss = egress.virtualServices.filter((vs) => {
+    const gws = (vs.spec?.gateways ?? []) as string[];
+    return gws.length === 0 || gws.includes(MESH_GATEWAY);
+  });
+  if (listenerPort !== 80) vss = selectVirtualServices(vss, byName);
+  const mostSpecific = mostSpecificVsIndex(egress.virtualServices, egress.services);
+
+  const wrappers: VhostWrapper[] = [];
+  for (const vs of vss) {
+    const routes = buildVirtualServiceRoutes(index, proxy, vs, { listenerPort, gatewayNames: [MESH_GATEWAY] });
+    if (routes.length === 0) continue;
+    const { hosts, services } = separateHosts(vs, byName, mostSpecific);
+    const byPort = new Map<number, PortService[]>();
+    for (const ps of services) {
+      for (const p of ps.ports) {
+        if (!isHttpOrSniffed(p.protocol)) continue;
+        byPort.set(p.port, [...(byPort.get(p.port) ?? []), ps]);
+      }
+    }
+    if (byPort.size === 0 && listenerPort === 80) byPort.set(80, []);
+    for (const [port, svcs] of [...byPort.entries()].sort((a, b) => a[0] - b[0])) {
+      wrappers.push({ port, services: svcs, vsHosts: hosts, routes, sources: [vs.source, ...svcs.flatMap((s) => s.service.sources)] });
+    }
+  }
+  const covered = new Set(wrappers.flatMap((w) => w.services.map((s) => s.hostname)));
+  for (const ps of byName.values()) {
+    if (covered.has(ps.hostname) || ps.service.resolution === 'Alias') continue;
+    for (const p of ps.ports) {
+      if (!isHttpOrSniffed(p.protocol)) continue;
+      const cluster = subsetKey('outbound', '', ps.service.hostname, p.port);
+      const route = buildDefaultOutboundRoute(cluster, `${ps.service.hostname}:${p.port}/*`, index.mesh);
+      wrappers.push({ port: p.port, services: [ps], vsHosts: [], routes: [route], sources: ps.service.sources });
+    }
+  }
+
+  const knownFqdn = new Set<string>();
+  for (const w of wrappers) for (const s of w.services) knownFqdn.add(`${s.hostname}:${w.port}`).add(s.hostname);
+  const names = new Set<string>();
+  const usedDomains = new Set<string>();
+  const byPort = new Map<number, { vhost: VirtualHost; sources: SourceRef[] }[]>();
+
+  const makeVhost = (hostname: string, w: VhostWrapper, ps?: PortService) => {
+    const name = `${hostname}:${w.port}`;
+    if (names.has(name)) return undefined;
+    names.add(name);
+    const { domains, alt } = ps ? serviceDomains(ps, proxy) : { domains: [hostname], alt: [] as string[] };
+    const kept = domains.filter((d) => {
+      if (usedDomains.has(d.toLowerCase())) return false;
+      if (alt.includes(d) && knownFqdn.has(d)) return false;
+      usedDomains.add(d.toLowerCase());
+      return true;
+    });
+    if (kept.length === 0) return undefined;
+    const vhost: VirtualHost = { name, domains: kept, routes: w.routes, include_request_attempt_count: true };
+    return { vhost, sources: ps ? [...w.sources] : w.sources };
+  };
+
+  for (const w of wrappers) {
+    if (w.routes.length === 0) continue;
+    const list = byPort.get(w.port) ?? [];
+    for (const h of w.vsHosts) {
+      const v = makeVhost(h.toLowerCase(), w);
+      if (v) list.push(v);
+    }
+    for (const s of w.services) {
+      const v = makeVhost(s.hostname, w, s);
+      if (v) list.push(v);
+    }
+    byPort.set(w.port, list);
+  }
+
+  if (listenerPort !== 0) return byPort.get(listenerPort) ?? [];
+  // mergeAllVirtualHosts: port 80 as is, other ports keep only domains with a port.
+  const merged: { vhost: VirtualHost; sources: SourceRef[] }[] = [];
+  for (const [port, list] of byPort) {
+    if (port === 80) merged.push(...list);
+    else {
+      for (const v of list) {
+        v.vhost.domains = v.vhost.domains.filter((d) => d.includes(':'));
+        if (v.vhost.domains.length) merged.push(v);
+      }
+    }
+  }
+  return merged;
+}
+
+/** One sidecar outbound route configuration by its RDS name. */
+export function buildSidecarRouteConfig(index: MeshIndex, proxy: Proxy, scope: SidecarScope, routeName: string): BuiltRouteConfig {
+  const parsed = parseRouteName(routeName);
+  const egress = parsed ? egressForRds(scope, parsed.port, routeName) : undefined;
+  if (!parsed || !egress) {
+    return { route: { name: routeName, virtual_hosts: [], validate_clusters: false }, sources: [], vhostSources: {} };
+  }
+  let vhosts = buildVirtualHosts(index, proxy, egress, parsed.port);
+  if (parsed.sniffed) {
+    const withoutPort = routeName.slice(0, routeName.lastIndexOf(':'));
+    vhosts = vhosts.filter((v) => v.vhost.domains.some((d) => d === routeName || d === withoutPort));
+    if (vhosts.length === 1) vhosts[0].vhost.domains = ['*'];
+  }
+  vhosts.sort((a, b) => (a.vhost.name < b.vhost.name ? -1 : a.vhost.name > b.vhost.name ? 1 : 0));
+  const virtualHosts = vhosts.map((v) => v.vhost);
+  const sidecarSources = scope.sidecar ? [scope.sidecar.source] : [];
+  if (!parsed.sniffed) virtualHosts.push(catchAllVirtualHost(index, scope));
+  const vhostSources: Record<string, SourceRef[]> = {};
+  for (const v of vhosts) vhostSources[v.vhost.name] = [...sidecarSources, ...v.sources];
+  return {
+    route: {
+      name: routeName,
+      virtual_hosts: virtualHosts,
+      validate_clusters: false,
+      max_direct_response_body_size_bytes: MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES,
+      ignore_port_in_host_matching: true,
+    },
+    sources: [...sidecarSources, ...vhosts.flatMap((v) => v.sources)],
+    vhostSources,
+  };
+}
