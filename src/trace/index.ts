@@ -1,0 +1,300 @@
+// The request tracer: runs a request through a proxy's generated Envoy config the way Envoy matches it
+// (listener, listener filters, filter chain, TLS, HTTP route or TCP proxy, cluster, endpoint), then
+// follows it to the next proxy of the mesh. Outcomes and defaults follow Istio's simulation
+// (pilot/pkg/simulation/traffic.go); it reads only Envoy config, plus the index to find the next proxy.
+
+import type { ProxyRef, TraceHop, TraceMode, TraceRequestInput, TraceResult, TraceStep } from '../contract.js';
+import type { MeshIndex, Proxy } from '../mesh/types.js';
+import type { Route } from '../xds/envoy.js';
+import { parseSubsetKey } from '../xds/names.js';
+import type { GeneratedXds } from '../xds/types.js';
+import { compileListener, compileXds, type CompiledChain, type CompiledXds } from './compile.js';
+import { matchRoute, matchVirtualHost } from './http.js';
+import { parseIp } from './ip.js';
+import { applyListenerFilters, matchFilterChain, selectListener, type Failure } from './listener.js';
+import { step, toCall, type Call } from './request.js';
+import { chooseEndpoint, pickWeighted, upstreamTls } from './upstream.js';
+
+export interface TraceContext {
+  index: MeshIndex;
+  xdsFor(proxy: Proxy): GeneratedXds;
+}
+
+/** Envoy-to-Envoy hops followed at most; a longer path is a routing loop. */
+export const MAX_HOPS = 8;
+
+interface Continuation {
+  proxy: Proxy;
+  mode: TraceMode;
+  request: TraceRequestInput;
+}
+
+interface HopOutcome {
+  hop: TraceHop;
+  next?: Continuation;
+  /** The request left the mesh to a destination that is not a service of the mesh. */
+  leftToExternal: boolean;
+}
+
+const proxyRef = (p: Proxy): ProxyRef => ({ id: p.id, type: p.type, namespace: p.namespace, name: p.name });
+
+export const defaultMode = (proxy: Proxy): TraceMode => (proxy.type === 'router' ? 'gateway' : 'outbound');
+
+const isEgressGateway = (p: Proxy): boolean =>
+  p.type === 'router' && (p.labels.istio === 'egressgateway' || /egressgateway/.test(p.labels.app ?? '') || /egressgateway/.test(p.name));
+
+const meshProxyIds = new WeakMap<MeshIndex, Set<string>>();
+
+/** The proxy of the mesh (sidecar-injected or gateway pod) that owns an address, if any. */
+function meshProxyAt(index: MeshIndex, address: string): Proxy | undefined {
+  let ids = meshProxyIds.get(index);
+  if (!ids) {
+    ids = new Set(index.proxies.map((p) => p.id));
+    meshProxyIds.set(index, ids);
+  }
+  const p = index.proxyByIp(address);
+  return p && ids.has(p.id) ? p : undefined;
+}
+
+export function traceRequest(ctx: TraceContext, proxy: Proxy, request: TraceRequestInput): TraceResult {
+  const hops: TraceHop[] = [];
+  const proxies: Proxy[] = [];
+  const visited = new Set<string>();
+  let current: Continuation = { proxy, mode: request.mode ?? defaultMode(proxy), request };
+  let source: Call['source'] = current.mode === 'outbound' && proxy.ips[0] ? { address: proxy.ips[0], ip: parseIp(proxy.ips[0]) } : undefined;
+  let leftToExternal = false;
+  for (;;) {
+    const call = toCall(current.request, current.mode, source);
+    const outcome = runHop(ctx, current.proxy, call);
+    hops.push(outcome.hop);
+    proxies.push(current.proxy);
+    leftToExternal = outcome.leftToExternal;
+    const next = outcome.next;
+    if (!next) break;
+    const key = `${next.proxy.id}|${next.mode}|${next.request.address}:${next.request.port}`;
+    if (visited.has(key) || hops.length >= MAX_HOPS) {
+      outcome.hop.steps.push(
+        step('next_hop', null, visited.has(key) ? `loop: ${next.proxy.name} was already reached the same way; trace stopped` : `trace stopped after ${MAX_HOPS} hops (a routing loop?)`),
+      );
+      break;
+    }
+    visited.add(key);
+    const ip = current.proxy.ips[0];
+    source = ip ? { address: ip, ip: parseIp(ip) } : undefined;
+    current = next;
+  }
+  const failed = hops.findIndex((h) => h.error);
+  return {
+    flow: flowOf(hops[0].mode, proxies, leftToExternal),
+    hops,
+    error: failed < 0 ? null : { ...hops[failed].error!, hop: failed },
+  };
+}
+
+function flowOf(firstMode: TraceMode, proxies: Proxy[], leftToExternal: boolean): TraceResult['flow'] {
+  const first = proxies[0];
+  if (first.type === 'router' && firstMode === 'gateway' && !isEgressGateway(first)) return 'ingress';
+  return leftToExternal || proxies.some(isEgressGateway) ? 'egress' : 'mesh';
+}
+
+function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
+  const steps: TraceStep[] = [];
+  const hop: TraceHop = {
+    proxy: proxyRef(proxy),
+    mode: call.mode,
+    listener: null,
+    filterChain: null,
+    routeConfig: null,
+    virtualHost: null,
+    route: null,
+    cluster: null,
+    endpoint: null,
+    tls: null,
+    error: null,
+    steps,
+  };
+  const stop = (failure?: Failure): HopOutcome => {
+    if (failure) hop.error = { code: failure.code, message: failure.message };
+    return { hop, leftToExternal: false };
+  };
+  const fail = (stage: string, failure: Failure): HopOutcome => {
+    steps.push(step(stage, null, failure.message));
+    return stop(failure);
+  };
+  const cx = compileXds(ctx.xdsFor(proxy));
+
+  const selected = selectListener(cx, call, steps);
+  if ('failure' in selected) return stop(selected.failure);
+  const listener = selected.found;
+  hop.listener = listener.name;
+  const cl = compileListener(listener);
+  const { tlsInspected, alpn } = applyListenerFilters(cl, call, steps);
+  const matched = matchFilterChain(cl, call, tlsInspected, alpn, steps);
+  if ('failure' in matched) return stop(matched.failure);
+  const chain = matched.found;
+  hop.filterChain = chain.name;
+
+  const tlsFailure = downstreamTls(chain, call, steps);
+  if (tlsFailure) return fail('downstream_tls', tlsFailure);
+
+  let clusterName: string;
+  let request = call;
+  if (chain.hcm) {
+    if (call.tls !== 'plaintext' && !chain.downstreamTls) {
+      return fail('http', { code: 'PROTOCOL_ERROR', message: `${call.tls} bytes reach the HTTP connection manager of ${chain.name}, which does not terminate TLS` });
+    }
+    if (call.protocol === 'tcp') {
+      return fail('http', { code: 'PROTOCOL_ERROR', message: `non-HTTP (tcp) bytes reach the HTTP connection manager of ${chain.name}` });
+    }
+    let rc = chain.hcm.inline;
+    if (rc) {
+      steps.push(step('route_config', rc.name, 'inline route_config of the HTTP connection manager'));
+    } else {
+      const name = chain.hcm.rds ?? '';
+      hop.routeConfig = name;
+      rc = cx.routeConfigByName.get(name);
+      steps.push(step('route_config', rc ? name : null, rc ? 'named by the HTTP connection manager (RDS)' : `RDS names ${name}, which this proxy was not sent`));
+    }
+    const vh = rc ? matchVirtualHost(rc, call, steps) : undefined;
+    if (!vh) return stop({ code: 'NO_VIRTUAL_HOST', message: `no virtual host of route config ${rc?.name ?? hop.routeConfig} matches host "${call.host}"` });
+    hop.virtualHost = vh.name;
+    if (vh.require_tls === 'ALL' && call.tls === 'plaintext') {
+      return fail('require_tls', { code: 'TLS_REDIRECT', message: `virtual host ${vh.name} requires TLS (require_tls ALL): plaintext gets 301 to https` });
+    }
+    const route = matchRoute(vh, call, steps);
+    if (!route) return stop({ code: 'NO_ROUTE', message: `no route of virtual host ${vh.name} matches ${call.method} ${call.path}` });
+    hop.route = route.name ?? '';
+    const action = routeAction(route, call, steps);
+    if (!action) return stop();
+    clusterName = action.cluster;
+    request = action.request;
+  } else if (chain.tcpProxy) {
+    const tcp = chain.tcpProxy;
+    clusterName = tcp.weightedClusters ? pickWeighted(tcp.weightedClusters, steps) : (tcp.cluster ?? '');
+    steps.push(step('tcp_proxy', clusterName, tcp.weightedClusters ? 'tcp_proxy weighted_clusters' : 'tcp_proxy cluster'));
+  } else {
+    steps.push(step('network_filters', null, `filter chain ${chain.name} has neither an HTTP connection manager nor tcp_proxy: nothing forwards the request`));
+    return stop();
+  }
+  hop.cluster = clusterName;
+  return forward(ctx, cx, proxy, hop, request, clusterName);
+}
+
+/** TLS termination on the chosen chain, as the simulation judges it. */
+function downstreamTls(chain: CompiledChain, call: Call, steps: TraceStep[]): Failure | undefined {
+  const tls = chain.downstreamTls;
+  if (!tls) return undefined;
+  if (call.tls === 'plaintext') {
+    return { code: 'TLS_ERROR', message: `filter chain ${chain.name} terminates TLS, but the request is plaintext` };
+  }
+  if (tls.requiresMtls !== (call.tls === 'mtls')) {
+    return {
+      code: 'MTLS_ERROR',
+      message: tls.requiresMtls
+        ? `filter chain ${chain.name} requires Istio mTLS (client certificate, mesh certificate "default"); the request is ${call.tls}`
+        : `filter chain ${chain.name} terminates TLS without requiring an Istio client certificate; the request is mTLS`,
+    };
+  }
+  steps.push(
+    step('downstream_tls', chain.downstreamTls?.certificate ?? 'tls', tls.requiresMtls ? 'terminates Istio mTLS (client certificate required)' : 'terminates TLS'),
+  );
+  return undefined;
+}
+
+/** The route's action: the cluster to forward to (and the request as rewritten), or an answer from Envoy itself. */
+function routeAction(route: Route, call: Call, steps: TraceStep[]): { cluster: string; request: Call } | undefined {
+  if (route.redirect) {
+    const r = route.redirect;
+    const scheme = r.https_redirect ? 'https' : (r.scheme_redirect ?? (call.tls === 'plaintext' ? 'http' : 'https'));
+    const host = r.host_redirect ?? call.host.replace(/:\d+$/, '');
+    const port = r.port_redirect ? `:${r.port_redirect}` : '';
+    const path = r.path_redirect ?? call.path;
+    steps.push(step('action', 'redirect', `${r.response_code ?? 'MOVED_PERMANENTLY'} to ${scheme}://${host}${port}${path}`));
+    return undefined;
+  }
+  if (route.direct_response) {
+    steps.push(step('action', 'direct_response', `Envoy answers ${route.direct_response.status} itself`));
+    return undefined;
+  }
+  const action = route.route;
+  if (!action) {
+    steps.push(step('action', null, 'the route has no action Envoy can take'));
+    return undefined;
+  }
+  let cluster: string;
+  if (action.cluster !== undefined) {
+    cluster = action.cluster;
+    steps.push(step('action', cluster, 'route to cluster'));
+  } else if (action.weighted_clusters?.clusters?.length) {
+    cluster = pickWeighted(action.weighted_clusters.clusters.map((c) => ({ name: c.name, weight: c.weight ?? 0 })), steps);
+  } else if (action.cluster_header) {
+    cluster = call.headers.get(action.cluster_header.toLowerCase()) ?? '';
+    steps.push(step('action', cluster || null, `cluster named by request header ${action.cluster_header}`));
+  } else {
+    steps.push(step('action', null, 'route action without a cluster this tracer understands'));
+    return undefined;
+  }
+  return { cluster, request: rewrite(route, call) };
+}
+
+function rewrite(route: Route, call: Call): Call {
+  const action = route.route!;
+  const hostRewrite = action.host_rewrite_literal as string | undefined;
+  const prefixRewrite = action.prefix_rewrite as string | undefined;
+  const prefix = route.match.prefix ?? route.match.path;
+  const path = prefixRewrite !== undefined && prefix !== undefined ? prefixRewrite + call.path.slice(prefix.length) : call.path;
+  return { ...call, host: hostRewrite ?? call.host, path };
+}
+
+function forward(ctx: TraceContext, cx: CompiledXds, proxy: Proxy, hop: TraceHop, call: Call, clusterName: string): HopOutcome {
+  const { steps } = hop;
+  const cluster = cx.clusterByName.get(clusterName);
+  if (!cluster) {
+    steps.push(step('cluster', null, `cluster ${clusterName} is not in this proxy's config: Envoy answers 503`));
+    return { hop, leftToExternal: false };
+  }
+  steps.push(step('cluster', cluster.name, `discovery type ${cluster.type ?? cluster.cluster_type?.name ?? 'STATIC'}`));
+  const endpoint = chooseEndpoint(cx, cluster, call, steps);
+  if (!endpoint) return { hop, leftToExternal: false };
+  const upstream = upstreamTls(cluster, endpoint, call.protocol, steps);
+  hop.tls = upstream.tls;
+  hop.endpoint = { address: endpoint.address, port: endpoint.port };
+  if (call.mode === 'inbound') {
+    steps.push(step('next_hop', null, `inbound: delivered to the workload of ${proxy.name} at ${endpoint.address}:${endpoint.port}`));
+    return { hop, leftToExternal: false };
+  }
+  const next = endpoint.hostname ? undefined : meshProxyAt(ctx.index, endpoint.address);
+  if (!next) {
+    const external = !isMeshService(ctx.index, clusterName);
+    steps.push(
+      step(
+        'next_hop',
+        null,
+        `${endpoint.address}:${endpoint.port} is not a proxy of the mesh: the request leaves the mesh${external ? ' to a destination outside it' : ' to a workload without a sidecar'}`,
+      ),
+    );
+    return { hop, leftToExternal: external };
+  }
+  if (next.pod) hop.endpoint.pod = next.pod;
+  const mode: TraceMode = next.type === 'router' ? 'gateway' : 'inbound';
+  steps.push(step('next_hop', next.name, `${endpoint.address} is ${next.type === 'router' ? 'a gateway pod: continues in gateway mode' : 'a pod with a sidecar: continues in inbound mode'}`));
+  const request: TraceRequestInput = {
+    mode,
+    address: endpoint.address,
+    port: endpoint.port,
+    protocol: upstream.protocol,
+    tls: upstream.tls,
+    sni: upstream.sni,
+    host: call.host,
+    path: call.path,
+    method: call.method,
+    headers: Object.fromEntries(call.headers),
+  };
+  return { hop, next: { proxy: next, mode, request }, leftToExternal: false };
+}
+
+/** Whether a cluster names a service of the mesh itself (not a ServiceEntry marked MESH_EXTERNAL, not passthrough). */
+function isMeshService(index: MeshIndex, clusterName: string): boolean {
+  const key = parseSubsetKey(clusterName);
+  return key !== undefined && (index.servicesByHost.get(key.host) ?? []).some((s) => !s.meshExternal);
+}
