@@ -12,7 +12,32 @@ export interface NewerField {
   envoy: string;
 }
 
-export const NEWER_THAN_SHIPPED_PROTOS: readonly NewerField[] = [];
+export const NEWER_THAN_SHIPPED_PROTOS: readonly NewerField[] = [
+  // Istio sets it on every STRICT_DNS/LOGICAL_DNS cluster (cluster_builder.go, "0s" = no jitter).
+  { message: 'envoy.config.cluster.v3.Cluster', field: 'dns_jitter', valueType: 'google.protobuf.Duration', envoy: '1.32.0' },
+];
+
+/** A protoc-gen-validate rule of the shipped protos that a later Envoy release dropped. */
+export interface RelaxedRule {
+  message: string;
+  field: string;
+  /** Path of the rule inside `(validate.rules)`, e.g. "repeated.min_items". */
+  rule: string;
+  /** The Envoy release that dropped it, and where. */
+  envoy: string;
+  source: string;
+}
+
+export const RELAXED_VALIDATE_RULES: readonly RelaxedRule[] = [
+  // Istio sets only udp_max_queries, keeping the system resolvers.
+  {
+    message: 'envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig',
+    field: 'resolvers',
+    rule: 'repeated.min_items',
+    envoy: '1.33.0',
+    source: 'envoyproxy/envoy#36735 (for istio/istio#53577)',
+  },
+];
 
 /**
  * Extension types Istio's proxy understands but no shipped Envoy proto describes, with why.

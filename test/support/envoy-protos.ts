@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { NEWER_THAN_SHIPPED_PROTOS, uncheckableReason, type NewerField } from './envoy-proto-exceptions.js';
+import { NEWER_THAN_SHIPPED_PROTOS, RELAXED_VALIDATE_RULES, uncheckableReason, type NewerField } from './envoy-proto-exceptions.js';
 
 export interface EnvoyCheckResult {
   /** "<JSON path>: <what is wrong>", in document order. */
@@ -148,16 +148,26 @@ function fieldsByJsonKey(type: protobuf.Type): Map<string, protobuf.Field> {
   return index;
 }
 
-/** protoc-gen-validate rules of a field, merged from every `(validate.rules)` option. */
+const rulesCache = new WeakMap<protobuf.Field, Rules | undefined>();
+
+/** protoc-gen-validate rules of a field, merged from every `(validate.rules)` option, less those Envoy dropped since. */
 function validateRules(field: protobuf.Field): Rules | undefined {
+  if (rulesCache.has(field)) return rulesCache.get(field);
   const parts = (field.parsedOptions as Rules[] | null | undefined)?.flatMap((o) => (o['(validate.rules)'] ? [o['(validate.rules)']] : []));
-  if (!parts?.length) return undefined;
   const merge = (a: Rules, b: Rules): Rules => {
     const out: Rules = { ...a };
     for (const [k, v] of Object.entries(b)) out[k] = isObject(v) && isObject(out[k]) ? merge(out[k], v) : v;
     return out;
   };
-  return parts.reduce(merge, {});
+  const rules = parts?.length ? structuredClone(parts).reduce(merge, {}) : undefined;
+  const owner = fullName(field.parent!);
+  for (const relaxed of RELAXED_VALIDATE_RULES.filter((r) => r.message === owner && r.field === field.name)) {
+    const keys = relaxed.rule.split('.');
+    const holder = keys.slice(0, -1).reduce<Rules | undefined>((r, k) => r?.[k], rules);
+    if (holder) delete holder[keys[keys.length - 1]];
+  }
+  rulesCache.set(field, rules);
+  return rules;
 }
 
 /** Duration JSON ("1.5s") in nanoseconds, or undefined if malformed. */
