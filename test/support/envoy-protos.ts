@@ -30,8 +30,8 @@ const importRoots = [
 ];
 /** Well-known types protobufjs bundles itself. */
 const bundledImport = /^google\/protobuf\/(any|duration|timestamp|empty|struct|wrappers|field_mask)\.proto$/;
-/** Loaded besides envoy/**\/v3: the TypedStruct wrappers Istio uses for its own extensions. */
-const extraProtos = ['udpa/type/v1/typed_struct.proto', 'xds/type/v3/typed_struct.proto'];
+/** Loaded besides the v3 protos: the older TypedStruct wrapper Istio uses for its own extensions. */
+const extraProtos = ['udpa/type/v1/typed_struct.proto'];
 
 const locate = (importPath: string): string | undefined =>
   importRoots.map((dir) => path.join(dir, importPath)).find((file) => fs.existsSync(file));
@@ -52,29 +52,30 @@ function missingImport(importPath: string, seen: Set<string>): string | undefine
   return undefined;
 }
 
+/** Every v3 proto under envoy/ (Envoy's API) and xds/ (the xDS types it builds on, e.g. matchers). */
 function listV3Protos(): string[] {
-  const base = path.join(depsDir, 'envoy-api');
   const found: string[] = [];
-  const walk = (dir: string): void => {
+  const walk = (base: string, dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      if (entry.isDirectory()) walk(base, full);
       else if (entry.name.endsWith('.proto') && full.includes(`${path.sep}v3${path.sep}`)) found.push(path.relative(base, full));
     }
   };
-  walk(path.join(base, 'envoy'));
+  walk(path.join(depsDir, 'envoy-api'), path.join(depsDir, 'envoy-api/envoy'));
+  walk(path.join(depsDir, 'xds'), path.join(depsDir, 'xds/xds'));
   return found.sort();
 }
 
 export interface LoadedProtos {
   root: protobuf.Root;
-  /** envoy/**\/v3 files left out because an import they need is not shipped, with that import. */
+  /** v3 files left out because an import they need is not shipped, with that import. */
   skipped: { file: string; missingImport: string }[];
 }
 
 let loaded: LoadedProtos | undefined;
 
-/** Every loadable envoy/**\/v3 proto, loaded once per process. */
+/** Every loadable v3 proto of Envoy and xDS, loaded once per process. */
 export function envoyProtos(): LoadedProtos {
   if (loaded) return loaded;
   const files: string[] = [];
@@ -102,6 +103,8 @@ interface Walk {
 type Rules = Record<string, any>;
 type Json = unknown;
 
+/** A repeated option holding one value is parsed as that value. */
+const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: Json): string => {
   const s = JSON.stringify(v);
@@ -479,8 +482,8 @@ class Checker {
     if (type === 'enum') {
       const r = rules.enum;
       if (r.defined_only && !Object.values(enumType!.values).includes(Number(value))) return `${value} is not a defined value of ${fullName(enumType!)}`;
-      if (r.in && !r.in.map(Number).includes(Number(value))) return `${value} is not one of ${JSON.stringify(r.in)}`;
-      if (r.not_in?.map(Number).includes(Number(value))) return `${value} is one of the forbidden ${JSON.stringify(r.not_in)}`;
+      if (r.in !== undefined && !asList(r.in).map(Number).includes(Number(value))) return `${value} is not one of ${JSON.stringify(r.in)}`;
+      if (asList(r.not_in).map(Number).includes(Number(value))) return `${value} is one of the forbidden ${JSON.stringify(r.not_in)}`;
       return undefined;
     }
     if (typeof value === 'string' && (type === 'string' || type === 'bytes')) {
@@ -493,8 +496,8 @@ class Checker {
       if (r.min_bytes !== undefined && bytes < Number(r.min_bytes)) return `must have at least ${r.min_bytes} bytes, has ${bytes}`;
       if (r.max_bytes !== undefined && bytes > Number(r.max_bytes)) return `may have at most ${r.max_bytes} bytes, has ${bytes}`;
       if (r.const !== undefined && value !== r.const) return `must be ${JSON.stringify(r.const)}`;
-      if (r.in && !r.in.includes(value)) return `${JSON.stringify(value)} is not one of ${JSON.stringify(r.in)}`;
-      if (r.not_in?.includes(value)) return `${JSON.stringify(value)} is forbidden`;
+      if (r.in !== undefined && !asList(r.in).includes(value)) return `${JSON.stringify(value)} is not one of ${JSON.stringify(r.in)}`;
+      if (asList(r.not_in).includes(value)) return `${JSON.stringify(value)} is forbidden`;
       return undefined;
     }
     if (typeof value === 'bigint' || typeof value === 'number') {
@@ -507,8 +510,8 @@ class Checker {
         (r.gt !== undefined && !(v > Number(r.gt))) ||
         (r.gte !== undefined && !(v >= Number(r.gte))) ||
         (r.const !== undefined && v !== Number(r.const)) ||
-        (r.in && !r.in.map(Number).includes(v)) ||
-        r.not_in?.map(Number).includes(v);
+        (r.in !== undefined && !asList(r.in).map(Number).includes(v)) ||
+        asList(r.not_in).map(Number).includes(v);
       return failed ? `${type} ${v} breaks the rule ${JSON.stringify(r)}` : undefined;
     }
     return undefined;
