@@ -101,13 +101,45 @@ function toFilterChainMatch(c: ChainOptions): FilterChainMatch {
 const setKey = (xs: string[] | undefined, drop: (x: string) => boolean): string =>
   [...new Set((xs ?? []).filter((x) => !drop(x)))].sort().join(',');
 
-/** filterChainOpts.conflictsWith: same transport, ALPN, SNI set and CIDR set. */
+/** An address as 8 or 16 bytes; undefined when it is not an IP. */
+function ipBytes(ip: string): number[] | undefined {
+  if (!ip.includes(':')) {
+    const parts = ip.split('.').map(Number);
+    return parts.length === 4 && parts.every((n) => Number.isInteger(n) && n >= 0 && n < 256) ? parts : undefined;
+  }
+  const [head, tail, ...rest] = ip.split('::');
+  if (rest.length) return undefined;
+  const groups = (g: string | undefined) => (g ? g.split(':') : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  if (all.length !== 8 || !all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  return all.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 255]);
+}
+
+/** The CIDR with host bits cleared (netip.Prefix.Masked), as a comparable key; undefined for 0.0.0.0. */
+function maskedCidr(cidr: string): string | undefined {
+  const [ip, lenText] = cidr.split('/');
+  const bytes = ipBytes(ip);
+  if (!bytes) return cidr;
+  if (bytes.every((b) => b === 0) && !ip.includes(':')) return undefined;
+  const len = lenText === undefined ? bytes.length * 8 : Number(lenText);
+  const masked = bytes.map((b, i) => {
+    const keep = Math.max(0, Math.min(8, len - i * 8));
+    return b & ((0xff << (8 - keep)) & 0xff);
+  });
+  return `${masked.join('.')}/${len}`;
+}
+
+const cidrKey = (xs: string[] | undefined): string =>
+  [...new Set((xs ?? []).map(maskedCidr).filter((c): c is string => c !== undefined))].sort().join(',');
+
+/** filterChainOpts.conflictsWith: same transport, ALPN, SNI set and (masked) CIDR set. */
 function conflicts(a: ChainOptions, b: ChainOptions): boolean {
   if ((a.transport ?? '') !== (b.transport ?? '')) return false;
   if ((a.alpn ?? []).join(',') !== (b.alpn ?? []).join(',')) return false;
   if (setKey(a.sniHosts, (s) => s === '*') !== setKey(b.sniHosts, (s) => s === '*')) return false;
-  const norm = (xs?: string[]) => (xs ?? []).map((x) => (x.includes('/') ? x : `${x}/${x.includes(':') ? 128 : 32}`));
-  return setKey(norm(a.cidrs), (c) => c.startsWith(`${WILDCARD}/`)) === setKey(norm(b.cidrs), (c) => c.startsWith(`${WILDCARD}/`));
+  return cidrKey(a.cidrs) === cidrKey(b.cidrs);
 }
 
 function serviceByHost(ctx: Context, host: string): Service | undefined {
