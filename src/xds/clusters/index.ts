@@ -1,0 +1,504 @@
+// CDS for one proxy (pilot/pkg/networking/core/cluster.go buildClusters, cluster_builder.go,
+// cluster_traffic_policy.go, cluster_tls.go; networking/util GetPortLevelTrafficPolicy, MergeSubsetTrafficPolicy).
+
+import type { SourceRef } from '../../manifests/types.js';
+import type { IstioConfig, MeshIndex, Proxy, Service, ServicePort } from '../../mesh/types.js';
+import type { Cluster, Json } from '../envoy.js';
+import {
+  BLACKHOLE_CLUSTER,
+  INBOUND_PASSTHROUGH_CLUSTER,
+  PASSTHROUGH_CLUSTER,
+  dnsSrvSubsetKey,
+  inboundClusterName,
+  statPrefix,
+  subsetKey,
+} from '../names.js';
+import { localityLbEndpoints } from '../endpoints/localities.js';
+import { autoMtlsMatches, istioMutualSocket, originationSocket } from '../tls/upstream.js';
+
+const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+const HTTP_PROTOCOL_OPTIONS_TYPE = `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`;
+const MAX_UINT32 = 4294967295;
+/** (MaxInt64 - 999999999) / 1e9 seconds: inbound ORIGINAL_DST clusters never clean up. */
+const NO_CLEANUP = '9223372035s';
+const INBOUND_PASSTHROUGH_BIND = '127.0.0.6';
+
+const EDS_CONFIG = { ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3' };
+
+const METADATA_EXCHANGE_FILTER = {
+  name: 'istio.metadata_exchange',
+  typed_config: {
+    '@type': 'type.googleapis.com/udpa.type.v1.TypedStruct',
+    type_url: 'type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange',
+    value: { protocol: 'istio-peer-exchange', enable_discovery: true },
+  },
+};
+
+const PASSTHROUGH_PROTOCOL_OPTIONS = {
+  '@type': HTTP_PROTOCOL_OPTIONS_TYPE,
+  common_http_protocol_options: { idle_timeout: '300s' },
+  use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} },
+};
+
+const defaultThresholds = () => ({
+  max_connections: MAX_UINT32,
+  max_pending_requests: MAX_UINT32,
+  max_requests: MAX_UINT32,
+  max_retries: MAX_UINT32,
+});
+
+const isHttp2 = (p: ServicePort) => p.protocol === 'HTTP2' || p.protocol === 'GRPC' || p.protocol === 'GRPC-Web';
+const isHttp = (p: ServicePort) => p.protocol === 'HTTP' || p.protocol === 'HTTP_PROXY' || isHttp2(p);
+
+export interface ClusterStage {
+  clusters: Cluster[];
+  provenance: Record<string, SourceRef[]>;
+}
+
+/** A traffic policy as written in a DestinationRule (networking.v1 TrafficPolicy JSON). */
+type TrafficPolicy = Record<string, any>;
+
+/** GetPortLevelTrafficPolicy: a matching portLevelSettings entry replaces the four policies, without inheritance. */
+export function portLevelPolicy(policy: TrafficPolicy | undefined, port: number): { policy?: TrafficPolicy; portLevel: boolean } {
+  if (!policy) return { policy, portLevel: false };
+  const pl = (policy.portLevelSettings ?? []).find((s: any) => Number(s?.port?.number) === port);
+  if (!pl) return { policy, portLevel: false };
+  const { portLevelSettings: _ignored, connectionPool: _c, loadBalancer: _l, outlierDetection: _o, tls: _t, ...rest } = policy;
+  return {
+    policy: { ...rest, connectionPool: pl.connectionPool, loadBalancer: pl.loadBalancer, outlierDetection: pl.outlierDetection, tls: pl.tls },
+    portLevel: true,
+  };
+}
+
+/** MergeSubsetTrafficPolicy: subset fields override the rule's, field by field (all four with port-level). */
+export function subsetPolicy(top: TrafficPolicy | undefined, subset: TrafficPolicy | undefined, port: number): TrafficPolicy | undefined {
+  const original = portLevelPolicy(top, port).policy;
+  if (!subset) return original;
+  const { policy: sub, portLevel } = portLevelPolicy(subset, port);
+  if (!original) return sub;
+  const merged: TrafficPolicy = { ...original };
+  for (const f of ['connectionPool', 'loadBalancer', 'outlierDetection', 'tls'] as const) {
+    if (sub?.[f] !== undefined || portLevel) merged[f] = sub?.[f];
+  }
+  if (sub?.proxyProtocol !== undefined) merged.proxyProtocol = sub.proxyProtocol;
+  return merged;
+}
+
+/** Mesh defaultTrafficPolicy fills connectionPool / outlierDetection the rule leaves unset. */
+function withMeshDefaults(index: MeshIndex, policy: TrafficPolicy | undefined): TrafficPolicy | undefined {
+  const def = index.mesh.defaultTrafficPolicy as TrafficPolicy | undefined;
+  if (!def) return policy;
+  return { ...policy, connectionPool: policy?.connectionPool ?? def.connectionPool, outlierDetection: policy?.outlierDetection ?? def.outlierDetection };
+}
+
+const configPath = (dr: IstioConfig) => `/apis/networking.istio.io/v1/namespaces/${dr.namespace}/destination-rule/${dr.name}`;
+
+const protocolOptions = (c: Cluster): Record<string, any> => {
+  const all = ((c.typed_extension_protocol_options as Record<string, any>) ??= {});
+  return (all[HTTP_PROTOCOL_OPTIONS] ??= { '@type': HTTP_PROTOCOL_OPTIONS_TYPE });
+};
+
+/** setUpstreamProtocol: h2 for HTTP2/gRPC ports, downstream protocol for sniffed ports on sidecars. */
+function applyUpstreamProtocol(c: Cluster, port: ServicePort, sidecar: boolean): void {
+  if (isHttp2(port)) protocolOptions(c).explicit_http_config = { http2_protocol_options: {} };
+  else if (sidecar && port.protocol === '') protocolOptions(c).use_downstream_protocol_config = { http_protocol_options: {}, http2_protocol_options: {} };
+}
+
+function applyConnectionPool(c: Cluster, pool: any, port: ServicePort): void {
+  if (!pool) return;
+  const t: Record<string, number> = defaultThresholds();
+  const http = pool.http ?? {};
+  const tcp = pool.tcp ?? {};
+  if (http.http2MaxRequests > 0) t.max_requests = Number(http.http2MaxRequests);
+  if (http.http1MaxPendingRequests > 0) t.max_pending_requests = Number(http.http1MaxPendingRequests);
+  if (http.maxRetries > 0) t.max_retries = Number(http.maxRetries);
+  if (tcp.connectTimeout) c.connect_timeout = tcp.connectTimeout;
+  if (tcp.maxConnections > 0) t.max_connections = Number(tcp.maxConnections);
+  c.circuit_breakers = { thresholds: [t] };
+  if (tcp.tcpKeepalive) {
+    const k = tcp.tcpKeepalive;
+    c.upstream_connection_options = {
+      tcp_keepalive: {
+        ...(k.probes ? { keepalive_probes: Number(k.probes) } : {}),
+        ...(k.time ? { keepalive_time: durationSeconds(k.time) } : {}),
+        ...(k.interval ? { keepalive_interval: durationSeconds(k.interval) } : {}),
+      },
+    };
+  }
+  const idle = http.idleTimeout ?? tcp.idleTimeout;
+  const common: Record<string, unknown> = {};
+  if (idle) common.idle_timeout = idle;
+  if (http.maxRequestsPerConnection > 0) common.max_requests_per_connection = Number(http.maxRequestsPerConnection);
+  if (tcp.maxConnectionDuration) common.max_connection_duration = tcp.maxConnectionDuration;
+  if (Object.keys(common).length > 0) protocolOptions(c).common_http_protocol_options = common;
+  if (http.h2UpgradePolicy === 'UPGRADE' && port.protocol === 'HTTP' && !isHttp2(port)) {
+    protocolOptions(c).explicit_http_config = { http2_protocol_options: {} };
+  }
+  if (http.useClientProtocol) {
+    const opts = protocolOptions(c);
+    delete opts.explicit_http_config;
+    opts.use_downstream_protocol_config = { http_protocol_options: {}, http2_protocol_options: {} };
+  }
+}
+
+/** Keepalive durations are whole seconds (uint32) in Envoy. */
+const durationSeconds = (d: string): number => Math.floor(Number(String(d).replace(/s$/, '')) || 0);
+
+function applyLoadBalancer(c: Cluster, lb: any): void {
+  (c.common_lb_config as Record<string, unknown>).healthy_panic_threshold ??= {};
+  if (c.type === 'ORIGINAL_DST') {
+    c.lb_policy = 'CLUSTER_PROVIDED';
+    return;
+  }
+  switch (lb?.simple) {
+    case 'RANDOM':
+      c.lb_policy = 'RANDOM';
+      break;
+    case 'ROUND_ROBIN':
+      delete c.lb_policy;
+      break;
+    case 'PASSTHROUGH':
+      c.lb_policy = 'CLUSTER_PROVIDED';
+      c.type = 'ORIGINAL_DST';
+      delete c.load_assignment;
+      delete c.eds_cluster_config;
+      break;
+    default:
+      c.lb_policy = 'LEAST_REQUEST';
+  }
+  if (lb?.warmup || lb?.warmupDurationSecs) {
+    const duration = lb.warmup?.duration ?? lb.warmupDurationSecs;
+    const key = c.lb_policy === 'LEAST_REQUEST' ? 'least_request_lb_config' : c.lb_policy === undefined ? 'round_robin_lb_config' : undefined;
+    if (key) c[key] = { slow_start_config: { slow_start_window: duration } };
+  }
+  const hash = lb?.consistentHash;
+  if (hash) {
+    if (hash.maglev) {
+      c.lb_policy = 'MAGLEV';
+      if (hash.maglev.tableSize) c.maglev_lb_config = { table_size: String(hash.maglev.tableSize) };
+    } else {
+      c.lb_policy = 'RING_HASH';
+      const size = hash.ringHash?.minimumRingSize ?? hash.minimumRingSize ?? 1024;
+      c.ring_hash_lb_config = { minimum_ring_size: String(size) };
+    }
+  }
+  if (lb?.localityLbSetting?.distribute) (c.common_lb_config as Record<string, unknown>).locality_weighted_lb_config = {};
+}
+
+function applyOutlierDetection(c: Cluster, od: any): void {
+  if (!od) return;
+  const out: Record<string, unknown> = {};
+  const five = od.consecutive5xxErrors ?? od.consecutiveErrors;
+  if (five !== undefined) {
+    out.consecutive_5xx = Number(five);
+    out.enforcing_consecutive_5xx = Number(five) > 0 ? 100 : 0;
+  }
+  if (od.consecutiveGatewayErrors !== undefined) {
+    out.consecutive_gateway_failure = Number(od.consecutiveGatewayErrors);
+    out.enforcing_consecutive_gateway_failure = Number(od.consecutiveGatewayErrors) > 0 ? 100 : 0;
+  }
+  if (od.interval) out.interval = od.interval;
+  if (od.baseEjectionTime) out.base_ejection_time = od.baseEjectionTime;
+  if (od.maxEjectionPercent > 0) out.max_ejection_percent = Number(od.maxEjectionPercent);
+  if (od.splitExternalLocalOriginErrors) {
+    out.split_external_local_origin_errors = true;
+    if (od.consecutiveLocalOriginFailures !== undefined) {
+      out.consecutive_local_origin_failure = Number(od.consecutiveLocalOriginFailures);
+      out.enforcing_consecutive_local_origin_failure = 100;
+    }
+  }
+  out.enforcing_success_rate = 0;
+  c.outlier_detection = out;
+  const min = Number(od.minHealthPercent ?? 0);
+  (c.common_lb_config as Record<string, unknown>).healthy_panic_threshold = min > 0 ? { value: min } : {};
+}
+
+interface OutboundTarget {
+  service: Service;
+  port: ServicePort;
+  subset?: { name: string; labels?: Record<string, string> };
+  policy?: TrafficPolicy;
+  rule?: IstioConfig;
+}
+
+/** Spiffe identities of the service's endpoints plus an SE's subjectAltNames, sorted (push_context ServiceAccounts). */
+function serviceAccounts(index: MeshIndex, service: Service): string[] {
+  const td = index.mesh.trustDomain;
+  const sans = new Set<string>(service.subjectAltNames ?? []);
+  for (const p of service.ports) {
+    for (const ep of index.endpoints(service, p)) if (ep.serviceAccount) sans.add(`spiffe://${td}/ns/${ep.namespace}/sa/${ep.serviceAccount}`);
+  }
+  return [...sans].sort();
+}
+
+function discoveryType(service: Service, proxy: Proxy): NonNullable<Cluster['type']> {
+  switch (service.resolution) {
+    case 'DNSLB':
+      return 'STRICT_DNS';
+    case 'DNSRoundRobinLB':
+      return 'LOGICAL_DNS';
+    case 'Passthrough':
+      return proxy.type === 'router' ? 'EDS' : 'ORIGINAL_DST';
+    default:
+      return 'EDS';
+  }
+}
+
+function buildOutboundCluster(index: MeshIndex, proxy: Proxy, t: OutboundTarget, name: string, sniDnat: boolean): Cluster | undefined {
+  const { service, port } = t;
+  const type = discoveryType(service, proxy);
+  const c: Cluster = { name, type };
+  c.connect_timeout = index.mesh.connectTimeout;
+  c.common_lb_config = {};
+  c.alt_stat_name = statPrefix(name);
+  if (type === 'EDS') c.eds_cluster_config = { eds_config: EDS_CONFIG, service_name: name };
+  const drTlsMode: string | undefined = t.policy?.tls?.mode;
+  if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
+    const { localities } = localityLbEndpoints(index, service, port, { subsetLabels: t.subset?.labels, drTlsMode });
+    if (localities.length === 0) return undefined;
+    c.dns_lookup_family = 'V4_ONLY';
+    c.typed_dns_resolver_config = {
+      name: 'envoy.network.dns_resolver.cares',
+      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig', udp_max_queries: 100 },
+    };
+    c.dns_jitter = '0.100s';
+    c.dns_refresh_rate = String(index.mesh.dnsRefreshRate ?? '60s');
+    c.respect_dns_ttl = true;
+    c.load_assignment = { cluster_name: name, endpoints: localities };
+  }
+  c.circuit_breakers = { thresholds: [defaultThresholds()] };
+  applyUpstreamProtocol(c, port, proxy.type === 'sidecar');
+
+  const metadata: Record<string, unknown> = {
+    services: [{ host: service.hostname, name: service.registry === 'External' ? service.hostname : service.name, namespace: service.namespace }],
+  };
+  if (t.rule) metadata.config = configPath(t.rule);
+  if (t.subset) metadata.subset = t.subset.name;
+  if (service.meshExternal) metadata.external = true;
+  c.metadata = { filter_metadata: { istio: metadata } };
+
+  const policy = withMeshDefaults(index, t.policy);
+  applyConnectionPool(c, policy?.connectionPool, port);
+  applyLoadBalancer(c, policy?.loadBalancer);
+  applyOutlierDetection(c, policy?.outlierDetection);
+  c.filters = [METADATA_EXCHANGE_FILTER];
+
+  if (!sniDnat) applyUpstreamTls(index, proxy, c, t, policy?.tls);
+  return c;
+}
+
+/** buildUpstreamTLSSettings: DR tls when set, else auto mTLS for in-mesh services. */
+function applyUpstreamTls(index: MeshIndex, proxy: Proxy, c: Cluster, t: OutboundTarget, tls: any): void {
+  const http2 = isHttp2(t.port);
+  const sni = dnsSrvSubsetKey('outbound', t.subset?.name ?? '', t.service.hostname, t.port.port);
+  const mode: string | undefined = tls?.mode;
+  if (mode === 'ISTIO_MUTUAL') {
+    const sans = tls.subjectAltNames?.length ? tls.subjectAltNames : serviceAccounts(index, t.service);
+    c.transport_socket = istioMutualSocket(tls.sni ?? sni, sans, http2);
+    return;
+  }
+  if (mode === 'SIMPLE' || mode === 'MUTUAL') {
+    // A sidecar cannot read Kubernetes secrets unless the rule targets it by workload selector.
+    if (proxy.type === 'sidecar' && tls.credentialName && !String(tls.credentialName).startsWith('configmap://') && !t.rule?.spec.workloadSelector) return;
+    c.transport_socket = originationSocket(tls, http2, proxy.type === 'router');
+    if (!tls.sni) {
+      const opts = protocolOptions(c);
+      opts.upstream_http_protocol_options = { auto_sni: true, auto_san_validation: true };
+    }
+    (c.metadata!.filter_metadata!.istio as Record<string, unknown>).alpn_override = 'false';
+    return;
+  }
+  if (mode === 'DISABLE' || (mode !== undefined && mode !== 'UNSET')) return;
+  if (!index.mesh.enableAutoMtls || t.service.meshExternal || c.type === 'ORIGINAL_DST') return;
+  if (index.serviceMtlsMode(t.service, t.port.port) === 'DISABLE') return;
+  c.transport_socket_matches = autoMtlsMatches(sni, serviceAccounts(index, t.service), http2);
+}
+
+function outboundTargets(index: MeshIndex, proxy: Proxy, services: Service[]): { targets: OutboundTarget[]; sources: Map<OutboundTarget, SourceRef[]> } {
+  const targets: OutboundTarget[] = [];
+  const sources = new Map<OutboundTarget, SourceRef[]>();
+  for (const service of services) {
+    if (service.resolution === 'Alias') continue;
+    const rule = index.destinationRule(proxy, service);
+    const ruleSources = rule ? (rule.mergedFrom ?? [rule.source]) : [];
+    for (const port of service.ports) {
+      if (port.protocol === 'UDP') continue;
+      const top = rule?.spec.trafficPolicy as TrafficPolicy | undefined;
+      const base: OutboundTarget = { service, port, rule, policy: portLevelPolicy(top, port.port).policy };
+      targets.push(base);
+      sources.set(base, [...service.sources, ...ruleSources]);
+      for (const s of rule?.spec.subsets ?? []) {
+        const t: OutboundTarget = { service, port, rule, subset: { name: s.name, labels: s.labels }, policy: subsetPolicy(top, s.trafficPolicy, port.port) };
+        targets.push(t);
+        sources.set(t, [...service.sources, ...ruleSources]);
+      }
+    }
+  }
+  return { targets, sources };
+}
+
+function blackHoleCluster(index: MeshIndex): Cluster {
+  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: index.mesh.connectTimeout, alt_stat_name: statPrefix(BLACKHOLE_CLUSTER) };
+}
+
+function passthroughCluster(index: MeshIndex): Cluster {
+  return {
+    name: PASSTHROUGH_CLUSTER,
+    type: 'ORIGINAL_DST',
+    connect_timeout: index.mesh.connectTimeout,
+    lb_policy: 'CLUSTER_PROVIDED',
+    circuit_breakers: { thresholds: [defaultThresholds()] },
+    typed_extension_protocol_options: { [HTTP_PROTOCOL_OPTIONS]: PASSTHROUGH_PROTOCOL_OPTIONS },
+    alt_stat_name: statPrefix(PASSTHROUGH_CLUSTER),
+    filters: [METADATA_EXCHANGE_FILTER],
+  };
+}
+
+function inboundPassthroughCluster(index: MeshIndex): Cluster {
+  const { filters: _f, ...c } = passthroughCluster(index);
+  return {
+    ...c,
+    name: INBOUND_PASSTHROUGH_CLUSTER,
+    alt_stat_name: statPrefix(PASSTHROUGH_CLUSTER),
+    upstream_bind_config: { source_address: { address: INBOUND_PASSTHROUGH_BIND, port_value: 0 } },
+  };
+}
+
+/** A STATIC single-endpoint assignment (Sidecar ingress defaultEndpoint, LOCALHOST inbound policy). */
+const staticAssignment = (name: string, address: string, port: number) => ({
+  cluster_name: name,
+  endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address, port_value: port } } } }] }],
+});
+
+function inboundCluster(
+  index: MeshIndex,
+  proxy: Proxy,
+  clusterPort: number,
+  servicePort: ServicePort | undefined,
+  services: Service[],
+  endpoint: { address: string; port: number } | undefined,
+): { cluster: Cluster; sources: SourceRef[] } {
+  const name = inboundClusterName(clusterPort);
+  const c: Cluster = { name, type: endpoint ? 'STATIC' : 'ORIGINAL_DST' };
+  c.connect_timeout = index.mesh.connectTimeout;
+  if (!endpoint) c.lb_policy = 'CLUSTER_PROVIDED';
+  c.common_lb_config = {};
+  c.alt_stat_name = statPrefix(name);
+  if (endpoint) c.load_assignment = staticAssignment(name, endpoint.address, endpoint.port);
+  else c.cleanup_interval = NO_CLEANUP;
+  if (servicePort) applyUpstreamProtocol(c, servicePort, true);
+  const sources: SourceRef[] = [];
+  if (services.length > 0 && !services[0].meshExternal) {
+    const seen = new Set<string>();
+    const list: Json[] = [];
+    for (const s of services) {
+      if (seen.has(s.hostname)) continue;
+      seen.add(s.hostname);
+      list.push({ host: s.hostname, name: s.registry === 'External' ? s.hostname : s.name, namespace: s.namespace });
+      sources.push(...s.sources);
+    }
+    c.metadata = { filter_metadata: { istio: { services: list } } };
+  }
+  let policy: TrafficPolicy | undefined;
+  if (services[0] && servicePort) {
+    const rule = index.destinationRule(proxy, services[0]);
+    if (rule?.spec.trafficPolicy) {
+      policy = portLevelPolicy(rule.spec.trafficPolicy, servicePort.port).policy;
+      ((c.metadata ??= { filter_metadata: { istio: {} } }).filter_metadata!.istio as Record<string, unknown>).config = configPath(rule);
+      sources.push(...(rule.mergedFrom ?? [rule.source]));
+    }
+  }
+  policy = withMeshDefaults(index, policy);
+  const sidecarPool = index.sidecarScope(proxy).sidecar?.spec.inboundConnectionPool;
+  const ingressPool = (index.sidecarScope(proxy).sidecar?.spec.ingress ?? []).find((i: any) => Number(i?.port?.number) === clusterPort)?.connectionPool;
+  const pool = ingressPool ?? sidecarPool ?? policy?.connectionPool;
+  c.circuit_breakers = { thresholds: [defaultThresholds()] };
+  if (pool) applyConnectionPool(c, pool, servicePort ?? { name: '', port: clusterPort, protocol: '' });
+  if (!endpoint) c.upstream_bind_config = { source_address: { address: INBOUND_PASSTHROUGH_BIND, port_value: 0 } };
+  return { cluster: c, sources };
+}
+
+function inboundClusters(index: MeshIndex, proxy: Proxy): { cluster: Cluster; sources: SourceRef[] }[] {
+  const scope = index.sidecarScope(proxy);
+  const ingress: any[] = scope.sidecar?.spec.ingress ?? [];
+  const out: { cluster: Cluster; sources: SourceRef[] }[] = [];
+  if (ingress.length === 0) {
+    const localhost = (index.mesh.inboundTrafficPolicy as any)?.mode === 'LOCALHOST';
+    const byPort = new Map<number, ReturnType<MeshIndex['serviceTargets']>>();
+    for (const t of index.serviceTargets(proxy)) byPort.set(t.targetPort, [...(byPort.get(t.targetPort) ?? []), t]);
+    for (const [port, targets] of [...byPort].sort((a, b) => a[0] - b[0])) {
+      const built = inboundCluster(index, proxy, port, targets[0].port, targets.map((t) => t.service), localhost ? { address: '127.0.0.1', port } : undefined);
+      out.push(built);
+    }
+    return out;
+  }
+  const targets = index.serviceTargets(proxy);
+  for (const il of ingress) {
+    const port = Number(il.port?.number);
+    const servicePort = { name: il.port?.name ?? '', port, protocol: (String(il.port?.protocol ?? '').toUpperCase() || '') as ServicePort['protocol'] };
+    const endpoint = parseDefaultEndpoint(il.defaultEndpoint, proxy);
+    const services = targets.filter((t) => t.targetPort === port || t.port.port === port).map((t) => t.service);
+    const built = inboundCluster(index, proxy, port, servicePort, services, endpoint);
+    built.sources.push(scope.sidecar!.source);
+    out.push(built);
+  }
+  return out;
+}
+
+/** Sidecar ingress defaultEndpoint: `127.0.0.1:8080`, `0.0.0.0:8080` (= the instance IP); unix sockets are not modelled. */
+function parseDefaultEndpoint(value: string | undefined, proxy: Proxy): { address: string; port: number } | undefined {
+  if (!value || value.startsWith('unix://')) return undefined;
+  const i = value.lastIndexOf(':');
+  const host = value.slice(0, i);
+  const port = Number(value.slice(i + 1));
+  if (!Number.isInteger(port)) return undefined;
+  if (host === '0.0.0.0') return { address: proxy.ips.find((ip) => ip.includes('.')) ?? '127.0.0.1', port };
+  if (host === '[::]') return { address: proxy.ips.find((ip) => ip.includes(':')) ?? '::1', port };
+  return { address: host.replace(/^\[|\]$/g, ''), port };
+}
+
+/** Gateway servers with tls.mode AUTO_PASSTHROUGH get SNI-DNAT clusters for every service port and subset. */
+function hasAutoPassthrough(index: MeshIndex, proxy: Proxy): boolean {
+  return index.gatewaysFor(proxy).some((g) => (g.spec.servers ?? []).some((s: any) => s?.tls?.mode === 'AUTO_PASSTHROUGH'));
+}
+
+export function buildClusters(index: MeshIndex, proxy: Proxy): ClusterStage {
+  const clusters: Cluster[] = [];
+  const provenance: Record<string, SourceRef[]> = {};
+  const add = (c: Cluster | undefined, sources: SourceRef[]) => {
+    if (!c || provenance[c.name]) return;
+    clusters.push(c);
+    provenance[c.name] = dedupe(sources);
+  };
+  const scope = index.sidecarScope(proxy);
+  const { targets, sources } = outboundTargets(index, proxy, scope.services);
+  for (const t of targets) {
+    const name = subsetKey('outbound', t.subset?.name ?? '', t.service.hostname, t.port.port);
+    add(buildOutboundCluster(index, proxy, t, name, false), sources.get(t)!);
+  }
+  if (proxy.type === 'router') {
+    if (hasAutoPassthrough(index, proxy)) {
+      for (const t of targets) {
+        const name = dnsSrvSubsetKey('outbound', t.subset?.name ?? '', t.service.hostname, t.port.port);
+        add(buildOutboundCluster(index, proxy, t, name, true), sources.get(t)!);
+      }
+    }
+    add(blackHoleCluster(index), []);
+    return { clusters, provenance };
+  }
+  add(blackHoleCluster(index), []);
+  add(passthroughCluster(index), []);
+  for (const { cluster, sources: s } of inboundClusters(index, proxy)) add(cluster, s);
+  add(inboundPassthroughCluster(index), []);
+  return { clusters, provenance };
+}
+
+function dedupe(refs: SourceRef[]): SourceRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => {
+    const k = `${r.kind}/${r.namespace}/${r.name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
