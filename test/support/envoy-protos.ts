@@ -184,6 +184,13 @@ function durationNanos(value: string): bigint | undefined {
 }
 const durationRuleNanos = (d: Rules): bigint => BigInt(d.seconds ?? 0) * 1_000_000_000n + BigInt(d.nanos ?? 0);
 
+/** protoc-gen-validate's well-known header regexes; non-strict forbids only NUL, CR and LF. */
+function wellKnownRegex(name: string, strict: boolean): RegExp | undefined {
+  if (name !== 'HTTP_HEADER_NAME' && name !== 'HTTP_HEADER_VALUE') return undefined;
+  if (!strict) return /^[^\u0000\u000A\u000D]*$/;
+  return name === 'HTTP_HEADER_NAME' ? /^:?[0-9a-zA-Z!#$%&'*+-.^_|~`]+$/ : /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
+}
+
 const INT_RANGE: Record<string, [bigint, bigint]> = {
   int32: [-(2n ** 31n), 2n ** 31n - 1n],
   sint32: [-(2n ** 31n), 2n ** 31n - 1n],
@@ -495,6 +502,8 @@ class Checker {
       if (r.max_len !== undefined && chars > Number(r.max_len)) return `may have at most ${r.max_len} characters, has ${chars}`;
       if (r.min_bytes !== undefined && bytes < Number(r.min_bytes)) return `must have at least ${r.min_bytes} bytes, has ${bytes}`;
       if (r.max_bytes !== undefined && bytes > Number(r.max_bytes)) return `may have at most ${r.max_bytes} bytes, has ${bytes}`;
+      const pattern = r.well_known_regex ? wellKnownRegex(String(r.well_known_regex), r.strict !== false) : undefined;
+      if (pattern && !pattern.test(value)) return `${JSON.stringify(value)} is not a valid ${r.well_known_regex}${r.strict === false ? ' (non-strict)' : ''}`;
       if (r.const !== undefined && value !== r.const) return `must be ${JSON.stringify(r.const)}`;
       if (r.in !== undefined && !asList(r.in).includes(value)) return `${JSON.stringify(value)} is not one of ${JSON.stringify(r.in)}`;
       if (asList(r.not_in).includes(value)) return `${JSON.stringify(value)} is forbidden`;
