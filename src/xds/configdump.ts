@@ -1,0 +1,49 @@
+// ProxyXds → Envoy admin /config_dump (envoy.admin.v3.ConfigDump), sections in Envoy's order
+// (clusters, endpoints, listeners, routes), each resource wrapped with its @type. No timestamps:
+// the dump must be identical for identical input.
+
+import type { ConfigDump } from '../contract.js';
+import { TYPE_URL, type ProxyXds } from './envoy.js';
+
+const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
+
+const typed = (type: string, resource: object) => ({ '@type': type, ...resource });
+
+export function toConfigDump(xds: ProxyXds): ConfigDump {
+  return {
+    configs: [
+      {
+        '@type': `${ADMIN}ClustersConfigDump`,
+        dynamic_active_clusters: xds.clusters.map((cluster) => ({ cluster: typed(TYPE_URL.cluster, cluster) })),
+      },
+      {
+        '@type': `${ADMIN}EndpointsConfigDump`,
+        dynamic_endpoint_configs: xds.endpoints.map((cla) => ({ endpoint_config: typed(TYPE_URL.clusterLoadAssignment, cla) })),
+      },
+      {
+        '@type': `${ADMIN}ListenersConfigDump`,
+        dynamic_listeners: xds.listeners.map((listener) => ({
+          name: listener.name,
+          active_state: { listener: typed(TYPE_URL.listener, listener) },
+        })),
+      },
+      {
+        '@type': `${ADMIN}RoutesConfigDump`,
+        dynamic_route_configs: xds.routes.map((rc) => ({ route_config: typed(TYPE_URL.routeConfiguration, rc) })),
+      },
+    ],
+  };
+}
+
+const strip = ({ '@type': _t, ...rest }: Record<string, unknown>) => rest;
+
+/** The inverse: a config dump's dynamic resources as ProxyXds (for summaries of stored dumps). */
+export function fromConfigDump(dump: ConfigDump): ProxyXds {
+  const section = (name: string) => dump.configs.find((c) => c['@type'] === `${ADMIN}${name}`) as Record<string, any> | undefined;
+  return {
+    clusters: (section('ClustersConfigDump')?.dynamic_active_clusters ?? []).map((e: any) => strip(e.cluster)),
+    endpoints: (section('EndpointsConfigDump')?.dynamic_endpoint_configs ?? []).map((e: any) => strip(e.endpoint_config)),
+    listeners: (section('ListenersConfigDump')?.dynamic_listeners ?? []).map((e: any) => strip(e.active_state.listener)),
+    routes: (section('RoutesConfigDump')?.dynamic_route_configs ?? []).map((e: any) => strip(e.route_config)),
+  };
+}
