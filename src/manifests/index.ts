@@ -93,7 +93,8 @@ function readYamlCarefully(text: string, lim: ManifestLimits, problems: Manifest
       for (const e of doc.errors) {
         const at = e.linePos?.[0];
         const where = at ? `line ${at.line}, column ${at.col}` : `offset ${e.pos[0]}`;
-        problems.push(fatal(`YAML syntax error in document ${index} at ${where}: ${firstLine(e.message)}`, index));
+        const reason = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, '');
+        problems.push(fatal(`YAML syntax error in document ${index} at ${where}: ${reason}`, index));
       }
       return;
     }
@@ -101,7 +102,8 @@ function readYamlCarefully(text: string, lim: ManifestLimits, problems: Manifest
     try {
       value = doc.toJS({ maxAliasCount: lim.maxAliasCount });
     } catch (e) {
-      problems.push(fatal(`document ${index}: ${(e as Error).message}`, index));
+      // The one error toJS throws: aliases expanding past maxAliasCount.
+      problems.push(fatal(`document ${index}: YAML aliases refused: ${(e as Error).message}`, index));
       return;
     }
     if (value !== null && value !== undefined) out.push({ index, value });

@@ -157,9 +157,11 @@ function fieldPath(root: unknown, pointer: string): string {
 
 const joinField = (parent: string, name: string): string => (parent === '' ? name : `${parent}.${name}`);
 
-// Istio's schemas say "one of these fields" with oneOf/anyOf over `required` branches, and
-// int-or-string with anyOf over types. The branch errors are folded into one message per place.
-const inBranch = (e: AjvError): boolean => /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath);
+// Istio's schemas say "one of these fields" with oneOf over `required` branches, and int-or-string is
+// oneOf/anyOf over types. The branches are compiled into separate functions whose errors carry no trace
+// of the branch, so the errors at the place of a failed oneOf/anyOf are folded into one message.
+const COMBINATORS = new Set(['oneOf', 'anyOf']);
+const BRANCH_KEYWORDS = new Set(['type', 'required', 'not']);
 
 function typeProblems(root: unknown, errors: AjvError[]): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -171,29 +173,24 @@ function typeProblems(root: unknown, errors: AjvError[]): FieldProblem[] {
       problems.push({ path, message, kind });
     }
   };
+  const combinatorAt = new Set(errors.filter((e) => COMBINATORS.has(e.keyword)).map((e) => e.instancePath));
   for (const e of errors) {
     const path = fieldPath(root, e.instancePath);
-    const branches = errors.filter((b) => b !== e && b.instancePath === e.instancePath && inBranch(b));
-    switch (e.keyword) {
-      case 'oneOf':
-      case 'anyOf': {
-        const types = branches.filter((b) => b.keyword === 'type').map((b) => b.params.type);
-        const fields = branches.filter((b) => b.keyword === 'required').map((b) => b.params.missingProperty);
-        if (types.length > 0) add(path, `must be ${[...new Set(types)].join(' or ')}`);
-        else if (e.keyword === 'oneOf' && fields.length > 0) add(path, `at most one of ${[...new Set(fields)].join(', ')} may be set`);
-        else add(path, e.message ?? e.keyword);
-        break;
-      }
-      case 'required':
-        if (!inBranch(e)) add(joinField(path, e.params.missingProperty), 'required field is missing', 'refused');
-        break;
-      case 'enum':
-        add(path, `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
-        break;
-      case 'not':
-        break; // only inside oneOf branches, reported with them
-      default:
-        if (!inBranch(e)) add(path, e.message ?? e.keyword);
+    if (COMBINATORS.has(e.keyword)) {
+      const branches = errors.filter((b) => b.instancePath === e.instancePath && BRANCH_KEYWORDS.has(b.keyword));
+      const types = [...new Set(branches.filter((b) => b.keyword === 'type').map((b) => b.params.type))];
+      const fields = [...new Set(branches.filter((b) => b.keyword === 'required').map((b) => b.params.missingProperty))];
+      if (types.length > 0) add(path, `must be ${types.join(' or ')}`);
+      else if (fields.length > 0) add(path, `exactly one of ${fields.join(', ')} must be set`);
+      else add(path, e.message ?? e.keyword);
+    } else if (combinatorAt.has(e.instancePath) && BRANCH_KEYWORDS.has(e.keyword)) {
+      continue; // folded into the oneOf/anyOf message above
+    } else if (e.keyword === 'required') {
+      add(joinField(path, e.params.missingProperty), 'required field is missing', 'refused');
+    } else if (e.keyword === 'enum') {
+      add(path, `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+    } else {
+      add(path, e.message ?? e.keyword);
     }
   }
   return problems;
