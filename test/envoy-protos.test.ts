@@ -8,6 +8,8 @@ import t from 'tap';
 import protobuf from 'protobufjs';
 import protojson from 'protobufjs/ext/protojson.js';
 import { checkConfigDump, checkEnvoyResource, envoyProtos, type EnvoyCheckResult } from './support/envoy-protos.js';
+import type { ProxySelector } from '../src/contract.js';
+import type { ScenarioInput } from '../src/engine.js';
 import { NEWER_THAN_SHIPPED_PROTOS, RELAXED_VALIDATE_RULES, uncheckableReason } from './support/envoy-proto-exceptions.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -93,8 +95,9 @@ t.test('the exception lists stay honest', async (t) => {
 
 interface Target {
   id: string;
-  input: { resources: string; mesh?: Record<string, unknown>; options?: Record<string, unknown> };
-  proxy?: { type: 'sidecar' | 'router'; namespace: string; labels: Record<string, string>; ips: string[]; metadata: Record<string, unknown> };
+  input: ScenarioInput;
+  /** A case's proxy; a sample is checked for every proxy of its mesh. */
+  proxy?: ProxySelector;
 }
 
 function sampleTargets(): Target[] {
@@ -122,7 +125,7 @@ function caseTargets(): Target[] {
       (readJson(path.join(dir, file)).cases as any[]).map((c) => ({
         id: c.id as string,
         input: { resources: c.resources, mesh: c.mesh, options: { ...c.options, ...(c.features ? { features: c.features } : {}) } },
-        proxy: c.proxy,
+        proxy: { type: c.proxy.type, namespace: c.proxy.namespace, labels: c.proxy.labels, ips: c.proxy.ips, metadata: c.proxy.metadata },
       })),
     );
 }
@@ -151,7 +154,7 @@ t.test('generated config is valid Envoy v3', async (t) => {
   for (const target of targets) {
     let results: { proxy: string; result: EnvoyCheckResult }[];
     try {
-      const scenario = engine.compileScenario(target.input as any);
+      const scenario = engine.compileScenario(target.input);
       const translated = target.proxy ? scenario.translate(target.proxy) : scenario.translate();
       results = translated.proxies.map((p) => ({ proxy: p.id, result: checkConfigDump(p.configDump) }));
     } catch (err) {
