@@ -110,6 +110,8 @@ const show = (v: Json): string => {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
+/** The proto name in a type URL (type.googleapis.com/envoy.x.v3.Y: envoy.x.v3.Y). */
+const shortTypeName = (typeUrl: string): string => typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 const jsonName = (protoName: string): string => protoName.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
 const fullName = (t: protobuf.ReflectionObject): string => t.fullName.replace(/^\./, '');
 const memberPath = (at: string, key: string): string => (/^[A-Za-z_@][\w@]*$/.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`);
@@ -385,7 +387,7 @@ class Checker {
     if (typeUrl === undefined && Object.keys(json).length === 0) return;
     if (typeof typeUrl !== 'string') return this.error(at, `Any without a string "@type"`);
     const { '@type': _typeUrl, ...rest } = json;
-    const typeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+    const typeName = shortTypeName(typeUrl);
     if (!this.resolve(typeName, `${at}["@type"]`)) return;
     const type = this.lookupType(typeName)!;
     if (SPECIAL_JSON.has(typeName)) {
@@ -412,7 +414,7 @@ class Checker {
   private typedStructContents(json: Record<string, Json>, at: string): void {
     const typeUrl = json.type_url ?? json.typeUrl;
     if (typeof typeUrl !== 'string' || typeUrl === '') return this.error(at, 'TypedStruct without type_url');
-    const typeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+    const typeName = shortTypeName(typeUrl);
     if (!this.resolve(typeName, memberPath(at, 'type_url'))) return;
     this.message(this.lookupType(typeName)!, json.value ?? {}, memberPath(at, 'value'));
   }
@@ -526,8 +528,6 @@ class Checker {
     return undefined;
   }
 }
-
-const shortTypeName = (typeUrl: string): string => typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 
 /**
  * Strictly decodes one resource as proto3 JSON of the type its type URL names (e.g.
