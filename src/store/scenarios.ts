@@ -293,7 +293,15 @@ export class ScenarioStore {
   }
 
   async reviewHistory(revisionId: number): Promise<ReviewRecord[]> {
-    return this.prisma.review.findMany({ where: { revisionId }, orderBy: { id: 'asc' } });
+    return (await this.reviewHistories([revisionId])).get(revisionId) ?? [];
+  }
+
+  /** The review history of many revisions in one query, oldest first. */
+  async reviewHistories(revisionIds: readonly number[]): Promise<Map<number, ReviewRecord[]>> {
+    const rows = await this.prisma.review.findMany({ where: { revisionId: { in: [...revisionIds] } }, orderBy: { id: 'asc' } });
+    const out = new Map<number, ReviewRecord[]>();
+    for (const r of rows) out.set(r.revisionId, [...(out.get(r.revisionId) ?? []), r]);
+    return out;
   }
 
   async setReview(

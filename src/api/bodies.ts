@@ -1,0 +1,52 @@
+// Request bodies as JSON or YAML. A raw manifest (multi-document YAML, a Kubernetes object,
+// or a JSON array of objects) is a valid body: it stands for { resources: <the manifest> },
+// with the other fields (name, description, message, author) taken from the query string.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseAllDocuments } from 'yaml';
+import { ValidationError } from '../store/errors.js';
+
+const QUERY_FIELDS = ['name', 'description', 'message', 'author'] as const;
+
+function rawManifestBody(request: FastifyRequest, resources: string | unknown[]): Record<string, unknown> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const body: Record<string, unknown> = { resources };
+  for (const field of QUERY_FIELDS) if (typeof query[field] === 'string') body[field] = query[field];
+  return body;
+}
+
+const isKubernetesObject = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && 'apiVersion' in v && 'kind' in v;
+
+const badBody = (message: string) =>
+  new ValidationError('request body is not valid', [{ document: -1, path: 'body', message, severity: 'error' }]);
+
+export function registerBodyParsers(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', 'application/problem+json'], { parseAs: 'string' }, (request, text, done) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text as string);
+    } catch (e) {
+      return done(badBody(`JSON syntax error: ${(e as Error).message}`), undefined);
+    }
+    if (Array.isArray(value)) return done(null, rawManifestBody(request, value));
+    if (isKubernetesObject(value)) return done(null, rawManifestBody(request, [value]));
+    done(null, value);
+  });
+  app.addContentTypeParser(
+    ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'],
+    { parseAs: 'string' },
+    (request, text, done) => {
+      const docs = parseAllDocuments(text as string);
+      const list = Array.isArray(docs) ? docs : [docs];
+      // A manifest is stored as sent; its syntax errors are reported by the manifest check.
+      if (list.length !== 1) return done(null, rawManifestBody(request, text as string));
+      const [doc] = list;
+      if (doc.errors.length > 0) return done(badBody(`YAML syntax error: ${doc.errors[0].message.split('\n')[0]}`), undefined);
+      const value = doc.toJS({ maxAliasCount: 100 });
+      if (isKubernetesObject(value)) return done(null, rawManifestBody(request, text as string));
+      done(null, value ?? {});
+    },
+  );
+}

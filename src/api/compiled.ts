@@ -1,0 +1,47 @@
+// Compiled scenarios kept in a small LRU by content hash, so repeated translate and trace
+// calls on the same mesh parse and index it once. The engine module is loaded on first
+// use: the store and the APIs start without it.
+
+import type { CompiledScenario, ScenarioInput } from '../engine.js';
+import { canonicalJson } from '../store/manifests.js';
+import type { RevisionRecord } from '../store/scenarios.js';
+import { createHash } from 'node:crypto';
+
+type Engine = typeof import('../engine.js');
+let engine: Promise<Engine> | undefined;
+const loadEngine = (): Promise<Engine> => (engine ??= import('../engine.js'));
+
+export class CompiledScenarioCache {
+  private readonly entries = new Map<string, CompiledScenario>();
+
+  constructor(private readonly capacity = 16) {}
+
+  /** The compiled scenario for an input; key is a content hash when the caller knows it. */
+  async get(input: ScenarioInput, key = `input:${hashInput(input)}`): Promise<CompiledScenario> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      // Re-inserted to mark it most recently used (a Map keeps insertion order).
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const compiled = (await loadEngine()).compileScenario(input);
+    this.entries.set(key, compiled);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return compiled;
+  }
+
+  /** A stored revision, keyed by its content hash. */
+  forRevision(r: Pick<RevisionRecord, 'manifests' | 'mesh' | 'options' | 'contentHash'>): Promise<CompiledScenario> {
+    return this.get({ resources: r.manifests, mesh: r.mesh, options: r.options }, `revision:${r.contentHash}`);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export const hashInput = (input: ScenarioInput): string =>
+  createHash('sha256')
+    .update(canonicalJson({ resources: input.resources, mesh: input.mesh ?? {}, options: input.options ?? {} }))
+    .digest('hex');

@@ -1,0 +1,78 @@
+// Builds the meshplan service (REST, GraphQL, OpenAPI, health) without listening:
+// tests call it in-process or over a real port; src/server.ts starts it.
+
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerBodyParsers } from './api/bodies.js';
+import { CompiledScenarioCache } from './api/compiled.js';
+import { registerGraphQL } from './api/graphql/index.js';
+import { sendProblem } from './api/problems.js';
+import { scenarioRoutes } from './api/rest/scenarios.js';
+import { translateRoutes } from './api/rest/translate.js';
+import { ScenarioStore } from './store/scenarios.js';
+import type { Database } from './db/index.js';
+
+export interface AppOptions {
+  db: Pick<Database, 'prisma' | 'ready'>;
+  /** Largest request body in bytes (413 above it). */
+  bodyLimit?: number;
+  production?: boolean;
+  /** A pino logger; without it the app does not log. */
+  logger?: FastifyBaseLogger;
+  /** How many compiled scenarios to keep. */
+  compiledCacheSize?: number;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+  });
+  const store = new ScenarioStore(options.db.prisma);
+  const compiled = new CompiledScenarioCache(options.compiledCacheSize);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type('application/problem+json').send({
+      type: 'about:blank',
+      title: 'Not found',
+      status: 404,
+      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+      instance: request.url,
+    }),
+  );
+  registerBodyParsers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'meshplan',
+        version: '1',
+        description: 'Istio mesh scenarios: stored revisions, reviews, and the Envoy config istiod would push.',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { tags: ['operations'], summary: 'Database reachable and migrations applied' } }, async (_request, reply) => {
+    const ready = await options.db.ready();
+    return reply.code(ready.ok ? 200 : 503).send(ready.ok ? { status: 'ready' } : { status: 'not ready', reason: ready.reason });
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(scenarioRoutes, { store });
+  await app.register(translateRoutes, { store, compiled });
+  // The istioctl-style summaries (src/xds/summaries.ts) are to be added beside translateRoutes.
+  await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: 8 });
+
+  return app;
+}
