@@ -4,6 +4,7 @@
 import type { SourceRef } from '../../manifests/types.js';
 import type { MeshIndex, Proxy } from '../../mesh/types.js';
 import type { Listener } from '../envoy.js';
+import { buildGatewayListeners } from './gateway.js';
 import { buildInboundListeners } from './inbound.js';
 import { buildOutboundListeners, buildVirtualOutboundListener } from './outbound.js';
 
@@ -36,7 +37,6 @@ export function buildSidecarListeners(index: MeshIndex, proxy: Proxy): Listeners
 }
 
 export function buildListeners(index: MeshIndex, proxy: Proxy): ListenersResult {
-  // TODO: dispatch routers to buildGatewayListeners (./gateway.js) once it lands.
-  if (proxy.type === 'router') return { listeners: [], provenance: {} };
+  if (proxy.type === 'router') return buildGatewayListeners(index, proxy);
   return buildSidecarListeners(index, proxy);
 }

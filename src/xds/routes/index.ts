@@ -5,6 +5,7 @@ import type { SourceRef } from '../../manifests/types.js';
 import type { MeshIndex, Proxy } from '../../mesh/types.js';
 import type { Listener, RouteConfiguration } from '../envoy.js';
 import { buildSidecarListeners } from '../listeners/index.js';
+import { buildGatewayRouteConfigs } from './gateway.js';
 import { buildSidecarRouteConfig } from './sidecar.js';
 
 export interface RouteConfigsResult {
@@ -43,7 +44,6 @@ export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy): RouteC
 }
 
 export function buildRouteConfigs(index: MeshIndex, proxy: Proxy): RouteConfigsResult {
-  // TODO: dispatch routers to buildGatewayRouteConfigs (./gateway.js) once it lands.
-  if (proxy.type === 'router') return { routes: [], provenance: { routes: {}, virtualHosts: {} } };
+  if (proxy.type === 'router') return buildGatewayRouteConfigs(index, proxy);
   return buildSidecarRouteConfigs(index, proxy);
 }
