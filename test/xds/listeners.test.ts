@@ -275,7 +275,7 @@ spec: {mtls: {mode: ${mode}}}
   const strict = inboundChains(pa('STRICT')).chains.filter((c) => c.filter_chain_match?.destination_port === 8080);
   t.equal(strict.length, 1);
   t.equal(strict[0].filter_chain_match?.transport_protocol, 'tls');
-  const ctx = strict[0].transport_socket?.typed_config as { require_client_certificate?: boolean; common_tls_context: { tls_certificate_sds_secret_configs: { name: string }[] } };
+  const ctx = strict[0].transport_socket?.typed_config as unknown as { require_client_certificate?: boolean; common_tls_context: { tls_certificate_sds_secret_configs: { name: string }[] } };
   t.equal(ctx.require_client_certificate, true);
   t.equal(ctx.common_tls_context.tls_certificate_sds_secret_configs[0].name, 'default');
 
