@@ -53,6 +53,8 @@ export interface Service {
   sources: SourceRef[];
   /** SE subjectAltNames. */
   subjectAltNames?: string[];
+  /** 240.240.x.y given to an address-less SE host for DNS-capturing proxies (serviceentry/auto_allocation.go). */
+  autoAllocatedAddress?: string;
 }
 
 export type TlsMode = 'istio' | 'disabled';

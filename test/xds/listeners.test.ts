@@ -286,3 +286,27 @@ spec: {mtls: {mode: ${mode}}}
   );
   t.notOk(disabled.vi.listener_filters?.some((f) => f.name === 'envoy.filters.listener.tls_inspector'), 'no chain needs TLS inspection');
 });
+
+t.test('DNS auto-allocated addresses bind listeners only for proxies that capture DNS', async (t) => {
+  const index = mesh(`
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ext, namespace: shop}
+spec:
+  hosts: [db.example.org]
+  location: MESH_EXTERNAL
+  resolution: DNS
+  ports: [{number: 5433, name: tcp, protocol: TCP}]
+`);
+  // The mesh index allocates it (auto_allocation.go); set here to test the listener side alone.
+  index.services.find((s) => s.hostname === 'db.example.org')!.autoAllocatedAddress = '240.240.0.7';
+  const capturing = index.makeProxy({
+    type: 'sidecar',
+    namespace: 'shop',
+    labels: {},
+    ips: ['10.0.0.9'],
+    metadata: { DNS_CAPTURE: 'true', DNS_AUTO_ALLOCATE: 'true' },
+  });
+  t.ok(buildListeners(index, capturing).listeners.some((l) => l.name === '240.240.0.7_5433'));
+  t.ok(buildListeners(index, sidecar(index)).listeners.some((l) => l.name === '0.0.0.0_5433'));
+});

@@ -30,6 +30,21 @@ const ALLOW_ANY_DYNAMIC_DNS_CLUSTER = 'AllowAnyDynamicDNSCluster';
 
 export type OutboundPolicy = 'ALLOW_ANY' | 'REGISTRY_ONLY' | 'ALLOW_ANY_DYNAMIC_DNS';
 
+const truthy = (v: unknown): boolean => v === true || v === 'true' || v === 'TRUE' || v === '1';
+
+/** Service.GetAddressForProxy: the VIP, or the auto-allocated one for proxies with DNS capture and auto-allocation. */
+export function serviceAddressForProxy(service: Service, proxy: Proxy): string {
+  if (
+    service.address === WILDCARD &&
+    service.autoAllocatedAddress &&
+    truthy(proxy.metadata.DNS_CAPTURE) &&
+    truthy(proxy.metadata.DNS_AUTO_ALLOCATE)
+  ) {
+    return service.autoAllocatedAddress;
+  }
+  return service.address;
+}
+
 /** The proxy's outbound traffic policy: its Sidecar's, else MeshConfig's. */
 export function outboundPolicy(index: MeshIndex, scope: SidecarScope): OutboundPolicy {
   const fromSidecar = scope.sidecar?.spec?.outboundTrafficPolicy?.mode as string | undefined;
@@ -265,7 +280,8 @@ function tlsChains(ctx: Context, o: OutboundOptions, vss: IstioConfig[]): ChainO
   const svc = o.service;
   const port = svc.ports.length === 1 ? svc.ports[0].port : o.port.port;
   const cluster = subsetKey('outbound', '', svc.hostname, port);
-  const address = svc.address.includes('/') ? '' : svc.address;
+  const listenAddress = serviceAddressForProxy(svc, ctx.proxy);
+  const address = listenAddress.includes('/') ? '' : listenAddress;
   let sniHosts: string[] | undefined;
   if (!o.headlessPodCidr && (o.cidrs?.length || address === '' || (address === WILDCARD && o.bind === WILDCARD))) {
     sniHosts = [svc.hostname];
@@ -343,7 +359,7 @@ function addServicePort(ctx: Context, listeners: Map<string, ListenerEntry>, inp
   const cls = listenerClass(o.port.protocol);
   if (cls === 'TCP' || cls === 'AUTO') {
     if (o.bind === '') {
-      const address = o.service.address;
+      const address = serviceAddressForProxy(o.service, ctx.proxy);
       if (address.includes('/')) {
         o.bind = WILDCARD;
         o.cidrs = [address];
@@ -496,7 +512,8 @@ export function buildOutboundListeners(index: MeshIndex, proxy: Proxy, scope: Si
       for (const port of service.ports) {
         const cls = listenerClass(port.protocol);
         const base = { bind, port, service };
-        if (bind === '' && service.resolution === 'Passthrough' && service.address === WILDCARD && (cls === 'TCP' || cls === 'AUTO')) {
+        const passthroughWithoutVip = service.resolution === 'Passthrough' && serviceAddressForProxy(service, proxy) === WILDCARD;
+        if (bind === '' && passthroughWithoutVip && (cls === 'TCP' || cls === 'AUTO')) {
           const endpoints = index.endpoints(service, port);
           if (service.registry !== 'Kubernetes' && endpoints.length === 0 && !service.selector) {
             addServicePort(ctx, listeners, base, egress.virtualServices);

@@ -7,7 +7,7 @@ import type { SourceRef } from '../../manifests/types.js';
 import type { IstioConfig, MeshIndex, Proxy, Service, ServicePort, SidecarScope } from '../../mesh/types.js';
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
 import { isHttpOrSniffed, parseProtocol } from '../listeners/protocol.js';
-import { dynamicDnsCatchAllVirtualHost, outboundPolicy } from '../listeners/outbound.js';
+import { dynamicDnsCatchAllVirtualHost, outboundPolicy, serviceAddressForProxy } from '../listeners/outbound.js';
 import { ALLOW_ANY_VHOST, BLOCK_ALL_VHOST, PASSTHROUGH_CLUSTER, subsetKey } from '../names.js';
 import { altHosts, hostSubsetOf, hostsMatch, isWildcard, proxyDnsDomain } from './sidecar-hosts.js';
 import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes } from './virtualservice.js';
@@ -132,7 +132,8 @@ function serviceDomains(ps: PortService, proxy: Proxy): { domains: string[]; alt
   if (ps.service.resolution === 'Passthrough' && ps.service.registry === 'Kubernetes') {
     domains.push(...domains.map((d) => `*.${d}`));
   }
-  const addresses = ps.service.addresses.length ? ps.service.addresses : [ps.service.address];
+  const forProxy = serviceAddressForProxy(ps.service, proxy);
+  const addresses = forProxy !== ps.service.address ? [forProxy] : ps.service.addresses.length ? ps.service.addresses : [ps.service.address];
   for (const a of addresses) if (a && a !== '0.0.0.0') domains.push(a);
   return { domains, alt };
 }
