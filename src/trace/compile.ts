@@ -88,8 +88,10 @@ export type SourceType = 'ANY' | 'SAME_IP_OR_LOOPBACK' | 'EXTERNAL';
 
 export interface CompiledChain {
   chain: FilterChain;
-  /** The chain's name; Envoy names an unnamed chain by its position. */
+  /** The chain's name ("" when unnamed, as the simulation reports it). */
   name: string;
+  /** How steps refer to it: its name, else its position. */
+  label: string;
   destinationPort?: number;
   prefixRanges: Cidr[];
   serverNames: string[];
@@ -143,8 +145,8 @@ function buildListener(l: Listener): CompiledListener {
     httpInspector: filters.find((f) =>
       isFilter(f, 'envoy.filters.listener.http_inspector', 'type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector'),
     ),
-    chains: (l.filter_chains ?? []).map((c, i) => compileChain(c, c.name ?? `#${i}`)),
-    defaultChain: l.default_filter_chain ? compileChain(l.default_filter_chain, l.default_filter_chain.name ?? 'default_filter_chain') : undefined,
+    chains: (l.filter_chains ?? []).map((c, i) => compileChain(c, c.name || `#${i}`)),
+    defaultChain: l.default_filter_chain ? compileChain(l.default_filter_chain, l.default_filter_chain.name || 'default_filter_chain') : undefined,
   };
 }
 
@@ -157,12 +159,13 @@ function cidrs(ranges: { address_prefix: string; prefix_len?: number }[] | undef
   return out;
 }
 
-function compileChain(chain: FilterChain, name: string): CompiledChain {
+function compileChain(chain: FilterChain, label: string): CompiledChain {
   const m = chain.filter_chain_match ?? {};
   const extra = m as { direct_source_prefix_ranges?: { address_prefix: string; prefix_len?: number }[] };
   return {
     chain,
-    name,
+    name: chain.name ?? '',
+    label,
     destinationPort: m.destination_port || undefined,
     prefixRanges: cidrs(m.prefix_ranges),
     serverNames: (m.server_names ?? []).map((s) => s.toLowerCase()),

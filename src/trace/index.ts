@@ -141,10 +141,10 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
   let request = call;
   if (chain.hcm) {
     if (call.tls !== 'plaintext' && !chain.downstreamTls) {
-      return fail('http', { code: 'PROTOCOL_ERROR', message: `${call.tls} bytes reach the HTTP connection manager of ${chain.name}, which does not terminate TLS` });
+      return fail('http', { code: 'PROTOCOL_ERROR', message: `${call.tls} bytes reach the HTTP connection manager of ${chain.label}, which does not terminate TLS` });
     }
     if (call.protocol === 'tcp') {
-      return fail('http', { code: 'PROTOCOL_ERROR', message: `non-HTTP (tcp) bytes reach the HTTP connection manager of ${chain.name}` });
+      return fail('http', { code: 'PROTOCOL_ERROR', message: `non-HTTP (tcp) bytes reach the HTTP connection manager of ${chain.label}` });
     }
     let rc = chain.hcm.inline;
     if (rc) {
@@ -173,7 +173,7 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
     clusterName = tcp.weightedClusters ? pickWeighted(tcp.weightedClusters, steps) : (tcp.cluster ?? '');
     steps.push(step('tcp_proxy', clusterName, tcp.weightedClusters ? 'tcp_proxy weighted_clusters' : 'tcp_proxy cluster'));
   } else {
-    steps.push(step('network_filters', null, `filter chain ${chain.name} has neither an HTTP connection manager nor tcp_proxy: nothing forwards the request`));
+    steps.push(step('network_filters', null, `filter chain ${chain.label} has neither an HTTP connection manager nor tcp_proxy: nothing forwards the request`));
     return stop();
   }
   hop.cluster = clusterName;
@@ -185,14 +185,14 @@ function downstreamTls(chain: CompiledChain, call: Call, steps: TraceStep[]): Fa
   const tls = chain.downstreamTls;
   if (!tls) return undefined;
   if (call.tls === 'plaintext') {
-    return { code: 'TLS_ERROR', message: `filter chain ${chain.name} terminates TLS, but the request is plaintext` };
+    return { code: 'TLS_ERROR', message: `filter chain ${chain.label} terminates TLS, but the request is plaintext` };
   }
   if (tls.requiresMtls !== (call.tls === 'mtls')) {
     return {
       code: 'MTLS_ERROR',
       message: tls.requiresMtls
-        ? `filter chain ${chain.name} requires Istio mTLS (client certificate, mesh certificate "default"); the request is ${call.tls}`
-        : `filter chain ${chain.name} terminates TLS without requiring an Istio client certificate; the request is mTLS`,
+        ? `filter chain ${chain.label} requires Istio mTLS (client certificate, mesh certificate "default"); the request is ${call.tls}`
+        : `filter chain ${chain.label} terminates TLS without requiring an Istio client certificate; the request is mTLS`,
     };
   }
   steps.push(

@@ -3,10 +3,14 @@
 export interface IpAddress {
   family: 4 | 6;
   value: bigint;
+  /** The IPv4 address as an unsigned 32-bit number: the fast path for the common case. */
+  v4?: number;
 }
 
 export interface Cidr extends IpAddress {
   bits: number;
+  mask: bigint;
+  mask4?: number;
   text: string;
 }
 
@@ -62,7 +66,7 @@ export function parseIp(s: string): IpAddress | undefined {
     return value === undefined ? undefined : { family: 6, value };
   }
   const value = parseIpv4(s);
-  return value === undefined ? undefined : { family: 4, value };
+  return value === undefined ? undefined : { family: 4, value, v4: Number(value) };
 }
 
 const width = (family: 4 | 6): number => (family === 4 ? 32 : 128);
@@ -76,11 +80,16 @@ function mask(family: 4 | 6, bits: number): bigint {
 export function parseCidr(prefix: string, len = 0): Cidr | undefined {
   const ip = parseIp(prefix);
   if (!ip || len < 0 || len > width(ip.family)) return undefined;
-  return { family: ip.family, value: ip.value & mask(ip.family, len), bits: len, text: `${prefix}/${len}` };
+  const m = mask(ip.family, len);
+  const value = ip.value & m;
+  const v4 = ip.family === 4 ? { v4: Number(value), mask4: Number(m) } : {};
+  return { family: ip.family, value, bits: len, mask: m, text: `${prefix}/${len}`, ...v4 };
 }
 
 export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
-  return cidr.family === ip.family && (ip.value & mask(ip.family, cidr.bits)) === cidr.value;
+  if (cidr.family !== ip.family) return false;
+  if (ip.v4 !== undefined && cidr.mask4 !== undefined) return (ip.v4 & cidr.mask4) >>> 0 === cidr.v4;
+  return (ip.value & cidr.mask) === cidr.value;
 }
 
 export function isLoopback(ip: IpAddress): boolean {

@@ -6,7 +6,7 @@ import type { Listener, ListenerFilter } from '../xds/envoy.js';
 import { VIRTUAL_INBOUND, VIRTUAL_OUTBOUND } from '../xds/names.js';
 import { addressKey, type CompiledChain, type CompiledListener, type CompiledXds } from './compile.js';
 import { cidrContains, isLoopback } from './ip.js';
-import { SNIFFED_ALPN, step, type Call } from './request.js';
+import { Rejections, SNIFFED_ALPN, step, type Call } from './request.js';
 
 export interface Failure {
   code: TraceErrorCode;
@@ -190,7 +190,7 @@ function describe(field: string, c: CompiledChain): string {
  */
 export function matchFilterChain(cl: CompiledListener, call: Call, tlsInspected: boolean, alpn: string, steps: TraceStep[]): Matched<CompiledChain> {
   let chains = cl.chains;
-  const rejected: { name: string; why: string }[] = [];
+  const rejected = new Rejections();
   const narrowedBy: string[] = [];
   for (const criterion of criteria(call, tlsInspected, alpn)) {
     if (chains.length === 0) break;
@@ -201,26 +201,26 @@ export function matchFilterChain(cl: CompiledListener, call: Call, tlsInspected:
     chains.forEach((c, i) => {
       const set = criterion.isSet(c);
       if (best > 0 ? ranks[i] === best : !set) kept.push(c);
-      else if (!set) rejected.push({ name: c.name, why: `leaves ${criterion.field} empty; a chain matching it is preferred` });
-      else if (ranks[i] > 0) rejected.push({ name: c.name, why: `${describe(criterion.field, c)} matches less specifically` });
-      else rejected.push({ name: c.name, why: `${describe(criterion.field, c)} does not match` });
+      else if (!set) rejected.add(c.label, `leaves ${criterion.field} empty; a chain matching it is preferred`);
+      else if (ranks[i] > 0) rejected.add(c.label, () => `${describe(criterion.field, c)} matches less specifically`);
+      else rejected.add(c.label, () => `${describe(criterion.field, c)} does not match`);
     });
     if (kept.length < chains.length) narrowedBy.push(criterion.field);
     chains = kept;
   }
   const seen = `port ${call.port}, address ${call.address}, SNI "${call.sni}", transport ${!tlsInspected || call.tls === 'plaintext' ? 'raw_buffer' : 'tls'}, ALPN "${alpn}"`;
   if (chains.length > 1) {
-    const message = `${chains.length} filter chains match equally (${seen}): ${chains.map((c) => c.name).join(', ')}`;
+    const message = `${chains.length} filter chains match equally (${seen}): ${chains.map((c) => c.label).join(', ')}`;
     steps.push(step('filter_chain', null, message, rejected));
     return { failure: { code: 'MULTIPLE_FILTER_CHAINS', message } };
   }
   if (chains.length === 1) {
     const why = narrowedBy.length ? `the only chain left after matching ${narrowedBy.join(', ')} (${seen})` : `matches ${seen}`;
-    steps.push(step('filter_chain', chains[0].name, why, rejected));
+    steps.push(step('filter_chain', chains[0].label, why, rejected));
     return { found: chains[0] };
   }
   if (cl.defaultChain) {
-    steps.push(step('filter_chain', cl.defaultChain.name, `no filter chain matches (${seen}): the listener's default_filter_chain`, rejected));
+    steps.push(step('filter_chain', cl.defaultChain.label, `no filter chain matches (${seen}): the listener's default_filter_chain`, rejected));
     return { found: cl.defaultChain };
   }
   steps.push(step('filter_chain', null, `no filter chain matches (${seen}) and the listener has no default_filter_chain`, rejected));

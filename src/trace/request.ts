@@ -61,13 +61,24 @@ export function toCall(input: TraceRequestInput, mode: TraceMode, source: Call['
 
 const MAX_REJECTED = 25;
 
-/** A step, with the passed-over list capped so that a listener of thousands of chains stays readable. */
-export function step(stage: string, chosen: string | null, why: string, rejected: { name: string; why: string }[] = []): TraceStep {
-  if (rejected.length <= MAX_REJECTED) return { stage, chosen, why, rejected };
-  return {
-    stage,
-    chosen,
-    why,
-    rejected: [...rejected.slice(0, MAX_REJECTED), { name: `(${rejected.length - MAX_REJECTED} more)`, why: 'not listed' }],
-  };
+/**
+ * What a step passed over, capped so that a listener of thousands of chains stays readable and fast:
+ * reasons past the cap are counted, not built.
+ */
+export class Rejections {
+  readonly listed: { name: string; why: string }[] = [];
+  private unlisted = 0;
+
+  add(name: string, why: string | (() => string)): void {
+    if (this.listed.length < MAX_REJECTED) this.listed.push({ name, why: typeof why === 'string' ? why : why() });
+    else this.unlisted++;
+  }
+
+  toList(): { name: string; why: string }[] {
+    return this.unlisted ? [...this.listed, { name: `(${this.unlisted} more)`, why: 'not listed' }] : this.listed;
+  }
+}
+
+export function step(stage: string, chosen: string | null, why: string, rejected: { name: string; why: string }[] | Rejections = []): TraceStep {
+  return { stage, chosen, why, rejected: rejected instanceof Rejections ? rejected.toList() : rejected };
 }
