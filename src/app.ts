@@ -31,7 +31,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    // coerceTypes true, not fastify's 'array': array coercion rewrites data while trying union branches.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: true } },
   });
   const store = new ScenarioStore(options.db.prisma);
   const compiled = new CompiledScenarioCache(options.compiledCacheSize);
