@@ -10,9 +10,9 @@ import { TYPE_URL } from '../../src/xds/envoy.js';
 import { buildListeners } from '../../src/xds/listeners/index.js';
 import { checkEnvoyResource } from '../support/envoy-protos.js';
 
-function mesh(yaml: string, meshConfig: Record<string, unknown> = {}): MeshIndex {
+function mesh(yaml: string, meshConfig: Record<string, unknown> = {}, features: Record<string, boolean> = {}): MeshIndex {
   const parsed = parseManifests(yaml);
-  return buildMeshIndex(parsed.objects, meshConfig, { configDomain: '' });
+  return buildMeshIndex(parsed.objects, meshConfig, { configDomain: '', features });
 }
 
 const sidecar = (index: MeshIndex, labels: Record<string, string> = {}, ip = '10.0.0.9'): Proxy =>
@@ -152,8 +152,7 @@ spec:
   t.equal(l.default_filter_chain?.name, 'PassthroughFilterChain');
 });
 
-t.test('headless TCP service: one listener per endpoint, own IP skipped', async (t) => {
-  const index = mesh(`
+const HEADLESS = `
 apiVersion: v1
 kind: Service
 metadata: {name: db, namespace: shop}
@@ -169,10 +168,20 @@ endpoints:
 - addresses: [10.0.0.9]
 - addresses: [10.0.0.21]
 ports: [{name: tcp, port: 3307}]
-`);
+`;
+
+t.test('headless TCP service: one listener per endpoint, own IP skipped', async (t) => {
+  const index = mesh(HEADLESS);
   const names = buildListeners(index, sidecar(index)).listeners.map((l) => l.name);
   t.ok(names.includes('10.0.0.21_3307'));
   t.notOk(names.includes('10.0.0.9_3307'), 'the proxy does not get a listener for itself');
+});
+
+t.test('headless TCP service with PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER: /32 chains on the wildcard', async (t) => {
+  const index = mesh(HEADLESS, {}, { PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER: true });
+  const l = byName(buildListeners(index, sidecar(index)).listeners, '0.0.0.0_3307');
+  t.same(l.filter_chains.map((c) => c.filter_chain_match?.prefix_ranges), [[{ address_prefix: '10.0.0.21', prefix_len: 32 }]]);
+  t.equal(tcpCluster(l.filter_chains[0]), 'outbound|3307||db.shop.svc.cluster.local');
 });
 
 t.test('virtualOutbound and catch-alls follow the outbound traffic policy', async (t) => {

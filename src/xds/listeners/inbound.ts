@@ -21,6 +21,7 @@ import {
   statPrefix,
 } from '../names.js';
 import { buildInboundRouteConfig } from '../routes/inbound.js';
+import { featureEnabled } from './outbound.js';
 import { afterTlsTermination, listenerClass, parseProtocol } from './protocol.js';
 
 const WILDCARD = '0.0.0.0';
@@ -158,11 +159,6 @@ function isGlobalUnicast(ip: string): boolean {
   return !(a === 0 || a === 127 || (a === 169 && b === 254) || a >= 224);
 }
 
-function featureOn(index: MeshIndex, name: string): boolean {
-  const v = index.options.features?.[name];
-  return v === true || v === 'true' || v === 1;
-}
-
 interface SidecarIngress {
   port: { number: number; protocol?: string; name?: string };
   bind?: string;
@@ -208,7 +204,7 @@ function chainConfigs(index: MeshIndex, proxy: Proxy, scope: SidecarScope): Chai
         sidecarMetadata: { name: sidecar.name, namespace: sidecar.namespace },
         sources: [sidecar.source],
       };
-      if (i.tls && featureOn(index, 'ENABLE_TLS_ON_SIDECAR_INGRESS')) {
+      if (i.tls && featureEnabled(index, 'ENABLE_TLS_ON_SIDECAR_INGRESS')) {
         cc.tls = i.tls;
         cc.protocol = afterTlsTermination(cc.protocol);
       }

@@ -30,7 +30,11 @@ const ALLOW_ANY_DYNAMIC_DNS_CLUSTER = 'AllowAnyDynamicDNSCluster';
 
 export type OutboundPolicy = 'ALLOW_ANY' | 'REGISTRY_ONLY' | 'ALLOW_ANY_DYNAMIC_DNS';
 
-const truthy = (v: unknown): boolean => v === true || v === 'true' || v === 'TRUE' || v === '1';
+const truthy = (v: unknown): boolean => v === true || v === 1 || v === 'true' || v === 'TRUE' || v === '1';
+
+export function featureEnabled(index: MeshIndex, name: string): boolean {
+  return truthy(index.options.features?.[name]);
+}
 
 /** Service.GetAddressForProxy: the VIP, or the auto-allocated one for proxies with DNS capture and auto-allocation. */
 export function serviceAddressForProxy(service: Service, proxy: Proxy): string {
@@ -500,6 +504,7 @@ function egressPort(port: { number: number; protocol?: string; name?: string }):
 export function buildOutboundListeners(index: MeshIndex, proxy: Proxy, scope: SidecarScope) {
   const ctx: Context = { index, proxy, scope, policy: outboundPolicy(index, scope) };
   const listeners = new Map<string, ListenerEntry>();
+  const headlessChains = featureEnabled(index, 'PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER');
   for (const egress of scope.egress) {
     const bind = egress.bind ?? '';
     if (egress.port) {
@@ -522,7 +527,12 @@ export function buildOutboundListeners(index: MeshIndex, proxy: Proxy, scope: Si
           for (const ep of endpoints) {
             if (ep.hostname || !/^[0-9a-fA-F.:]+$/.test(ep.address)) continue;
             if (ep.address === proxy.ips[0]) continue;
-            addServicePort(ctx, listeners, { ...base, bind: ep.address }, egress.virtualServices);
+            if (headlessChains && cls === 'TCP') {
+              // PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER: one wildcard listener, a /32 chain per pod.
+              addServicePort(ctx, listeners, { ...base, bind: WILDCARD, cidrs: [ep.address], headlessPodCidr: true }, egress.virtualServices);
+            } else {
+              addServicePort(ctx, listeners, { ...base, bind: ep.address }, egress.virtualServices);
+            }
           }
           continue;
         }
