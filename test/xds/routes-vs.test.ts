@@ -7,6 +7,7 @@ import type { IstioConfig, MeshIndex, Proxy } from '../../src/mesh/types.js';
 import type { Route } from '../../src/xds/envoy.js';
 import { TYPE_URL } from '../../src/xds/envoy.js';
 import { buildDefaultOutboundRoute, buildVirtualServiceRoutes } from '../../src/xds/routes/virtualservice.js';
+import { mergeDelegates } from '../../src/xds/routes/features/delegate.js';
 import { checkEnvoyResource } from '../support/envoy-protos.js';
 
 const SERVICES = `
@@ -345,4 +346,48 @@ t.test('default outbound route', async (t) => {
     route: { cluster: CART, timeout: '0s', retry_policy: DEFAULT_RETRY, max_grpc_timeout: '0s' },
     decorator: { operation: 'cart.shop.svc.cluster.local:8000/*' },
   });
+});
+
+t.test('delegation: delegate rules inherit the root match and settings; conflicting ones are dropped', async (t) => {
+  const index = mesh(`apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: cart, namespace: shop}
+spec:
+  hosts: [cart]
+  http:
+  - name: api
+    match: [{uri: {prefix: /api}}]
+    timeout: 3s
+    delegate: {name: cart-api, namespace: team}
+  - name: missing
+    delegate: {name: nowhere}
+  - route: [{destination: {host: pricing, port: {number: 9000}}}]`);
+  const delegate: IstioConfig = {
+    name: 'cart-api',
+    namespace: 'team',
+    labels: {},
+    annotations: {},
+    creation: 0,
+    source: { kind: 'VirtualService', namespace: 'team', name: 'cart-api' },
+    object: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'cart-api', namespace: 'team' } },
+    spec: {
+      http: [
+        { name: 'v2', match: [{ uri: { prefix: '/api/v2' } }], route: [{ destination: { host: 'cart.shop.svc.cluster.local', subset: 'v2' } }] },
+        { name: 'other', match: [{ uri: { prefix: '/other' } }], route: [{ destination: { host: 'cart.shop.svc.cluster.local' } }] },
+        { route: [{ destination: { host: 'cart.shop.svc.cluster.local', subset: 'v1' } }] },
+      ],
+    },
+  };
+  const warnings: string[] = [];
+  const root = mergeDelegates(virtualService(index, 'cart'), (ns, name) => (ns === 'team' && name === 'cart-api' ? delegate : undefined), warnings);
+  const routes = buildVirtualServiceRoutes(index, sidecar(index), root, { listenerPort: 8000, gatewayNames: ['mesh'] });
+  t.same(
+    routes.map((r) => [r.name, r.match.prefix, r.route?.cluster, r.route?.timeout]),
+    [
+      ['api-v2', '/api/v2', 'outbound|8000|v2|cart.shop.svc.cluster.local', '3s'],
+      ['api', '/api', 'outbound|8000|v1|cart.shop.svc.cluster.local', '3s'],
+      [undefined, '/', 'outbound|9000||pricing.shop.svc.cluster.local', '0s'],
+    ],
+  );
+  t.equal(warnings.length, 2, 'the conflicting rule and the missing delegate are reported');
 });
