@@ -21,6 +21,8 @@ export interface AppOptions {
   production?: boolean;
   /** A pino logger; without it the app does not log. */
   logger?: FastifyBaseLogger;
+  /** Deepest GraphQL query accepted; the schema's deepest legitimate query has depth 8. */
+  graphqlDepth?: number;
   /** How many compiled scenarios to keep. */
   compiledCacheSize?: number;
 }
@@ -73,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(scenarioRoutes, { store });
   await app.register(translateRoutes, { store, compiled });
   // The istioctl-style summaries (src/xds/summaries.ts) are to be added beside translateRoutes.
-  await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: 8 });
+  await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
 
   return app;
 }
