@@ -318,3 +318,64 @@ spec:
   t.same(rc.virtual_hosts?.map((v) => v.name), ['news.example.com:80']);
   t.same(rc.virtual_hosts?.[0].routes?.map((r) => r.route?.cluster), ['outbound|80||news.example.com']);
 });
+
+t.test('TLS servers terminated into TCP: VS tcp rules, or a TLSRoute-generated VS tls rule', async (t) => {
+  const index = mesh(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: mtls, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 15443, name: tls-mesh, protocol: TLS}
+    hosts: [pricing.shop.svc.cluster.local]
+    tls: {mode: ISTIO_MUTUAL}
+  - port: {number: 16443, name: tls-route, protocol: TLS}
+    hosts: ['*/db.example.com']
+    tls: {mode: SIMPLE, credentialName: db-cert}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: pricing-mesh, namespace: shop}
+spec:
+  hosts: [pricing.shop.svc.cluster.local]
+  gateways: [mtls]
+  tcp:
+  - match: [{port: 15443}]
+    route: [{destination: {host: pricing, port: {number: 9000}}, weight: 80}, {destination: {host: pricing, port: {number: 9001}}, weight: 20}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: db-route
+  namespace: shop
+  annotations: {internal.istio.io/parents: TLSRoute/db.shop}
+spec:
+  hosts: [db.example.com]
+  gateways: [mtls]
+  tls:
+  - match: [{sniHosts: [db.example.com], port: 16443}]
+    route: [{destination: {host: pricing, port: {number: 9001}}}]
+`);
+  const { listeners } = build(t, index);
+  const [mesh15443] = listener(listeners, '0.0.0.0_15443').filter_chains;
+  t.same(mesh15443.filter_chain_match, { server_names: ['pricing.shop.svc.cluster.local'] });
+  t.same(mesh15443.filters.map((f) => f.name), ['istio.metadata_exchange', 'envoy.filters.network.tcp_proxy']);
+  t.same(tcpProxy(mesh15443), {
+    '@type': TYPE_URL.tcpProxy,
+    stat_prefix: 'pricing-mesh.shop',
+    weighted_clusters: {
+      clusters: [
+        { name: 'outbound|9000||pricing.shop.svc.cluster.local', weight: 80 },
+        { name: 'outbound|9001||pricing.shop.svc.cluster.local', weight: 20 },
+      ],
+    },
+  });
+  t.same(tls(mesh15443).common_tls_context.alpn_protocols, ['istio-peer-exchange', 'h2', 'http/1.1']);
+  t.same(tls(mesh15443).common_tls_context.tls_certificate_sds_secret_configs.map((s: { name: string }) => s.name), ['default']);
+  t.equal(tls(mesh15443).require_client_certificate, true);
+
+  const [route16443] = listener(listeners, '0.0.0.0_16443').filter_chains;
+  t.same(route16443.filter_chain_match, { server_names: ['db.example.com'] });
+  t.equal(tcpProxy(route16443).cluster, 'outbound|9001||pricing.shop.svc.cluster.local');
+});

@@ -28,6 +28,8 @@ import {
 
 /** Istio's mTLS ALPNs: what an AUTO_PASSTHROUGH chain accepts, so only mesh mTLS reaches it. */
 const ALL_ISTIO_MTLS_ALPNS = ['istio', 'istio-peer-exchange', 'istio-http/1.0', 'istio-http/1.1', 'istio-h2'];
+/** Internal annotation naming the Gateway API route a VirtualService was generated from. */
+const PARENTS_ANNOTATION = 'internal.istio.io/parents';
 /** PILOT_GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT: bounds slow TLS handshakes on gateway chains. */
 const TRANSPORT_SOCKET_CONNECT_TIMEOUT = '15s';
 
@@ -209,6 +211,14 @@ class GatewayListenerBuilder {
         if (!applies || !tcp.route?.length) continue;
         const includeMx = ms.server.tls?.mode === 'ISTIO_MUTUAL';
         return { filters: this.networkFilters(tcp.route, ms.server.port.number, vs, includeMx), sources: [vs.source] };
+      }
+      // A Gateway API TLSRoute becomes a VS with tls rules only; on a terminating server they route as TCP.
+      if ((vs.annotations[PARENTS_ANNOTATION] ?? '').startsWith('TLSRoute/') && !isPassthroughServer(ms.server)) {
+        for (const tls of (vs.spec.tls ?? []) as L4Route[]) {
+          if (!tls.route?.length || !(tls.match ?? []).some((m) => l4Matches(m, ms.server, ms.gatewayName))) continue;
+          const includeMx = ms.server.tls?.mode === 'ISTIO_MUTUAL';
+          return { filters: this.networkFilters(tls.route, ms.server.port.number, vs, includeMx), sources: [vs.source] };
+        }
       }
     }
     return undefined;
