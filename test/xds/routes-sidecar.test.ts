@@ -7,6 +7,7 @@ import { buildMeshIndex } from '../../src/mesh/index.js';
 import type { MeshIndex } from '../../src/mesh/types.js';
 import type { RouteConfiguration } from '../../src/xds/envoy.js';
 import { TYPE_URL } from '../../src/xds/envoy.js';
+import { buildListeners } from '../../src/xds/listeners/index.js';
 import { buildRouteConfigs } from '../../src/xds/routes/index.js';
 import { checkEnvoyResource } from '../support/envoy-protos.js';
 
@@ -140,4 +141,21 @@ spec:
     '*.db.shop.svc',
     '*.db.shop',
   ]);
+});
+
+t.test('proxyHttpPort adds the HTTP proxy listener and its http_proxy routes with port domains', async (t) => {
+  const index = mesh(SERVICES, { proxyHttpPort: 15080 });
+  const proxy = index.makeProxy({ type: 'sidecar', namespace: 'shop', labels: {}, ips: ['10.0.0.9'], metadata: {} });
+  t.ok(buildListeners(index, proxy).listeners.some((l) => l.name === '127.0.0.1_15080'));
+  const rc = config(buildRouteConfigs(index, proxy).routes, 'http_proxy');
+  const cart = rc.virtual_hosts!.find((v) => v.name === 'cart.shop.svc.cluster.local:8000')!;
+  t.same(cart.domains, [
+    'cart.shop.svc.cluster.local:8000',
+    'cart.shop.svc.cluster.local.:8000',
+    'cart:8000',
+    'cart.shop.svc:8000',
+    'cart.shop:8000',
+    '10.96.0.10:8000',
+  ], 'a port other than 80 keeps only its ":port" domains');
+  t.equal(rc.virtual_hosts!.at(-1)!.name, 'allow_any');
 });

@@ -70,6 +70,8 @@ export interface HcmOptions {
   rds?: string;
   routeConfig?: RouteConfiguration;
   dynamicForwardProxy?: boolean;
+  /** The HTTP proxy listener accepts absolute URLs (CONNECT-less forward proxying). */
+  allowAbsoluteUrl?: boolean;
 }
 
 /** envoy.filters.network.http_connection_manager for a sidecar listener chain. */
@@ -85,6 +87,7 @@ export function httpConnectionManager(mesh: MeshConfig, o: HcmOptions): Filter {
   }
   hcm.http_filters = httpFilters(mesh, o.cls, o.protocol, { dynamicForwardProxy: o.dynamicForwardProxy });
   hcm.use_remote_address = o.cls === 'gateway';
+  if (o.allowAbsoluteUrl) hcm.http_protocol_options = { allow_absolute_url: true };
   if (o.cls === 'sidecar-inbound') {
     hcm.forward_client_cert_details = 'APPEND_FORWARD';
     hcm.set_current_client_cert_details = { subject: true, dns: true, uri: true };

@@ -6,7 +6,7 @@ import type { MeshIndex, Proxy } from '../../mesh/types.js';
 import type { Listener } from '../envoy.js';
 import { buildGatewayListeners } from './gateway.js';
 import { buildInboundListeners } from './inbound.js';
-import { buildOutboundListeners, buildVirtualOutboundListener } from './outbound.js';
+import { buildHttpProxyListener, buildOutboundListeners, buildVirtualOutboundListener } from './outbound.js';
 
 export interface ListenersResult {
   listeners: Listener[];
@@ -26,8 +26,10 @@ const dedupe = (refs: SourceRef[]): SourceRef[] => {
 export function buildSidecarListeners(index: MeshIndex, proxy: Proxy): ListenersResult {
   const scope = index.sidecarScope(proxy);
   const sidecarSources = scope.sidecar ? [scope.sidecar.source] : [];
+  const httpProxy = buildHttpProxyListener(index, proxy);
   const built = [
     ...buildOutboundListeners(index, proxy, scope),
+    ...(httpProxy ? [{ listener: httpProxy, sources: [] as SourceRef[] }] : []),
     { listener: buildVirtualOutboundListener(index, scope), sources: [] as SourceRef[] },
     ...buildInboundListeners(index, proxy, scope),
   ];

@@ -549,6 +549,37 @@ export function buildOutboundListeners(index: MeshIndex, proxy: Proxy, scope: Si
   return out;
 }
 
+/** The RDS name of the HTTP proxy listener (model.RDSHttpProxy). */
+export const HTTP_PROXY_ROUTE = 'http_proxy';
+
+/** 127.0.0.1_<port>: the explicit HTTP proxy listener when MeshConfig proxyHttpPort or HTTP_PROXY_PORT is set (buildHTTPProxy). */
+export function buildHttpProxyListener(index: MeshIndex, proxy: Proxy): Listener | undefined {
+  const port = Number(proxy.metadata.HTTP_PROXY_PORT ?? index.mesh.proxyHttpPort ?? 0);
+  if (!Number.isInteger(port) || port <= 0) return undefined;
+  const name = listenerName('127.0.0.1', port);
+  return {
+    name,
+    address: { socket_address: { address: '127.0.0.1', port_value: port } },
+    filter_chains: [
+      {
+        filters: [
+          httpConnectionManager(index.mesh, {
+            cls: 'sidecar-outbound',
+            statPrefix: statPrefix(`outbound_${name}`),
+            protocol: 'HTTP_PROXY',
+            rds: HTTP_PROXY_ROUTE,
+            allowAbsoluteUrl: true,
+          }),
+        ],
+        transport_socket_connect_timeout: TRANSPORT_SOCKET_CONNECT_TIMEOUT,
+      },
+    ],
+    traffic_direction: 'OUTBOUND',
+    continue_on_listener_filters_timeout: true,
+    listener_filters_timeout: '0s',
+  };
+}
+
 /** virtualOutbound: the iptables capture listener on 15001 (buildVirtualOutboundListener). */
 export function buildVirtualOutboundListener(index: MeshIndex, scope: SidecarScope): Listener {
   const policy = outboundPolicy(index, scope);

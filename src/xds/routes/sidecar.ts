@@ -7,7 +7,7 @@ import type { SourceRef } from '../../manifests/types.js';
 import type { IstioConfig, MeshIndex, Proxy, Service, ServicePort, SidecarScope } from '../../mesh/types.js';
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
 import { isHttpOrSniffed, parseProtocol } from '../listeners/protocol.js';
-import { dynamicDnsCatchAllVirtualHost, outboundPolicy, serviceAddressForProxy } from '../listeners/outbound.js';
+import { HTTP_PROXY_ROUTE, dynamicDnsCatchAllVirtualHost, outboundPolicy, serviceAddressForProxy } from '../listeners/outbound.js';
 import { ALLOW_ANY_VHOST, BLOCK_ALL_VHOST, PASSTHROUGH_CLUSTER, subsetKey } from '../names.js';
 import { altHosts, hostSubsetOf, hostsMatch, isWildcard, proxyDnsDomain } from './sidecar-hosts.js';
 import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes } from './virtualservice.js';
@@ -119,14 +119,18 @@ function separateHosts(vs: IstioConfig, byName: Map<string, PortService>, mostSp
   return { hosts, services };
 }
 
-/** generateVirtualHostDomains (sidecars ignore ports: no ":port" forms). */
-function serviceDomains(ps: PortService, proxy: Proxy): { domains: string[]; alt: string[] } {
+/**
+ * generateVirtualHostDomains. Sidecars ignore ports in host matching, so ":port" forms appear only on
+ * the port-less http_proxy route (port > 0 here), each right after its plain form.
+ */
+function serviceDomains(ps: PortService, proxy: Proxy, port: number): { domains: string[]; alt: string[] } {
+  const withPort = (d: string): string[] => (port > 0 ? [d, `${d}:${port}`] : [d]);
   const domainSuffix = proxyDnsDomain(proxy.namespace);
   const domains: string[] = [];
   const alt: string[] = [];
   for (const name of [ps.hostname, ...ps.service.aliases]) {
-    const a = altHosts(name, domainSuffix);
-    domains.push(name, ...a);
+    const a = altHosts(name, domainSuffix).flatMap(withPort);
+    domains.push(...withPort(name), ...a);
     alt.push(...a);
   }
   if (ps.service.resolution === 'Passthrough' && ps.service.registry === 'Kubernetes') {
@@ -134,7 +138,7 @@ function serviceDomains(ps: PortService, proxy: Proxy): { domains: string[]; alt
   }
   const forProxy = serviceAddressForProxy(ps.service, proxy);
   const addresses = forProxy !== ps.service.address ? [forProxy] : ps.service.addresses.length ? ps.service.addresses : [ps.service.address];
-  for (const a of addresses) if (a && a !== '0.0.0.0') domains.push(a);
+  for (const a of addresses) if (a && a !== '0.0.0.0') domains.push(...withPort(a));
   return { domains, alt };
 }
 
@@ -163,8 +167,9 @@ function catchAllVirtualHost(index: MeshIndex, scope: SidecarScope): VirtualHost
   };
 }
 
-/** extractListenerPort: "9080" → 9080; "reviews.default.svc.cluster.local:9080" → 9080 sniffed. */
+/** extractListenerPort: "9080" → 9080; "reviews.default.svc.cluster.local:9080" → 9080 sniffed; http_proxy → 0. */
 function parseRouteName(name: string): { port: number; sniffed: boolean } | undefined {
+  if (name === HTTP_PROXY_ROUTE) return { port: 0, sniffed: false };
   const i = name.lastIndexOf(':');
   const text = i >= 0 ? name.slice(i + 1) : name;
   if (!/^\d+$/.test(text)) return undefined;
@@ -232,7 +237,7 @@ function buildVirtualHosts(index: MeshIndex, proxy: Proxy, egress: Egress, liste
     const name = `${hostname}:${w.port}`;
     if (names.has(name)) return undefined;
     names.add(name);
-    const { domains, alt } = ps ? serviceDomains(ps, proxy) : { domains: [hostname], alt: [] as string[] };
+    const { domains, alt } = ps ? serviceDomains(ps, proxy, listenerPort === 0 ? w.port : 0) : { domains: [hostname], alt: [] as string[] };
     const kept = domains.filter((d) => {
       if (usedDomains.has(d.toLowerCase())) return false;
       if (alt.includes(d) && knownFqdn.has(d)) return false;
