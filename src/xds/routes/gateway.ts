@@ -104,7 +104,8 @@ function buildRouteConfig(index: MeshIndex, proxy: Proxy, merged: MergedGateway,
     virtualHosts = [{ name, domains: ['*'] }];
     vhostSources.set(name, servers.map((s) => s.gateway.source));
   } else {
-    virtualHosts = collapseDuplicateRoutes(vhosts).map(({ vhost, sources: vs }) => {
+    const collapse = index.options.features.PILOT_ENABLE_ROUTE_COLLAPSE_OPTIMIZATION !== false;
+    virtualHosts = (collapse ? collapseDuplicateRoutes(vhosts) : [...vhosts.values()]).map(({ vhost, sources: vs }) => {
       vhostSources.set(vhost.name, vs);
       return finishVhost(vhost);
     });
