@@ -80,32 +80,10 @@ export interface VirtualServiceRouteContext {
 
 export const MESH_GATEWAY = 'mesh';
 
-/** model.ResolveShortnameToFQDN: `reviews` in namespace `default` → `reviews.default[.svc.<domain>]`. */
-export function resolveShortname(hostname: string, namespace: string, domain: string): string {
-  if (hostname === '' || hostname === '*' || hostname.includes('.') || isIpAddress(hostname)) return hostname;
-  let out = namespace ? `${hostname}.${namespace}` : hostname;
-  if (domain) out += `.svc.${domain}`;
-  return out;
-}
-
-const isIpAddress = (s: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || (s.includes(':') && /^[0-9a-fA-F:]+$/.test(s));
-
-/** model resolveGatewayName: `gw` → `<ns>/gw`, `./gw` → `<ns>/gw`, `gw.ns.svc.cluster.local` → `ns/gw`; `mesh` stays. */
-export function resolveGatewayName(name: string, namespace: string): string {
-  if (name === MESH_GATEWAY) return name;
-  if (!name.includes('/')) {
-    if (!name.includes('.')) return `${namespace}/${name}`;
-    const [gw, ns] = name.split('.');
-    return `${ns}/${gw}`;
-  }
-  const [ns, gw] = name.split('/', 2);
-  return ns === '.' ? `${namespace}/${gw}` : name;
-}
-
-/** The gateways a VirtualService binds to, resolved; none means the mesh. */
+/** The gateways a VirtualService binds to (already resolved by the index); none means the mesh. */
 export function virtualServiceGateways(vs: IstioConfig<VirtualServiceSpec>): string[] {
   const gateways = vs.spec.gateways ?? [];
-  return gateways.length === 0 ? [MESH_GATEWAY] : gateways.map((g) => resolveGatewayName(g, vs.namespace));
+  return gateways.length === 0 ? [MESH_GATEWAY] : gateways;
 }
 
 const isVisible = (service: Service, namespace: string) =>
@@ -156,9 +134,9 @@ export const sortVhostRoutes = (routes: Route[]): Route[] => [
 ];
 
 /** sourceMatchHTTP: gateways in the match, else source labels and source namespace. */
-function sourceMatches(match: HttpMatchRequest, proxy: Proxy, gatewayNames: string[], vsNamespace: string): boolean {
+function sourceMatches(match: HttpMatchRequest, proxy: Proxy, gatewayNames: string[]): boolean {
   if (match.gateways && match.gateways.length > 0) {
-    return match.gateways.some((g) => gatewayNames.includes(resolveGatewayName(g, vsNamespace)));
+    return match.gateways.some((g) => gatewayNames.includes(g));
   }
   const labels = match.sourceLabels ?? {};
   if (!Object.entries(labels).every(([k, v]) => proxy.labels[k] === v)) return false;
@@ -199,21 +177,17 @@ export function buildVirtualServiceRoutes(
 }
 
 class RouteTranslator {
-  private readonly domain: string;
-
   constructor(
     private readonly index: MeshIndex,
     private readonly proxy: Proxy,
     private readonly vs: IstioConfig<VirtualServiceSpec>,
     private readonly ctx: VirtualServiceRouteContext,
-  ) {
-    this.domain = index.options.configDomain;
-  }
+  ) {}
 
   translate(http: HttpRoute, match: HttpMatchRequest | undefined): Route | undefined {
     const port = this.ctx.listenerPort;
     if (match?.port && match.port !== port) return undefined;
-    if (match && !sourceMatches(match, this.proxy, this.ctx.gatewayNames, this.vs.namespace)) return undefined;
+    if (match && !sourceMatches(match, this.proxy, this.ctx.gatewayNames)) return undefined;
 
     let name = http.name ?? '';
     if (match?.name) name = `${name}.${match.name}`;
@@ -242,14 +216,10 @@ class RouteTranslator {
     return orderFields(route, ROUTE_ORDER) as Route;
   }
 
-  private resolveHost(host: string): string {
-    return resolveShortname(host, this.vs.namespace, this.domain);
-  }
-
+  /** Destination hosts arrive qualified by the index (ResolveVirtualServiceShortnames). */
   private cluster(destination: Destination): { cluster: string; service?: Service } {
-    const host = this.resolveHost(destination.host);
-    const service = lookupService(this.index, this.proxy, host, this.vs.namespace);
-    return { cluster: destinationCluster({ ...destination, host }, service, this.ctx.listenerPort), service };
+    const service = lookupService(this.index, this.proxy, destination.host, this.vs.namespace);
+    return { cluster: destinationCluster(destination, service, this.ctx.listenerPort), service };
   }
 
   private applyDestination(route: Route & Record<string, unknown>, http: HttpRoute, routeAuthority: string): void {
