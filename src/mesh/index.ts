@@ -9,11 +9,15 @@ import { labelsMatch, resolveShortname } from './hosts.js';
 import { resolveMeshConfig, resolveOptions } from './meshconfig.js';
 import { DestinationRuleIndex, PeerAuthenticationIndex } from './policies.js';
 import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGateway } from './scope.js';
+import { autoAllocateAddresses } from './auto-allocation.js';
 import { KUBE_DOMAIN, kubeService, resolveAliases, serviceEntryServices } from './services.js';
 import { buildEndpoints, buildWorkloads, type Workload } from './workloads.js';
 import type { Endpoint, IstioConfig, MeshIndex, MtlsMode, Proxy, Service, ServicePort, ServiceTarget, SidecarScope } from './types.js';
 
 export { KUBE_DOMAIN } from './services.js';
+
+/** A feature flag set to false, however it was written ("false", false, 0). */
+const isFalse = (value: unknown): boolean => value === false || value === 0 || String(value).toLowerCase() === 'false';
 
 export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput, engineOptions: EngineOptions): MeshIndex {
   const mesh = resolveMeshConfig(meshInput);
@@ -26,10 +30,10 @@ export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput,
   const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
 
   // Services: Kubernetes first in each creation rank (SortServicesByCreationTime breaks ties by hostname).
-  const services: Service[] = [
-    ...ofKind('Service').map((o) => kubeService(o, rank(o))),
-    ...ofKind('ServiceEntry').flatMap((o) => serviceEntryServices(o, rank(o))),
-  ];
+  const serviceEntryServiceList = ofKind('ServiceEntry').flatMap((o) => serviceEntryServices(o, rank(o)));
+  // The legacy allocator runs only when the newer IP auto-allocation controller is switched off.
+  if (isFalse(options.features.PILOT_ENABLE_IP_AUTOALLOCATE)) autoAllocateAddresses(serviceEntryServiceList);
+  const services: Service[] = [...ofKind('Service').map((o) => kubeService(o, rank(o))), ...serviceEntryServiceList];
   resolveAliases(services);
   const servicesByCreation = [...services].sort((a, b) => a.creation - b.creation || cmp(a.hostname, b.hostname) || cmp(a.namespace, b.namespace));
   services.sort((a, b) => cmp(a.hostname, b.hostname) || cmp(a.namespace, b.namespace));
@@ -210,6 +214,7 @@ export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput,
     destinationRule: (proxy, service) => drIndex.forWorkload(proxy.namespace, proxy.labels, service.hostname, service.namespace),
     mtlsMode: (proxy, port) => workloadMtlsMode(proxy.namespace, proxy.labels, port),
     workloadMtlsMode,
+    mtlsPortLevelPorts: (proxy) => [...paIndex.compose(proxy.namespace, proxy.labels).perPort.keys()].sort((a, b) => a - b),
     serviceMtlsMode: (service, port) => {
       if (service.meshExternal) return 'DISABLE';
       if (service.resolution === 'Passthrough') {

@@ -109,7 +109,10 @@ export function serviceEntryServices(obj: K8sObject, creation: number): Service[
     if (p.targetPort) sp.targetPort = Number(p.targetPort);
     return sp;
   });
-  const addresses: string[] = (spec.addresses ?? []).map((a: string) => a.replace(/\/(32|128)$/, ''));
+  // Only a full-length prefix names one IP: an IPv6 /32 is a range.
+  const addresses: string[] = (spec.addresses ?? []).map((a: string) =>
+    a.includes(':') ? a.replace(/\/128$/, '') : a.replace(/\/32$/, ''),
+  );
   const all = addresses.length > 0 ? addresses : [UNSPECIFIED_IP];
   const selector = spec.workloadSelector?.labels;
   return (spec.hosts ?? []).map((host: string) => ({
