@@ -2,7 +2,7 @@
 // set (as in CI), an embedded PostgreSQL in a temporary folder otherwise; and the service on it.
 
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,8 @@ export async function emptyDatabase(t: Teardown): Promise<string> {
     return url.toString();
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'meshplan-test-'));
+  // As root, PostgreSQL runs as another user, which must reach the folder (mkdtemp makes it 0700).
+  await chmod(dataDir, 0o755);
   const embedded = await startEmbeddedPostgres(dataDir, await freePort());
   t.teardown(async () => {
     await embedded.stop();
