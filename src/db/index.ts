@@ -9,6 +9,8 @@ export interface Database {
   url: string;
   prisma: PrismaClient;
   embedded: boolean;
+  /** Migrations applied when this database was opened (all of them on a new database). */
+  appliedMigrations: string[];
   /** Database reachable and every migration of the repository applied. */
   ready(): Promise<{ ok: boolean; reason?: string }>;
   /** Number of SQL queries sent so far (for checks that a request costs a fixed number). */
@@ -32,14 +34,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   try {
     const applied = await applyMigrations(url);
     if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
-    return connect(url, embedded);
+    return connect(url, embedded, applied);
   } catch (e) {
     await embedded?.stop();
     throw e;
   }
 }
 
-function connect(url: string, embedded: { stop(): Promise<void> } | undefined): Database {
+function connect(url: string, embedded: { stop(): Promise<void> } | undefined, appliedMigrations: string[]): Database {
   const prisma = new PrismaClient({
     adapter: new PrismaPg({ connectionString: url }),
     log: [{ emit: 'event', level: 'query' }],
@@ -52,6 +54,7 @@ function connect(url: string, embedded: { stop(): Promise<void> } | undefined): 
     url,
     prisma,
     embedded: embedded !== undefined,
+    appliedMigrations,
     queryCount: () => queries,
     async ready() {
       try {
