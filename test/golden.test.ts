@@ -1,11 +1,13 @@
-// Golden files: for each sample mesh (samples/<name>), every proxy's generated xDS per kind beside
-// the input, in test/golden/<name>/<namespace>.<proxy>.<kind>.json. A reviewer reads their diff to
-// see what a change does to real Envoy config. `npm run golden:update` rewrites them on purpose.
+// Golden files: for each sample mesh (samples/<name>), every proxy's generated xDS per kind, in
+// test/golden/<name>/<namespace>.<proxy>.<kind>.json, and its istioctl proxy-config tables in
+// <namespace>.<proxy>.proxy-config.txt. A reviewer reads their diff to see what a change does to
+// real Envoy config. `npm run golden:update` rewrites them on purpose.
 
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { compileScenario } from '../src/engine.js';
+import { summaryText, type SummaryKind } from '../src/xds/summaries.js';
 import { repoRoot, readSample, sampleNames } from './support/samples.js';
 
 const update = process.env.GOLDEN_UPDATE === '1';
@@ -23,9 +25,15 @@ for (const sample of sampleNames()) {
     t.ok(scenario.index.proxies.length > 0, 'the sample has proxies');
     for (const proxy of scenario.index.proxies) {
       const xds = scenario.xds(proxy);
-      for (const kind of KINDS) {
-        const file = `${proxy.namespace}.${proxy.name}.${kind}.json`;
-        const actual = `${JSON.stringify(xds[kind], null, 2)}\n`;
+      const files: [string, string][] = KINDS.map((kind) => [
+        `${proxy.namespace}.${proxy.name}.${kind}.json`,
+        `${JSON.stringify(xds[kind], null, 2)}\n`,
+      ]);
+      files.push([
+        `${proxy.namespace}.${proxy.name}.proxy-config.txt`,
+        KINDS.map((kind: SummaryKind) => `# istioctl proxy-config ${kind}\n${summaryText(xds, kind)}\n`).join('\n'),
+      ]);
+      for (const [file, actual] of files) {
         if (update) writeFileSync(path.join(dir, file), actual);
         else {
           t.ok(expected.has(file), `${file} exists (run npm run golden:update for a new proxy)`);
