@@ -6,7 +6,7 @@
 import type { ProxyRef, TraceHop, TraceMode, TraceRequestInput, TraceResult, TraceStep } from '../contract.js';
 import type { MeshIndex, Proxy } from '../mesh/types.js';
 import type { Route } from '../xds/envoy.js';
-import { parseSubsetKey } from '../xds/names.js';
+import { BLOCK_ALL_VHOST, parseSubsetKey } from '../xds/names.js';
 import type { GeneratedXds } from '../xds/types.js';
 import { compileListener, compileXds, type CompiledChain, type CompiledXds } from './compile.js';
 import { matchRoute, matchVirtualHost } from './http.js';
@@ -165,7 +165,8 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
     if (!route) return stop({ code: 'NO_ROUTE', message: `no route of virtual host ${vh.name} matches ${call.method} ${call.path}` });
     hop.route = route.name ?? '';
     const action = routeAction(route, call, steps);
-    if (!action) return stop();
+    // Envoy answered itself; under REGISTRY_ONLY the catch-all vhost's 502 is an egress attempt blocked.
+    if (!action) return { hop, leftToExternal: vh.name === BLOCK_ALL_VHOST };
     clusterName = action.cluster;
     request = action.request;
   } else if (chain.tcpProxy) {
@@ -255,7 +256,8 @@ function forward(ctx: TraceContext, cx: CompiledXds, proxy: Proxy, hop: TraceHop
   }
   steps.push(step('cluster', cluster.name, `discovery type ${cluster.type ?? cluster.cluster_type?.name ?? 'STATIC'}`));
   const endpoint = chooseEndpoint(cx, cluster, call, steps);
-  if (!endpoint) return { hop, leftToExternal: false };
+  // No endpoint: a mesh service with none is still mesh traffic; BlackHoleCluster is a blocked egress.
+  if (!endpoint) return { hop, leftToExternal: !isMeshService(ctx.index, clusterName) };
   const upstream = upstreamTls(cluster, endpoint, call.protocol, steps);
   hop.tls = upstream.tls;
   hop.endpoint = { address: endpoint.address, port: endpoint.port };
