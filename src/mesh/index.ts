@@ -192,8 +192,13 @@ export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput,
             (!options.features.PILOT_SCOPE_GATEWAY_TO_NAMESPACE || g.namespace === proxy.namespace),
         );
 
+  // Composed per namespace and labels object: every endpoint of a workload shares its labels object.
+  const composedByLabels = new Map<string, WeakMap<Record<string, string>, ReturnType<PeerAuthenticationIndex['compose']>>>();
   const workloadMtlsMode = (namespace: string, labels: Record<string, string>, port: number): MtlsMode => {
-    const composed = paIndex.compose(namespace, labels);
+    let byLabels = composedByLabels.get(namespace);
+    if (!byLabels) composedByLabels.set(namespace, (byLabels = new WeakMap()));
+    let composed = byLabels.get(labels);
+    if (!composed) byLabels.set(labels, (composed = paIndex.compose(namespace, labels)));
     return composed.perPort.get(port) ?? composed.mode;
   };
 
@@ -212,6 +217,7 @@ export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput,
     gatewaysFor,
     virtualServicesForGateway: (proxyNs, gateway) => virtualServicesForGateway(vsIndex, proxyNs, gateway),
     destinationRule: (proxy, service) => drIndex.forWorkload(proxy.namespace, proxy.labels, service.hostname, service.namespace),
+    destinationRuleSelectorKey: (proxy) => drIndex.selectorKey(proxy.namespace, proxy.labels),
     mtlsMode: (proxy, port) => workloadMtlsMode(proxy.namespace, proxy.labels, port),
     workloadMtlsMode,
     mtlsPortLevelPorts: (proxy) => [...paIndex.compose(proxy.namespace, proxy.labels).perPort.keys()].sort((a, b) => a - b),

@@ -74,6 +74,8 @@ export class DestinationRuleIndex {
   private readonly namespaceLocal = new Map<string, DestinationRuleScope>();
   private readonly exportedByNamespace = new Map<string, DestinationRuleScope>();
   private readonly rootNamespaceLocal = new DestinationRuleScope();
+  /** Workload selectors of each namespace's rules: the only way a proxy's labels change which rule it sees. */
+  private readonly selectorsByNamespace = new Map<string, Record<string, string>[]>();
 
   /** `rules` already have their host resolved. */
   constructor(rules: IstioConfig[], private readonly rootNamespace: string) {
@@ -82,6 +84,11 @@ export class DestinationRuleIndex {
     for (const dr of sorted) {
       const exportTo: string[] = dr.spec.workloadSelector ? ['.'] : [...(dr.spec.exportTo ?? [])];
       const ns = dr.namespace;
+      if (dr.spec.workloadSelector) {
+        const list = this.selectorsByNamespace.get(ns) ?? [];
+        list.push(dr.spec.workloadSelector.matchLabels);
+        this.selectorsByNamespace.set(ns, list);
+      }
       if (exportTo.length === 0 || exportTo.includes('*') || exportTo.includes('.') || exportTo.includes(ns)) {
         scope(this.namespaceLocal, ns).add(dr, exportTo);
       }
@@ -108,6 +115,12 @@ export class DestinationRuleIndex {
       if (visible.length > 0) return visible;
     }
     return [];
+  }
+
+  /** Which selecting rules of its namespace select a workload: workloads of one namespace with equal keys see the same rules. */
+  selectorKey(proxyNamespace: string, labels: Record<string, string>): string {
+    const selectors = this.selectorsByNamespace.get(proxyNamespace) ?? [];
+    return selectors.map((s, i) => (labelsMatch(s, labels) ? i : '')).filter((i) => i !== '').join(',');
   }
 
   /** SidecarScope.DestinationRule: the first rule whose selector matches the workload, else the selector-less one. */

@@ -183,6 +183,8 @@ export interface MeshIndex {
   virtualServicesForGateway(proxyNs: string, gateway: string): IstioConfig[];
   /** The merged DestinationRule for a host as seen by a proxy (with merged subsets), if any. */
   destinationRule(proxy: Proxy, service: Service): IstioConfig | undefined;
+  /** Proxies of one namespace with equal keys get the same destinationRule() for every service (workload selectors). */
+  destinationRuleSelectorKey?(proxy: Proxy): string;
   /** Effective mTLS mode of the proxy's workload on a port (PeerAuthentication + portLevelMtls). */
   mtlsMode(proxy: Proxy, port: number): MtlsMode;
   /** Ports with a portLevelMtls entry in the workload's PeerAuthentication (sorted); for per-port passthrough chains. */

@@ -15,6 +15,7 @@ import {
 } from '../names.js';
 import { localityLbEndpoints } from '../endpoints/localities.js';
 import { autoMtlsMatches, istioMutualSocket, originationSocket } from '../tls/upstream.js';
+import { deepFreeze, idOf, memoFor, outboundScopeKey } from './cache.js';
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 const HTTP_PROTOCOL_OPTIONS_TYPE = `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`;
@@ -223,6 +224,14 @@ interface OutboundTarget {
 
 /** Spiffe identities of the service's endpoints plus an SE's subjectAltNames, sorted (push_context ServiceAccounts). */
 function serviceAccounts(index: MeshIndex, service: Service): string[] {
+  const byService = memoFor(serviceAccountTables, index, () => new Map<Service, string[]>());
+  let sans = byService.get(service);
+  if (!sans) byService.set(service, (sans = collectServiceAccounts(index, service)));
+  return sans;
+}
+const serviceAccountTables = new WeakMap<MeshIndex, Map<Service, string[]>>();
+
+function collectServiceAccounts(index: MeshIndex, service: Service): string[] {
   const td = index.mesh.trustDomain;
   const sans = new Set<string>(service.subjectAltNames ?? []);
   for (const p of service.ports) {
@@ -468,29 +477,61 @@ export function buildClusters(index: MeshIndex, proxy: Proxy): ClusterStage {
   const add = (c: Cluster | undefined, sources: SourceRef[]) => {
     if (!c || provenance[c.name]) return;
     clusters.push(c);
-    provenance[c.name] = dedupe(sources);
+    provenance[c.name] = sources;
   };
-  const scope = index.sidecarScope(proxy);
-  const { targets, sources } = outboundTargets(index, proxy, scope.services);
-  for (const t of targets) {
-    const name = subsetKey('outbound', t.subset?.name ?? '', t.service.hostname, t.port.port);
-    add(buildOutboundCluster(index, proxy, t, name, false), sources.get(t)!);
-  }
-  if (proxy.type === 'router') {
-    if (hasAutoPassthrough(index, proxy)) {
-      for (const t of targets) {
-        const name = dnsSrvSubsetKey('outbound', t.subset?.name ?? '', t.service.hostname, t.port.port);
-        add(buildOutboundCluster(index, proxy, t, name, true), sources.get(t)!);
-      }
-    }
-    add(blackHoleCluster(index), []);
-    return { clusters, provenance };
-  }
+  for (const { cluster, sources } of outboundClusters(index, proxy)) add(cluster, sources);
   add(blackHoleCluster(index), []);
+  if (proxy.type === 'router') return { clusters, provenance };
   add(passthroughCluster(index), []);
-  for (const { cluster, sources: s } of inboundClusters(index, proxy)) add(cluster, s);
+  for (const { cluster, sources } of inboundClusters(index, proxy)) add(cluster, dedupe(sources));
   add(inboundPassthroughCluster(index), []);
   return { clusters, provenance };
+}
+
+interface OutboundCluster {
+  cluster: Cluster;
+  sources: SourceRef[];
+}
+
+/** Outbound clusters by outboundScopeKey, and each cluster by what it is built from (shared across scopes). */
+interface OutboundTables {
+  byScope: Map<string, OutboundCluster[]>;
+  byTarget: Map<string, OutboundCluster | undefined>;
+}
+const outboundTables = new WeakMap<MeshIndex, OutboundTables>();
+
+/** The proxy's outbound clusters, unique by name, in order; shared with every proxy that sees the same. */
+function outboundClusters(index: MeshIndex, proxy: Proxy): OutboundCluster[] {
+  const tables = memoFor(outboundTables, index, () => ({ byScope: new Map(), byTarget: new Map() }));
+  const autoPassthrough = proxy.type === 'router' && hasAutoPassthrough(index, proxy);
+  const scopeKey = outboundScopeKey(index, proxy);
+  const key = scopeKey === undefined ? undefined : `${scopeKey}|${autoPassthrough}`;
+  const cached = key === undefined ? undefined : tables.byScope.get(key);
+  if (cached) return cached;
+
+  const { targets, sources } = outboundTargets(index, proxy, index.sidecarScope(proxy).services);
+  const built = (t: OutboundTarget, sniDnat: boolean): OutboundCluster | undefined => {
+    // Everything a cluster depends on: the policy and subset come from the rule, the rest from the proxy type.
+    const targetKey = `${proxy.type}|${sniDnat}|${idOf(t.service)}|${idOf(t.port)}|${t.rule ? idOf(t.rule) : ''}|${t.subset?.name ?? ''}`;
+    if (tables.byTarget.has(targetKey)) return tables.byTarget.get(targetKey);
+    const name = (sniDnat ? dnsSrvSubsetKey : subsetKey)('outbound', t.subset?.name ?? '', t.service.hostname, t.port.port);
+    const cluster = buildOutboundCluster(index, proxy, t, name, sniDnat);
+    const entry = cluster ? deepFreeze({ cluster, sources: dedupe(sources.get(t)!) }) : undefined;
+    tables.byTarget.set(targetKey, entry);
+    return entry;
+  };
+  const out: OutboundCluster[] = [];
+  const names = new Set<string>();
+  for (const sniDnat of autoPassthrough ? [false, true] : [false]) {
+    for (const t of targets) {
+      const entry = built(t, sniDnat);
+      if (!entry || names.has(entry.cluster.name)) continue;
+      names.add(entry.cluster.name);
+      out.push(entry);
+    }
+  }
+  if (key !== undefined) tables.byScope.set(key, out);
+  return out;
 }
 
 function dedupe(refs: SourceRef[]): SourceRef[] {

@@ -1,11 +1,12 @@
 // EDS for one proxy: a ClusterLoadAssignment per EDS cluster (pilot/pkg/xds/endpoints/endpoint_builder.go).
 
 import type { SourceRef } from '../../manifests/types.js';
-import type { MeshIndex, Proxy } from '../../mesh/types.js';
+import type { MeshIndex, Proxy, Service } from '../../mesh/types.js';
 import type { Cluster, ClusterLoadAssignment } from '../envoy.js';
 import { parseSubsetKey } from '../names.js';
 import { portLevelPolicy, subsetPolicy } from '../clusters/index.js';
 import { localityLbEndpoints } from './localities.js';
+import { deepFreeze, idOf, memoFor, outboundScopeKey } from '../clusters/cache.js';
 
 /** outbound_.9080_.v1_.reviews.default.svc.cluster.local (SNI-DNAT clusters) back to its parts. */
 function parseDnsSrvKey(name: string): { port: number; subset: string; host: string } | undefined {
@@ -20,23 +21,66 @@ export function buildEndpoints(
 ): { endpoints: ClusterLoadAssignment[]; provenance: Record<string, SourceRef[]> } {
   const endpoints: ClusterLoadAssignment[] = [];
   const provenance: Record<string, SourceRef[]> = {};
-  const visible = index.sidecarScope(proxy).services;
+  const tables = memoFor(assignmentTables, index, () => ({ byScope: new Map(), byTarget: new Map() }));
+  const scopeKey = outboundScopeKey(index, proxy);
+  let byName = scopeKey === undefined ? undefined : tables.byScope.get(scopeKey);
+  if (!byName) {
+    byName = new Map();
+    if (scopeKey !== undefined) tables.byScope.set(scopeKey, byName);
+  }
   for (const c of clusters) {
     if (c.type !== 'EDS') continue;
-    const key = parseSubsetKey(c.name) ?? parseDnsSrvKey(c.name);
-    if (!key) continue;
-    const service = visible.find((s) => s.hostname === key.host);
-    const port = service?.ports.find((p) => p.port === key.port);
-    if (!service || !port) continue;
-    const rule = index.destinationRule(proxy, service);
-    const subset = key.subset ? (rule?.spec.subsets ?? []).find((s: any) => s.name === key.subset) : undefined;
-    const policy = subset ? subsetPolicy(rule?.spec.trafficPolicy, subset.trafficPolicy, port.port) : portLevelPolicy(rule?.spec.trafficPolicy, port.port).policy;
-    const { localities, sources } = localityLbEndpoints(index, service, port, {
-      subsetLabels: key.subset ? (subset?.labels ?? {}) : undefined,
-      drTlsMode: policy?.tls?.mode,
-    });
-    endpoints.push({ cluster_name: c.name, endpoints: localities });
-    provenance[c.name] = sources;
+    let assignment = byName.get(c.name);
+    if (assignment === undefined && !byName.has(c.name)) byName.set(c.name, (assignment = clusterAssignment(index, proxy, tables, c.name)));
+    if (!assignment) continue;
+    endpoints.push(assignment.cla);
+    provenance[c.name] = assignment.sources;
   }
   return { endpoints, provenance };
+}
+
+interface Assignment {
+  cla: ClusterLoadAssignment;
+  sources: SourceRef[];
+}
+
+/** Assignments by cluster name per outboundScopeKey, and each by what it is built from (shared across scopes). */
+interface AssignmentTables {
+  byScope: Map<string, Map<string, Assignment | undefined>>;
+  byTarget: Map<string, Assignment>;
+}
+const assignmentTables = new WeakMap<MeshIndex, AssignmentTables>();
+
+/** Visible services by hostname (the first of each), per sidecar scope's service list. */
+const servicesByHostTables = new WeakMap<Service[], Map<string, Service>>();
+
+function visibleService(visible: Service[], hostname: string): Service | undefined {
+  let byHost = servicesByHostTables.get(visible);
+  if (!byHost) {
+    byHost = new Map();
+    for (const s of visible) if (!byHost.has(s.hostname)) byHost.set(s.hostname, s);
+    servicesByHostTables.set(visible, byHost);
+  }
+  return byHost.get(hostname);
+}
+
+function clusterAssignment(index: MeshIndex, proxy: Proxy, tables: AssignmentTables, name: string): Assignment | undefined {
+  const key = parseSubsetKey(name) ?? parseDnsSrvKey(name);
+  if (!key) return undefined;
+  const service = visibleService(index.sidecarScope(proxy).services, key.host);
+  const port = service?.ports.find((p) => p.port === key.port);
+  if (!service || !port) return undefined;
+  const rule = index.destinationRule(proxy, service);
+  const targetKey = `${idOf(service)}|${idOf(port)}|${rule ? idOf(rule) : ''}|${name}`;
+  const shared = tables.byTarget.get(targetKey);
+  if (shared) return shared;
+  const subset = key.subset ? (rule?.spec.subsets ?? []).find((s: any) => s.name === key.subset) : undefined;
+  const policy = subset ? subsetPolicy(rule?.spec.trafficPolicy, subset.trafficPolicy, port.port) : portLevelPolicy(rule?.spec.trafficPolicy, port.port).policy;
+  const { localities, sources } = localityLbEndpoints(index, service, port, {
+    subsetLabels: key.subset ? (subset?.labels ?? {}) : undefined,
+    drTlsMode: policy?.tls?.mode,
+  });
+  const assignment = deepFreeze({ cla: { cluster_name: name, endpoints: localities }, sources });
+  tables.byTarget.set(targetKey, assignment);
+  return assignment;
 }

@@ -1,0 +1,40 @@
+// istiod's XDS cache, for one mesh index: outbound clusters and their load assignments depend on what a
+// proxy sees (type, namespace, sidecar scope, the DestinationRules in force), not on the proxy itself,
+// so proxies that see the same are given the same (frozen) objects instead of each building its own.
+
+import type { MeshIndex, Proxy } from '../../mesh/types.js';
+
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+
+/** A number naming an object for cache keys (identity, not content). */
+export function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = ++nextId));
+  return id;
+}
+
+/**
+ * What a proxy's outbound clusters and endpoints depend on; proxies with equal keys share them.
+ * Undefined when the index cannot tell which rules select the proxy (then nothing is shared).
+ */
+export function outboundScopeKey(index: MeshIndex, proxy: Proxy): string | undefined {
+  if (!index.destinationRuleSelectorKey) return undefined;
+  return `${proxy.type}|${proxy.namespace}|${idOf(index.sidecarScope(proxy))}|${index.destinationRuleSelectorKey(proxy)}`;
+}
+
+/** One memo table per mesh index and purpose, dropped with the index. */
+export function memoFor<T>(tables: WeakMap<MeshIndex, T>, index: MeshIndex, make: () => T): T {
+  let table = tables.get(index);
+  if (!table) tables.set(index, (table = make()));
+  return table;
+}
+
+/** Shared results are frozen, so a caller that mutates one fails loudly instead of changing other proxies' config. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
