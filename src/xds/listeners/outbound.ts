@@ -37,13 +37,12 @@ export function featureEnabled(index: MeshIndex, name: string): boolean {
 }
 
 /** Service.GetAddressForProxy: the VIP, or the auto-allocated one for proxies with DNS capture and auto-allocation. */
+/** The proxy resolves auto-allocated service addresses itself (DNS capture with auto allocation). */
+export const usesAutoAllocatedAddresses = (proxy: Proxy): boolean =>
+  truthy(proxy.metadata.DNS_CAPTURE) && truthy(proxy.metadata.DNS_AUTO_ALLOCATE);
+
 export function serviceAddressForProxy(service: Service, proxy: Proxy): string {
-  if (
-    service.address === WILDCARD &&
-    service.autoAllocatedAddress &&
-    truthy(proxy.metadata.DNS_CAPTURE) &&
-    truthy(proxy.metadata.DNS_AUTO_ALLOCATE)
-  ) {
+  if (service.address === WILDCARD && service.autoAllocatedAddress && usesAutoAllocatedAddresses(proxy)) {
     return service.autoAllocatedAddress;
   }
   return service.address;

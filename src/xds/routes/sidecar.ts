@@ -7,10 +7,16 @@ import type { SourceRef } from '../../manifests/types.js';
 import type { IstioConfig, MeshIndex, Proxy, Service, ServicePort, SidecarScope } from '../../mesh/types.js';
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
 import { isHttpOrSniffed, parseProtocol } from '../listeners/protocol.js';
-import { HTTP_PROXY_ROUTE, dynamicDnsCatchAllVirtualHost, outboundPolicy, serviceAddressForProxy } from '../listeners/outbound.js';
+import {
+  HTTP_PROXY_ROUTE,
+  dynamicDnsCatchAllVirtualHost,
+  outboundPolicy,
+  serviceAddressForProxy,
+  usesAutoAllocatedAddresses,
+} from '../listeners/outbound.js';
 import { ALLOW_ANY_VHOST, BLOCK_ALL_VHOST, PASSTHROUGH_CLUSTER, subsetKey } from '../names.js';
 import { altHosts, hostSubsetOf, hostsMatch, isWildcard, proxyDnsDomain } from './sidecar-hosts.js';
-import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes } from './virtualservice.js';
+import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes, type HttpRoute } from './virtualservice.js';
 
 export const MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES = 1048576;
 
@@ -278,8 +284,55 @@ function buildVirtualHosts(index: MeshIndex, proxy: Proxy, egress: Egress, liste
   return merged;
 }
 
+/** Label keys the scope's VirtualServices match on (sourceLabels): the only labels routes depend on besides DR selectors. */
+const sourceLabelKeysByScope = new WeakMap<SidecarScope, string[]>();
+
+function sourceLabelKeys(scope: SidecarScope): string[] {
+  let keys = sourceLabelKeysByScope.get(scope);
+  if (!keys) {
+    const found = new Set<string>();
+    for (const e of scope.egress) {
+      for (const vs of e.virtualServices) {
+        for (const http of (vs.spec?.http ?? []) as HttpRoute[]) {
+          for (const m of http.match ?? []) for (const k of Object.keys(m.sourceLabels ?? {})) found.add(k);
+        }
+      }
+    }
+    keys = [...found].sort();
+    sourceLabelKeysByScope.set(scope, keys);
+  }
+  return keys;
+}
+
+/**
+ * What of the proxy a route configuration depends on besides its scope: namespace (domains, visibility,
+ * sourceNamespace), the labels VS matches and DR selectors look at, and auto-allocated addresses.
+ */
+function proxyRouteKey(index: MeshIndex, proxy: Proxy, scope: SidecarScope): string | undefined {
+  if (!index.destinationRuleSelectorKey) return undefined;
+  const labels = sourceLabelKeys(scope).map((k) => proxy.labels[k] ?? null);
+  return JSON.stringify([proxy.namespace, labels, index.destinationRuleSelectorKey(proxy), usesAutoAllocatedAddresses(proxy)]);
+}
+
+/**
+ * Built route configurations per scope, route name and proxy key (istiod caches RDS the same way):
+ * proxies sharing them get the same objects, which nothing downstream mutates.
+ */
+const routeConfigCache = new WeakMap<SidecarScope, Map<string, BuiltRouteConfig>>();
+
 /** One sidecar outbound route configuration by its RDS name. */
 export function buildSidecarRouteConfig(index: MeshIndex, proxy: Proxy, scope: SidecarScope, routeName: string): BuiltRouteConfig {
+  const proxyKey = proxyRouteKey(index, proxy, scope);
+  if (proxyKey === undefined) return buildUncachedSidecarRouteConfig(index, proxy, scope, routeName);
+  let cache = routeConfigCache.get(scope);
+  if (!cache) routeConfigCache.set(scope, (cache = new Map()));
+  const key = `${routeName}\n${proxyKey}`;
+  let built = cache.get(key);
+  if (!built) cache.set(key, (built = buildUncachedSidecarRouteConfig(index, proxy, scope, routeName)));
+  return built;
+}
+
+function buildUncachedSidecarRouteConfig(index: MeshIndex, proxy: Proxy, scope: SidecarScope, routeName: string): BuiltRouteConfig {
   const parsed = parseRouteName(routeName);
   const egress = parsed ? egressForRds(scope, parsed.port, routeName) : undefined;
   if (!parsed || !egress) {
