@@ -52,5 +52,8 @@ export function resolveGatewayName(gateway: string, namespace: string): string {
 }
 
 /** Labels selector ⊆ labels (labels.Instance.SubsetOf). */
-export const labelsMatch = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean =>
-  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+export function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return true;
+  for (const k of Object.keys(selector)) if (labels[k] !== selector[k]) return false;
+  return true;
+}

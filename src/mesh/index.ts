@@ -59,7 +59,13 @@ export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput,
   const vsIndex = indexVirtualServices(virtualServices);
   const drIndex = new DestinationRuleIndex(destinationRules, rootNs);
   const paIndex = new PeerAuthenticationIndex(peerAuthentications, rootNs);
-  const scopeInputs = { servicesByCreation, vsIndex, outboundMode: mesh.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' as const : 'ALLOW_ANY' as const };
+  const servicesByCreationAndHost = new Map<string, Service[]>();
+  for (const s of servicesByCreation) {
+    const list = servicesByCreationAndHost.get(s.hostname);
+    if (list) list.push(s);
+    else servicesByCreationAndHost.set(s.hostname, [s]);
+  }
+  const scopeInputs = { servicesByCreation, servicesByCreationAndHost, vsIndex, outboundMode: mesh.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' as const : 'ALLOW_ANY' as const };
 
   const workloadProxy = (w: Workload): Proxy => {
     const containerPorts = w.kind === 'Pod' ? w.namedPorts : undefined;
@@ -80,6 +86,16 @@ export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput,
     .filter((w) => w.kind === 'Pod' && w.proxyType)
     .map(workloadProxy)
     .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+  const podByName = new Map<string, Workload>();
+  for (const w of workloads) if (w.kind === 'Pod' && !podByName.has(`${w.namespace}/${w.name}`)) podByName.set(`${w.namespace}/${w.name}`, w);
+  /** Kubernetes services of each namespace, oldest first (GetProxyServiceTargets' candidates). */
+  const kubeServicesByNamespace = new Map<string, Service[]>();
+  for (const s of servicesByCreation) {
+    if (s.registry !== 'Kubernetes') continue;
+    const list = kubeServicesByNamespace.get(s.namespace);
+    if (list) list.push(s);
+    else kubeServicesByNamespace.set(s.namespace, [s]);
+  }
   const podByIp = new Map<string, Workload>();
   const entryByIp = new Map<string, Workload>();
   for (const w of workloads) {
@@ -143,9 +159,9 @@ export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput,
     const ip = proxy.ips[0];
     if (ip === undefined) return [];
     const entry = entryByIp.get(ip);
-    const pod = proxy.pod ? workloads.find((w) => w.kind === 'Pod' && `${w.namespace}/${w.name}` === proxy.pod) : podByIp.get(ip);
+    const pod = proxy.pod ? podByName.get(proxy.pod) : podByIp.get(ip);
     const kubeIn = (ns: string, labels: Record<string, string>) =>
-      servicesByCreation.filter((s) => s.registry === 'Kubernetes' && s.namespace === ns && s.selector && labelsMatch(s.selector, labels));
+      (kubeServicesByNamespace.get(ns) ?? []).filter((s) => s.selector && labelsMatch(s.selector, labels));
     const targets = (svcs: Service[], portOf: (s: Service, p: ServicePort) => number | undefined) =>
       svcs.flatMap((s) => {
         const seen = new Set<string>();

@@ -122,23 +122,30 @@ export function servicesExportedTo(servicesByCreation: Service[], ns: string): S
   ];
 }
 
-/** appendSidecarServices: one service per hostname; Kubernetes beats ServiceEntry; same-namespace ports merge. */
-function appendService(list: Service[], s: Service): void {
-  const i = list.findIndex((e) => e.hostname === s.hostname);
-  if (i < 0) {
-    list.push(s);
-    return;
+/** A scope's services, one per hostname, as appendSidecarServices builds them. */
+class ServiceList {
+  readonly services: Service[] = [];
+  private readonly positions = new Map<string, number>();
+
+  /** Kubernetes beats ServiceEntry; same-namespace ports merge. */
+  append(s: Service): void {
+    const i = this.positions.get(s.hostname);
+    if (i === undefined) {
+      this.positions.set(s.hostname, this.services.length);
+      this.services.push(s);
+      return;
+    }
+    const existing = this.services[i];
+    if (existing === s) return;
+    if (existing.registry === 'Kubernetes' && s.registry !== 'Kubernetes') return;
+    if (existing.registry !== 'Kubernetes' && s.registry === 'Kubernetes') {
+      this.services[i] = s;
+      return;
+    }
+    if (samePorts(existing.ports, s.ports) || !canMerge(existing, s)) return;
+    const ports = [...existing.ports, ...s.ports.filter((p) => !existing.ports.some((e) => e.port === p.port))];
+    this.services[i] = { ...existing, ports };
   }
-  const existing = list[i];
-  if (existing === s) return;
-  if (existing.registry === 'Kubernetes' && s.registry !== 'Kubernetes') return;
-  if (existing.registry !== 'Kubernetes' && s.registry === 'Kubernetes') {
-    list[i] = s;
-    return;
-  }
-  if (samePorts(existing.ports, s.ports) || !canMerge(existing, s)) return;
-  const ports = [...existing.ports, ...s.ports.filter((p) => !existing.ports.some((e) => e.port === p.port))];
-  list[i] = { ...existing, ports };
 }
 
 const samePorts = (a: ServicePort[], b: ServicePort[]): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -159,6 +166,8 @@ function withPorts(s: Service, keep: (p: ServicePort) => boolean): Service | und
 
 export interface ScopeInputs {
   servicesByCreation: Service[];
+  /** servicesByCreation grouped by hostname (each group oldest first). */
+  servicesByCreationAndHost: Map<string, Service[]>;
   vsIndex: VirtualServiceIndex;
   outboundMode: 'ALLOW_ANY' | 'REGISTRY_ONLY';
 }
@@ -167,8 +176,9 @@ const byHostname = (a: Service, b: Service) => (a.hostname < b.hostname ? -1 : a
 
 /** DefaultSidecarScopeForGateway: every service exported to the namespace, VSs bound to "mesh". */
 export function gatewayScope(inputs: ScopeInputs, ns: string): SidecarScope {
-  const services: Service[] = [];
-  for (const s of servicesExportedTo(inputs.servicesByCreation, ns)) appendService(services, s);
+  const list = new ServiceList();
+  for (const s of servicesExportedTo(inputs.servicesByCreation, ns)) list.append(s);
+  const services = list.services;
   const virtualServices = virtualServicesForGateway(inputs.vsIndex, ns, 'mesh');
   services.sort(byHostname);
   return {
@@ -203,13 +213,13 @@ export function sidecarScope(inputs: ScopeInputs, ns: string, sidecar: IstioConf
   });
 
   // collectImportedServices: explicit imports first, then destinations of imported VSs.
-  const all: Service[] = [];
+  const imported = new ServiceList();
   egress.forEach((e, i) => {
     const matchPort = matchPorts[i];
-    for (const s of e.services) appendService(all, s);
+    for (const s of e.services) imported.append(s);
     for (const vs of e.virtualServices) {
       for (const [host, ports] of vsDestinations(vs, ns)) {
-        const candidates = inputs.servicesByCreation.filter((s) => s.hostname === host);
+        const candidates = inputs.servicesByCreationAndHost.get(host) ?? [];
         const chosen = candidates.find((s) => s.namespace === ns) ?? pickBestVisible(candidates, ns);
         if (!chosen) continue;
         const trimmed =
@@ -218,11 +228,11 @@ export function sidecarScope(inputs: ScopeInputs, ns: string, sidecar: IstioConf
             : ports.has(0)
               ? chosen
               : withPorts(chosen, (p) => ports.has(p.port));
-        if (trimmed) appendService(all, trimmed);
+        if (trimmed) imported.append(trimmed);
       }
     }
   });
-  all.sort(byHostname);
+  const all = imported.services.sort(byHostname);
   const virtualServices: IstioConfig[] = [];
   for (const e of egress) for (const vs of e.virtualServices) if (!virtualServices.includes(vs)) virtualServices.push(vs);
   const mode = sidecar?.spec.outboundTrafficPolicy?.mode;

@@ -164,12 +164,15 @@ class IpAllocator {
   }
 }
 
+/** String.prototype.localeCompare's order, with one collator instead of one per comparison. */
+const byLocale = new Intl.Collator().compare;
+
 export function buildWorkloads(objects: K8sObject[]): Workload[] {
   const namespaces = new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels ?? {}]));
   const nodes = new Map(objects.filter((o) => o.kind === 'Node').map((o) => [o.metadata.name, o]));
   const pods = expandPods(objects)
     .filter(({ pod }) => !pod.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(pod.status?.phase))
-    .sort((a, b) => `${a.pod.metadata.namespace}/${a.pod.metadata.name}`.localeCompare(`${b.pod.metadata.namespace}/${b.pod.metadata.name}`));
+    .sort((a, b) => byLocale(`${a.pod.metadata.namespace}/${a.pod.metadata.name}`, `${b.pod.metadata.namespace}/${b.pod.metadata.name}`));
   const taken = new Set<string>();
   for (const { pod } of pods) if (podIp(pod)) taken.add(podIp(pod)!);
   for (const o of objects) if (o.kind === 'WorkloadEntry' && o.spec?.address) taken.add(String(o.spec.address));
@@ -293,6 +296,9 @@ function explicitEndpoints(objs: K8sObject[], p: ServicePort, byIp: Map<string, 
   return out;
 }
 
+/** Addresses in natural order (10.0.0.9 before 10.0.0.10); one collator, not one per comparison. */
+const byAddress = new Intl.Collator('en', { numeric: true }).compare;
+
 /** Computes each service port's endpoints, keyed "<namespace>/<hostname>/<port name>". */
 export function buildEndpoints(services: Service[], workloads: Workload[], objects: K8sObject[]): Map<string, Endpoint[]> {
   const byIp = new Map<string, Workload>();
@@ -304,11 +310,32 @@ export function buildEndpoints(services: Service[], workloads: Workload[], objec
     const key = `${o.metadata.namespace}/${svcName}`;
     endpointObjects.set(key, [...(endpointObjects.get(key) ?? []), o]);
   }
+  // Workloads by namespace and by each of their labels, in input order: a selector's candidates are
+  // those carrying its first label, not every workload.
+  const workloadsByNamespace = new Map<string, Workload[]>();
+  const workloadsByLabel = new Map<string, Workload[]>();
+  const push = (m: Map<string, Workload[]>, key: string, w: Workload) => {
+    const list = m.get(key);
+    if (list) list.push(w);
+    else m.set(key, [w]);
+  };
+  for (const w of workloads) {
+    push(workloadsByNamespace, w.namespace, w);
+    for (const [k, v] of Object.entries(w.labels)) push(workloadsByLabel, JSON.stringify([w.namespace, k, v]), w);
+  }
+  const membersOf = (svc: Service): Workload[] => {
+    if (!svc.selector) return [];
+    const first = Object.entries(svc.selector)[0];
+    const candidates = first ? workloadsByLabel.get(JSON.stringify([svc.namespace, ...first])) : workloadsByNamespace.get(svc.namespace);
+    return (candidates ?? []).filter((w) => labelsMatch(svc.selector, w.labels));
+  };
   const seObjects = new Map<string, K8sObject>();
   for (const o of objects) if (o.kind === 'ServiceEntry') for (const h of o.spec?.hosts ?? []) seObjects.set(`${o.metadata.namespace}/${h}`, o);
 
   const out = new Map<string, Endpoint[]>();
   for (const svc of services) {
+    // The service's selected workloads, found once for all its ports.
+    const members = membersOf(svc);
     for (const p of svc.ports) {
       const key = `${svc.namespace}/${svc.hostname}/${p.name}`;
       let eps: Endpoint[] = [];
@@ -317,22 +344,22 @@ export function buildEndpoints(services: Service[], workloads: Workload[], objec
       } else if (svc.registry === 'Kubernetes') {
         const explicit = endpointObjects.get(`${svc.namespace}/${svc.name}`);
         if (explicit) eps = explicitEndpoints(explicit, p, byIp);
-        else if (svc.selector) eps = selected(svc, p, workloads);
+        else if (svc.selector) eps = selected(svc, p, members);
       } else {
         const se = seObjects.get(`${svc.namespace}/${svc.hostname}`);
-        eps = serviceEntryEndpoints(svc, p, se, workloads);
+        eps = serviceEntryEndpoints(svc, p, se, members);
       }
-      eps.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }) || a.port - b.port);
+      eps.sort((a, b) => byAddress(a.address, b.address) || a.port - b.port);
       out.set(key, eps);
     }
   }
   return out;
 }
 
-function selected(svc: Service, p: ServicePort, workloads: Workload[]): Endpoint[] {
+/** Endpoints of the workloads a service selects (`members`: those of its namespace matching its selector). */
+function selected(svc: Service, p: ServicePort, members: Workload[]): Endpoint[] {
   const out: Endpoint[] = [];
-  for (const w of workloads) {
-    if (w.namespace !== svc.namespace || !labelsMatch(svc.selector, w.labels)) continue;
+  for (const w of members) {
     // The kube registry selects WorkloadEntries only for ClusterIP services.
     if (svc.registry === 'Kubernetes' && w.kind === 'WorkloadEntry' && svc.resolution !== 'ClientSideLB') continue;
     const port = targetPortOf(w, svc, p);
@@ -341,7 +368,7 @@ function selected(svc: Service, p: ServicePort, workloads: Workload[]): Endpoint
   return out;
 }
 
-function serviceEntryEndpoints(svc: Service, p: ServicePort, se: K8sObject | undefined, workloads: Workload[]): Endpoint[] {
+function serviceEntryEndpoints(svc: Service, p: ServicePort, se: K8sObject | undefined, members: Workload[]): Endpoint[] {
   const spec = se?.spec ?? {};
   const inline: any[] = spec.endpoints ?? [];
   if (inline.length > 0) {
@@ -350,7 +377,7 @@ function serviceEntryEndpoints(svc: Service, p: ServicePort, se: K8sObject | und
       return toEndpoint(w, p, w.namedPorts[p.name] ?? p.targetPort ?? p.port, svc.sources);
     });
   }
-  if (svc.selector) return selected(svc, p, workloads);
+  if (svc.selector) return selected(svc, p, members);
   if (svc.resolution === 'DNSLB' || svc.resolution === 'DNSRoundRobinLB') {
     const w = workloadEntryWorkload({ address: svc.hostname }, se?.metadata.name ?? svc.name, svc.namespace, {});
     return [toEndpoint(w, p, p.targetPort ?? p.port, [...svc.sources])];
