@@ -182,7 +182,13 @@ function parseRouteName(name: string): { port: number; sniffed: boolean } | unde
   return { port: Number(text), sniffed: i >= 0 };
 }
 
-function buildVirtualHosts(index: MeshIndex, proxy: Proxy, egress: Egress, listenerPortIn: number) {
+function buildVirtualHosts(
+  index: MeshIndex,
+  proxy: Proxy,
+  egress: Egress,
+  listenerPortIn: number,
+  destinationRules: Map<Service, IstioConfig | undefined>,
+) {
   let listenerPort = listenerPortIn;
   if (egress.port && parseProtocol(egress.port.protocol) === 'HTTP_PROXY') listenerPort = 0;
 
@@ -207,7 +213,7 @@ function buildVirtualHosts(index: MeshIndex, proxy: Proxy, egress: Egress, liste
 
   const wrappers: VhostWrapper[] = [];
   for (const vs of vss) {
-    const routes = buildVirtualServiceRoutes(index, proxy, vs, { listenerPort, gatewayNames: [MESH_GATEWAY] });
+    const routes = buildVirtualServiceRoutes(index, proxy, vs, { listenerPort, gatewayNames: [MESH_GATEWAY], destinationRules });
     if (routes.length === 0) continue;
     const { hosts, services } = separateHosts(vs, byName, mostSpecific);
     const byPort = new Map<number, PortService[]>();
@@ -314,31 +320,47 @@ function proxyRouteKey(index: MeshIndex, proxy: Proxy, scope: SidecarScope): str
   return JSON.stringify([proxy.namespace, labels, index.destinationRuleSelectorKey(proxy), usesAutoAllocatedAddresses(proxy)]);
 }
 
+/** What proxies with one scope and one proxy key share: their DestinationRules by service and built route configurations. */
+interface SharedRouteInputs {
+  destinationRules: Map<Service, IstioConfig | undefined>;
+  configs: Map<string, BuiltRouteConfig>;
+}
+
 /**
- * Built route configurations per scope, route name and proxy key (istiod caches RDS the same way):
- * proxies sharing them get the same objects, which nothing downstream mutates.
+ * Per scope and proxy key (istiod caches RDS the same way): proxies sharing them get the same
+ * route configuration objects, which nothing downstream mutates.
  */
-const routeConfigCache = new WeakMap<SidecarScope, Map<string, BuiltRouteConfig>>();
+const sharedByScope = new WeakMap<SidecarScope, Map<string, SharedRouteInputs>>();
 
 /** One sidecar outbound route configuration by its RDS name. */
 export function buildSidecarRouteConfig(index: MeshIndex, proxy: Proxy, scope: SidecarScope, routeName: string): BuiltRouteConfig {
   const proxyKey = proxyRouteKey(index, proxy, scope);
-  if (proxyKey === undefined) return buildUncachedSidecarRouteConfig(index, proxy, scope, routeName);
-  let cache = routeConfigCache.get(scope);
-  if (!cache) routeConfigCache.set(scope, (cache = new Map()));
-  const key = `${routeName}\n${proxyKey}`;
-  let built = cache.get(key);
-  if (!built) cache.set(key, (built = buildUncachedSidecarRouteConfig(index, proxy, scope, routeName)));
+  if (proxyKey === undefined) return buildUncachedSidecarRouteConfig(index, proxy, scope, routeName, new Map());
+  let byKey = sharedByScope.get(scope);
+  if (!byKey) sharedByScope.set(scope, (byKey = new Map()));
+  let shared = byKey.get(proxyKey);
+  if (!shared) byKey.set(proxyKey, (shared = { destinationRules: new Map(), configs: new Map() }));
+  let built = shared.configs.get(routeName);
+  if (!built) {
+    built = buildUncachedSidecarRouteConfig(index, proxy, scope, routeName, shared.destinationRules);
+    shared.configs.set(routeName, built);
+  }
   return built;
 }
 
-function buildUncachedSidecarRouteConfig(index: MeshIndex, proxy: Proxy, scope: SidecarScope, routeName: string): BuiltRouteConfig {
+function buildUncachedSidecarRouteConfig(
+  index: MeshIndex,
+  proxy: Proxy,
+  scope: SidecarScope,
+  routeName: string,
+  destinationRules: Map<Service, IstioConfig | undefined>,
+): BuiltRouteConfig {
   const parsed = parseRouteName(routeName);
   const egress = parsed ? egressForRds(scope, parsed.port, routeName) : undefined;
   if (!parsed || !egress) {
     return { route: { name: routeName, virtual_hosts: [], validate_clusters: false }, sources: [], vhostSources: {} };
   }
-  let vhosts = buildVirtualHosts(index, proxy, egress, parsed.port);
+  let vhosts = buildVirtualHosts(index, proxy, egress, parsed.port, destinationRules);
   if (parsed.sniffed) {
     const withoutPort = routeName.slice(0, routeName.lastIndexOf(':'));
     vhosts = vhosts.filter((v) => v.vhost.domains.some((d) => d === routeName || d === withoutPort));

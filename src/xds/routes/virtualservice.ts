@@ -76,6 +76,8 @@ export interface VirtualServiceRouteContext {
   serviceHost?: string;
   /** The routes serve a TLS-terminating gateway server (redirects then default to https). */
   isTls?: boolean;
+  /** The proxy's DestinationRules by service, shared by the caller across VirtualServices of one proxy. */
+  destinationRules?: Map<Service, IstioConfig | undefined>;
 }
 
 export const MESH_GATEWAY = 'mesh';
@@ -177,12 +179,16 @@ export function buildVirtualServiceRoutes(
 }
 
 class RouteTranslator {
+  private readonly destinationRules: Map<Service, IstioConfig | undefined>;
+
   constructor(
     private readonly index: MeshIndex,
     private readonly proxy: Proxy,
     private readonly vs: IstioConfig<VirtualServiceSpec>,
     private readonly ctx: VirtualServiceRouteContext,
-  ) {}
+  ) {
+    this.destinationRules = ctx.destinationRules ?? new Map();
+  }
 
   translate(http: HttpRoute, match: HttpMatchRequest | undefined): Route | undefined {
     const port = this.ctx.listenerPort;
@@ -283,13 +289,14 @@ class RouteTranslator {
     const mirrors = this.mirrorPolicies(http);
     if (mirrors.length > 0) action.request_mirror_policies = mirrors;
     if (hashPolicies.length > 0) action.hash_policy = hashPolicies;
-    action.max_grpc_timeout = parseDurationNanos(http.timeout ?? '0s') === 0n ? '0s' : timeout;
+    action.max_grpc_timeout = http.timeout === undefined || parseDurationNanos(http.timeout) === 0n ? '0s' : timeout;
 
     route.route = orderFields(action, ROUTE_ACTION_ORDER);
   }
 
   private mirrorPolicies(http: HttpRoute): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
+    if (!http.mirror && !http.mirrors) return out;
     const policy = (destination: Destination, fraction: Record<string, unknown>) => ({
       cluster: this.cluster(destination).cluster,
       runtime_fraction: { default_value: fraction },
@@ -312,19 +319,24 @@ class RouteTranslator {
   /** route.HashForHTTPDestination: subset port-level > subset > port-level > top-level consistentHash. */
   private consistentHash(destination: Destination, service: Service | undefined): ConsistentHash | undefined {
     if (!service) return undefined;
-    const dr = this.index.destinationRule(this.proxy, service);
+    const dr = this.destinationRule(service);
     if (!dr) return undefined;
     const spec = dr.spec as DestinationRuleSpec;
     const portNumber = destination.port?.number;
-    const portLevel = (policy?: TrafficPolicy) =>
-      portNumber ? policy?.portLevelSettings?.find((s) => s.port?.number === portNumber)?.loadBalancer?.consistentHash : undefined;
-    const subset = spec.subsets?.find((s) => s.name === (destination.subset ?? ''));
+    const subsetName = destination.subset ?? '';
+    const subset = spec.subsets?.find((s) => s.name === subsetName);
     return (
-      portLevel(subset?.trafficPolicy) ??
+      portLevelHash(subset?.trafficPolicy, portNumber) ??
       subset?.trafficPolicy?.loadBalancer?.consistentHash ??
-      portLevel(spec.trafficPolicy) ??
+      portLevelHash(spec.trafficPolicy, portNumber) ??
       spec.trafficPolicy?.loadBalancer?.consistentHash
     );
+  }
+
+  /** The proxy's DestinationRule for a service, looked up once per translator (destinations repeat services). */
+  private destinationRule(service: Service): IstioConfig | undefined {
+    if (!this.destinationRules.has(service)) this.destinationRules.set(service, this.index.destinationRule(this.proxy, service));
+    return this.destinationRules.get(service);
   }
 
   private applyRedirect(route: Route & Record<string, unknown>, redirect: NonNullable<HttpRoute['redirect']>): void {
@@ -375,6 +387,11 @@ interface TrafficPolicy {
 interface DestinationRuleSpec {
   trafficPolicy?: TrafficPolicy;
   subsets?: { name: string; trafficPolicy?: TrafficPolicy }[];
+}
+
+function portLevelHash(policy: TrafficPolicy | undefined, portNumber: number | undefined): ConsistentHash | undefined {
+  if (!portNumber) return undefined;
+  return policy?.portLevelSettings?.find((s) => s.port?.number === portNumber)?.loadBalancer?.consistentHash;
 }
 
 /** route.ConsistentHashToHashPolicy. */

@@ -35,18 +35,32 @@ const KNOWN_STATUS = new Set([
   424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
 ]);
 
+const basePolicy = (numRetries: number, consistentHash: boolean): Record<string, unknown> => ({
+  retry_on: DEFAULT_RETRY_ON,
+  num_retries: numRetries,
+  ...(consistentHash ? {} : { retry_host_predicate: [PREVIOUS_HOSTS_PREDICATE] }),
+  host_selection_retry_max_attempts: '5',
+});
+
+/** Istio's default when neither the route nor MeshConfig sets a policy, with and without consistent hashing. */
+const DEFAULT_POLICIES = [basePolicy(2, false), basePolicy(2, true)];
+
+/** Converted policies by policy object (VS `retries`, MeshConfig default): routes share them, read-only. */
+const convertedPolicies = new WeakMap<HttpRetry, (Record<string, unknown> | undefined)[]>();
+
 /** The Envoy retry_policy for a route; undefined when retries are disabled (attempts <= 0). */
 export function convertRetryPolicy(policy: HttpRetry | undefined, consistentHash: boolean): Record<string, unknown> | undefined {
-  const base = (numRetries: number): Record<string, unknown> => ({
-    retry_on: DEFAULT_RETRY_ON,
-    num_retries: numRetries,
-    ...(consistentHash ? {} : { retry_host_predicate: [PREVIOUS_HOSTS_PREDICATE] }),
-    host_selection_retry_max_attempts: '5',
-  });
-  if (policy === undefined || policy === null) return base(2);
+  const slot = consistentHash ? 1 : 0;
+  if (policy === undefined || policy === null) return DEFAULT_POLICIES[slot];
+  let converted = convertedPolicies.get(policy);
+  if (!converted) convertedPolicies.set(policy, (converted = [convertPolicy(policy, false), convertPolicy(policy, true)]));
+  return converted[slot];
+}
+
+function convertPolicy(policy: HttpRetry, consistentHash: boolean): Record<string, unknown> | undefined {
   const attempts = policy.attempts ?? 0;
   if (attempts <= 0) return undefined;
-  const out = base(attempts);
+  const out = basePolicy(attempts, consistentHash);
   if (policy.retryOn) {
     const codes: number[] = [];
     const conditions: string[] = [];
