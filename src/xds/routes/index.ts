@@ -27,9 +27,6 @@ export function rdsNames(listeners: Listener[]): string[] {
   return [...names].sort();
 }
 
-const refKey = (r: SourceRef) => `${r.kind}/${r.namespace}/${r.name}`;
-const dedupe = (refs: SourceRef[]): SourceRef[] => [...new Map(refs.map((r) => [refKey(r), r])).values()];
-
 export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy): RouteConfigsResult {
   const scope = index.sidecarScope(proxy);
   const names = rdsNames(buildSidecarListeners(index, proxy).listeners);
@@ -37,8 +34,8 @@ export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy): RouteC
   for (const name of names) {
     const built = buildSidecarRouteConfig(index, proxy, scope, name);
     result.routes.push(built.route);
-    result.provenance.routes[name] = dedupe(built.sources);
-    for (const [vhost, refs] of Object.entries(built.vhostSources)) result.provenance.virtualHosts[`${name}/${vhost}`] = dedupe(refs);
+    result.provenance.routes[name] = built.sources;
+    for (const vhost in built.vhostSources) result.provenance.virtualHosts[`${name}/${vhost}`] = built.vhostSources[vhost];
   }
   return result;
 }

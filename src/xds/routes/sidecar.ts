@@ -20,11 +20,16 @@ import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes, typ
 
 export const MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES = 1048576;
 
+/** A route configuration with its provenance (deduplicated), the whole configuration's and per virtual host. */
 export interface BuiltRouteConfig {
   route: RouteConfiguration;
   sources: SourceRef[];
   vhostSources: Record<string, SourceRef[]>;
 }
+
+const sourceKey = (r: SourceRef) => `${r.kind}/${r.namespace}/${r.name}`;
+/** One entry per object, in first-seen order (the last reference of an object stands for it). */
+const dedupeSources = (refs: SourceRef[]): SourceRef[] => [...new Map(refs.map((r) => [sourceKey(r), r])).values()];
 
 /** A service as seen on one listener port: only that port (or all ports for port 0). */
 interface PortService {
@@ -130,22 +135,30 @@ function separateHosts(vs: IstioConfig, byName: Map<string, PortService>, mostSp
  * the port-less http_proxy route (port > 0 here), each right after its plain form.
  */
 function serviceDomains(ps: PortService, proxy: Proxy, port: number): { domains: string[]; alt: string[] } {
-  const withPort = (d: string): string[] => (port > 0 ? [d, `${d}:${port}`] : [d]);
   const domainSuffix = proxyDnsDomain(proxy.namespace);
   const domains: string[] = [];
   const alt: string[] = [];
   for (const name of [ps.hostname, ...ps.service.aliases]) {
-    const a = altHosts(name, domainSuffix).flatMap(withPort);
-    domains.push(...withPort(name), ...a);
-    alt.push(...a);
+    pushWithPort(domains, name, port);
+    for (const a of altHosts(name, domainSuffix)) {
+      pushWithPort(domains, a, port);
+      pushWithPort(alt, a, port);
+    }
   }
   if (ps.service.resolution === 'Passthrough' && ps.service.registry === 'Kubernetes') {
-    domains.push(...domains.map((d) => `*.${d}`));
+    const plain = domains.length;
+    for (let i = 0; i < plain; i++) domains.push(`*.${domains[i]}`);
   }
   const forProxy = serviceAddressForProxy(ps.service, proxy);
   const addresses = forProxy !== ps.service.address ? [forProxy] : ps.service.addresses.length ? ps.service.addresses : [ps.service.address];
-  for (const a of addresses) if (a && a !== '0.0.0.0') domains.push(...withPort(a));
+  for (const a of addresses) if (a && a !== '0.0.0.0') pushWithPort(domains, a, port);
   return { domains, alt };
+}
+
+/** A domain, then its ":port" form when the port is set. */
+function pushWithPort(out: string[], domain: string, port: number): void {
+  out.push(domain);
+  if (port > 0) out.push(`${domain}:${port}`);
 }
 
 function catchAllVirtualHost(index: MeshIndex, scope: SidecarScope): VirtualHost {
@@ -371,7 +384,7 @@ function buildUncachedSidecarRouteConfig(
   const sidecarSources = scope.sidecar ? [scope.sidecar.source] : [];
   if (!parsed.sniffed) virtualHosts.push(catchAllVirtualHost(index, scope));
   const vhostSources: Record<string, SourceRef[]> = {};
-  for (const v of vhosts) vhostSources[v.vhost.name] = [...sidecarSources, ...v.sources];
+  for (const v of vhosts) vhostSources[v.vhost.name] = dedupeSources([...sidecarSources, ...v.sources]);
   return {
     route: {
       name: routeName,
@@ -380,7 +393,7 @@ function buildUncachedSidecarRouteConfig(
       max_direct_response_body_size_bytes: MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES,
       ignore_port_in_host_matching: true,
     },
-    sources: [...sidecarSources, ...vhosts.flatMap((v) => v.sources)],
+    sources: dedupeSources([...sidecarSources, ...vhosts.flatMap((v) => v.sources)]),
     vhostSources,
   };
 }
