@@ -3,8 +3,8 @@
 
 import type { SourceRef } from '../../manifests/types.js';
 import type { MeshIndex, Proxy } from '../../mesh/types.js';
-import type { Listener, RouteConfiguration } from '../envoy.js';
-import { buildSidecarListeners } from '../listeners/index.js';
+import type { RouteConfiguration } from '../envoy.js';
+import { sidecarRdsNames } from '../listeners/index.js';
 import { buildGatewayRouteConfigs } from './gateway.js';
 import { buildSidecarRouteConfig } from './sidecar.js';
 
@@ -13,23 +13,9 @@ export interface RouteConfigsResult {
   provenance: { routes: Record<string, SourceRef[]>; virtualHosts: Record<string, SourceRef[]> };
 }
 
-/** The RDS names the listeners' connection managers ask for, sorted. */
-export function rdsNames(listeners: Listener[]): string[] {
-  const names = new Set<string>();
-  for (const l of listeners) {
-    for (const chain of [...l.filter_chains, ...(l.default_filter_chain ? [l.default_filter_chain] : [])]) {
-      for (const f of chain.filters) {
-        const rds = (f.typed_config as { rds?: { route_config_name?: string } } | undefined)?.rds;
-        if (rds?.route_config_name !== undefined) names.add(rds.route_config_name);
-      }
-    }
-  }
-  return [...names].sort();
-}
-
 export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy): RouteConfigsResult {
   const scope = index.sidecarScope(proxy);
-  const names = rdsNames(buildSidecarListeners(index, proxy).listeners);
+  const names = sidecarRdsNames(index, proxy);
   const result: RouteConfigsResult = { routes: [], provenance: { routes: {}, virtualHosts: {} } };
   for (const name of names) {
     const built = buildSidecarRouteConfig(index, proxy, scope, name);
