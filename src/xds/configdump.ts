@@ -7,7 +7,15 @@ import { TYPE_URL, type ProxyXds } from './envoy.js';
 
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
 
-const typed = (type: string, resource: object) => ({ '@type': type, ...resource });
+/** Frozen resources are shared by many proxies (the cluster and endpoint caches): so is their wrapping. */
+const wrapped = new WeakMap<object, object>();
+
+function typed(type: string, resource: object): object {
+  if (!Object.isFrozen(resource)) return { '@type': type, ...resource };
+  let out = wrapped.get(resource);
+  if (!out) wrapped.set(resource, (out = Object.freeze({ '@type': type, ...resource })));
+  return out;
+}
 
 export function toConfigDump(xds: ProxyXds): ConfigDump {
   return {
