@@ -323,27 +323,34 @@ function applyUpstreamTls(index: MeshIndex, proxy: Proxy, c: Cluster, t: Outboun
   c.transport_socket_matches = autoMtlsMatches(sni, serviceAccounts(index, t.service), http2);
 }
 
-function outboundTargets(index: MeshIndex, proxy: Proxy, services: Service[]): { targets: OutboundTarget[]; sources: Map<OutboundTarget, SourceRef[]> } {
-  const targets: OutboundTarget[] = [];
-  const sources = new Map<OutboundTarget, SourceRef[]>();
+/** One cluster per visible service port and subset: what it is built from, its policy resolved only when built. */
+interface TargetRef {
+  service: Service;
+  port: ServicePort;
+  rule?: IstioConfig;
+  subset?: { name: string; labels?: Record<string, string>; trafficPolicy?: TrafficPolicy };
+}
+
+function outboundTargets(index: MeshIndex, proxy: Proxy, services: Service[]): TargetRef[] {
+  const targets: TargetRef[] = [];
   for (const service of services) {
     if (service.resolution === 'Alias') continue;
     const rule = index.destinationRule(proxy, service);
-    const ruleSources = rule ? (rule.mergedFrom ?? [rule.source]) : [];
     for (const port of service.ports) {
       if (port.protocol === 'UDP') continue;
-      const top = rule?.spec.trafficPolicy as TrafficPolicy | undefined;
-      const base: OutboundTarget = { service, port, rule, policy: portLevelPolicy(top, port.port).policy };
-      targets.push(base);
-      sources.set(base, [...service.sources, ...ruleSources]);
-      for (const s of rule?.spec.subsets ?? []) {
-        const t: OutboundTarget = { service, port, rule, subset: { name: s.name, labels: s.labels }, policy: subsetPolicy(top, s.trafficPolicy, port.port) };
-        targets.push(t);
-        sources.set(t, [...service.sources, ...ruleSources]);
-      }
+      targets.push({ service, port, rule });
+      for (const subset of rule?.spec.subsets ?? []) targets.push({ service, port, rule, subset });
     }
   }
-  return { targets, sources };
+  return targets;
+}
+
+function resolveTarget({ service, port, rule, subset }: TargetRef): { target: OutboundTarget; sources: SourceRef[] } {
+  const top = rule?.spec.trafficPolicy as TrafficPolicy | undefined;
+  const target: OutboundTarget = subset
+    ? { service, port, rule, subset: { name: subset.name, labels: subset.labels }, policy: subsetPolicy(top, subset.trafficPolicy, port.port) }
+    : { service, port, rule, policy: portLevelPolicy(top, port.port).policy };
+  return { target, sources: [...service.sources, ...(rule ? (rule.mergedFrom ?? [rule.source]) : [])] };
 }
 
 function blackHoleCluster(index: MeshIndex): Cluster {
@@ -509,14 +516,15 @@ function outboundClusters(index: MeshIndex, proxy: Proxy): OutboundCluster[] {
   const cached = key === undefined ? undefined : tables.byScope.get(key);
   if (cached) return cached;
 
-  const { targets, sources } = outboundTargets(index, proxy, index.sidecarScope(proxy).services);
-  const built = (t: OutboundTarget, sniDnat: boolean): OutboundCluster | undefined => {
+  const targets = outboundTargets(index, proxy, index.sidecarScope(proxy).services);
+  const built = (ref: TargetRef, sniDnat: boolean): OutboundCluster | undefined => {
     // Everything a cluster depends on: the policy and subset come from the rule, the rest from the proxy type.
-    const targetKey = `${proxy.type}|${sniDnat}|${idOf(t.service)}|${idOf(t.port)}|${t.rule ? idOf(t.rule) : ''}|${t.subset?.name ?? ''}`;
+    const targetKey = `${proxy.type}|${sniDnat}|${idOf(ref.service)}|${idOf(ref.port)}|${ref.rule ? idOf(ref.rule) : ''}|${ref.subset?.name ?? ''}`;
     if (tables.byTarget.has(targetKey)) return tables.byTarget.get(targetKey);
-    const name = (sniDnat ? dnsSrvSubsetKey : subsetKey)('outbound', t.subset?.name ?? '', t.service.hostname, t.port.port);
-    const cluster = buildOutboundCluster(index, proxy, t, name, sniDnat);
-    const entry = cluster ? deepFreeze({ cluster, sources: dedupe(sources.get(t)!) }) : undefined;
+    const { target, sources } = resolveTarget(ref);
+    const name = (sniDnat ? dnsSrvSubsetKey : subsetKey)('outbound', target.subset?.name ?? '', target.service.hostname, target.port.port);
+    const cluster = buildOutboundCluster(index, proxy, target, name, sniDnat);
+    const entry = cluster ? deepFreeze({ cluster, sources: dedupe(sources) }) : undefined;
     tables.byTarget.set(targetKey, entry);
     return entry;
   };

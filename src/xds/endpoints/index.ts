@@ -1,7 +1,7 @@
 // EDS for one proxy: a ClusterLoadAssignment per EDS cluster (pilot/pkg/xds/endpoints/endpoint_builder.go).
 
 import type { SourceRef } from '../../manifests/types.js';
-import type { MeshIndex, Proxy, Service } from '../../mesh/types.js';
+import type { IstioConfig, MeshIndex, Proxy, Service } from '../../mesh/types.js';
 import type { Cluster, ClusterLoadAssignment } from '../envoy.js';
 import { parseSubsetKey } from '../names.js';
 import { portLevelPolicy, subsetPolicy } from '../clusters/index.js';
@@ -28,10 +28,11 @@ export function buildEndpoints(
     byName = new Map();
     if (scopeKey !== undefined) tables.byScope.set(scopeKey, byName);
   }
+  const destinations = new Map<string, Destination | undefined>();
   for (const c of clusters) {
     if (c.type !== 'EDS') continue;
     let assignment = byName.get(c.name);
-    if (assignment === undefined && !byName.has(c.name)) byName.set(c.name, (assignment = clusterAssignment(index, proxy, tables, c.name)));
+    if (assignment === undefined && !byName.has(c.name)) byName.set(c.name, (assignment = clusterAssignment(index, proxy, tables, destinations, c.name)));
     if (!assignment) continue;
     endpoints.push(assignment.cla);
     provenance[c.name] = assignment.sources;
@@ -64,13 +65,30 @@ function visibleService(visible: Service[], hostname: string): Service | undefin
   return byHost.get(hostname);
 }
 
-function clusterAssignment(index: MeshIndex, proxy: Proxy, tables: AssignmentTables, name: string): Assignment | undefined {
+/** A visible service and the DestinationRule the proxy applies to it. */
+interface Destination {
+  service: Service;
+  rule?: IstioConfig;
+}
+
+function clusterAssignment(
+  index: MeshIndex,
+  proxy: Proxy,
+  tables: AssignmentTables,
+  destinations: Map<string, Destination | undefined>,
+  name: string,
+): Assignment | undefined {
   const key = parseSubsetKey(name) ?? parseDnsSrvKey(name);
   if (!key) return undefined;
-  const service = visibleService(index.sidecarScope(proxy).services, key.host);
-  const port = service?.ports.find((p) => p.port === key.port);
-  if (!service || !port) return undefined;
-  const rule = index.destinationRule(proxy, service);
+  // Several clusters (ports, subsets) per host: resolve the service and its rule once per host.
+  if (!destinations.has(key.host)) {
+    const found = visibleService(index.sidecarScope(proxy).services, key.host);
+    destinations.set(key.host, found && { service: found, rule: index.destinationRule(proxy, found) });
+  }
+  const destination = destinations.get(key.host);
+  const port = destination?.service.ports.find((p) => p.port === key.port);
+  if (!destination || !port) return undefined;
+  const { service, rule } = destination;
   const targetKey = `${idOf(service)}|${idOf(port)}|${rule ? idOf(rule) : ''}|${name}`;
   const shared = tables.byTarget.get(targetKey);
   if (shared) return shared;
