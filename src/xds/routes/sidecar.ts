@@ -6,6 +6,7 @@
 import type { SourceRef } from '../../manifests/types.js';
 import type { IstioConfig, MeshIndex, Proxy, Service, ServicePort, SidecarScope } from '../../mesh/types.js';
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
+import type { RouteConfigsResult } from './index.js';
 import { isHttpOrSniffed, parseProtocol } from '../listeners/protocol.js';
 import {
   HTTP_PROXY_ROUTE,
@@ -21,7 +22,7 @@ import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes, typ
 export const MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES = 1048576;
 
 /** A route configuration with its provenance (deduplicated), the whole configuration's and per virtual host. */
-export interface BuiltRouteConfig {
+interface BuiltRouteConfig {
   route: RouteConfiguration;
   sources: SourceRef[];
   vhostSources: Record<string, SourceRef[]>;
@@ -336,32 +337,52 @@ function proxyRouteKey(index: MeshIndex, proxy: Proxy, scope: SidecarScope): str
 /** What proxies with one scope and one proxy key share: their DestinationRules by service and built route configurations. */
 interface SharedRouteInputs {
   destinationRules: Map<Service, IstioConfig | undefined>;
+  /** Built configurations by route name. */
   configs: Map<string, BuiltRouteConfig>;
+  /** Whole RDS results (configurations and provenance) by the list of route names. */
+  results: Map<string, RouteConfigsResult>;
 }
 
 /**
  * Per scope and proxy key (istiod caches RDS the same way): proxies sharing them get the same
- * route configuration objects, which nothing downstream mutates.
+ * route configuration and provenance objects, which nothing downstream mutates.
  */
 const sharedByScope = new WeakMap<SidecarScope, Map<string, SharedRouteInputs>>();
 
-/** One sidecar outbound route configuration by its RDS name. */
-export function buildSidecarRouteConfig(index: MeshIndex, proxy: Proxy, scope: SidecarScope, routeName: string): BuiltRouteConfig {
+function sharedRouteInputs(index: MeshIndex, proxy: Proxy, scope: SidecarScope): SharedRouteInputs | undefined {
   const proxyKey = proxyRouteKey(index, proxy, scope);
-  if (proxyKey === undefined) return buildUncachedSidecarRouteConfig(index, proxy, scope, routeName, new Map());
+  if (proxyKey === undefined) return undefined;
   let byKey = sharedByScope.get(scope);
   if (!byKey) sharedByScope.set(scope, (byKey = new Map()));
   let shared = byKey.get(proxyKey);
-  if (!shared) byKey.set(proxyKey, (shared = { destinationRules: new Map(), configs: new Map() }));
-  let built = shared.configs.get(routeName);
-  if (!built) {
-    built = buildUncachedSidecarRouteConfig(index, proxy, scope, routeName, shared.destinationRules);
-    shared.configs.set(routeName, built);
-  }
-  return built;
+  if (!shared) byKey.set(proxyKey, (shared = { destinationRules: new Map(), configs: new Map(), results: new Map() }));
+  return shared;
 }
 
-function buildUncachedSidecarRouteConfig(
+/** The sidecar's outbound route configurations by RDS name, with their provenance. */
+export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy, scope: SidecarScope, names: string[]): RouteConfigsResult {
+  const shared = sharedRouteInputs(index, proxy, scope);
+  const namesKey = names.join('\n');
+  const known = shared?.results.get(namesKey);
+  if (known) return known;
+  const destinationRules = shared?.destinationRules ?? new Map<Service, IstioConfig | undefined>();
+  const result: RouteConfigsResult = { routes: [], provenance: { routes: {}, virtualHosts: {} } };
+  for (const name of names) {
+    let built = shared?.configs.get(name);
+    if (!built) {
+      built = buildSidecarRouteConfig(index, proxy, scope, name, destinationRules);
+      shared?.configs.set(name, built);
+    }
+    result.routes.push(built.route);
+    result.provenance.routes[name] = built.sources;
+    for (const vhost in built.vhostSources) result.provenance.virtualHosts[`${name}/${vhost}`] = built.vhostSources[vhost];
+  }
+  shared?.results.set(namesKey, result);
+  return result;
+}
+
+/** One sidecar outbound route configuration by its RDS name. */
+function buildSidecarRouteConfig(
   index: MeshIndex,
   proxy: Proxy,
   scope: SidecarScope,
