@@ -17,8 +17,16 @@ import type { MeshIndex, Proxy } from './mesh/types.js';
 import { generateXds } from './xds/index.js';
 import { toConfigDump } from './xds/configdump.js';
 import { provenanceTable } from './xds/provenance.js';
+import { SUMMARY_KINDS, summaryTable, formatTable, type SummaryKind, type Table } from './xds/summaries.js';
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
+
+export interface ProxyConfigResult {
+  proxy: { id: string; type: string; namespace: string; name: string };
+  tables: (Table & { kind: SummaryKind })[];
+  text: string;
+  warnings: string[];
+}
 
 export interface ScenarioInput {
   /** Multi-document YAML, or an array of objects. */
@@ -102,6 +110,19 @@ export class CompiledScenario {
       request,
     );
     return { ...result, warnings: this.warnings };
+  }
+
+  /** `istioctl proxy-config <kind>` for one proxy: the table, and the text istioctl would print. */
+  proxyConfig(selector: ProxySelector, kinds: readonly SummaryKind[] = SUMMARY_KINDS): ProxyConfigResult {
+    const proxy = this.proxy(selector);
+    const xds = this.xds(proxy);
+    const tables = kinds.map((kind) => ({ kind, ...summaryTable(xds, kind) }));
+    return {
+      proxy: { id: proxy.id, type: proxy.type, namespace: proxy.namespace, name: proxy.name },
+      tables,
+      text: tables.map((t) => `# istioctl proxy-config ${t.kind}\n${formatTable(t)}`).join('\n'),
+      warnings: this.warnings,
+    };
   }
 
   private translated(proxy: Proxy): TranslatedProxy {

@@ -7,7 +7,6 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync
 import path from 'node:path';
 import t from 'tap';
 import { compileScenario } from '../src/engine.js';
-import { summaryText, type SummaryKind } from '../src/xds/summaries.js';
 import { repoRoot, readSample, sampleNames } from './support/samples.js';
 
 const update = process.env.GOLDEN_UPDATE === '1';
@@ -29,10 +28,7 @@ for (const sample of sampleNames()) {
         `${proxy.namespace}.${proxy.name}.${kind}.json`,
         `${JSON.stringify(xds[kind], null, 2)}\n`,
       ]);
-      files.push([
-        `${proxy.namespace}.${proxy.name}.proxy-config.txt`,
-        KINDS.map((kind: SummaryKind) => `# istioctl proxy-config ${kind}\n${summaryText(xds, kind)}\n`).join('\n'),
-      ]);
+      files.push([`${proxy.namespace}.${proxy.name}.proxy-config.txt`, scenario.proxyConfig({ pod: proxy.pod! }).text]);
       for (const [file, actual] of files) {
         if (update) writeFileSync(path.join(dir, file), actual);
         else {

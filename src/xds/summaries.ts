@@ -9,7 +9,8 @@ export interface Table {
   rows: string[][];
 }
 
-export type SummaryKind = 'listeners' | 'routes' | 'clusters' | 'endpoints';
+export const SUMMARY_KINDS = ['listeners', 'routes', 'clusters', 'endpoints'] as const;
+export type SummaryKind = (typeof SUMMARY_KINDS)[number];
 
 /** Columns aligned like Go's tabwriter as istioctl sets it up (padding 5, last column unpadded). */
 export function formatTable(t: Table): string {
@@ -176,4 +177,3 @@ export function summaryTable(xds: ProxyXds, kind: SummaryKind): Table {
   }
 }
 
-export const summaryText = (xds: ProxyXds, kind: SummaryKind): string => formatTable(summaryTable(xds, kind));
