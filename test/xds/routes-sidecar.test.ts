@@ -159,3 +159,39 @@ t.test('proxyHttpPort adds the HTTP proxy listener and its http_proxy routes wit
   ], 'a port other than 80 keeps only its ":port" domains');
   t.equal(rc.virtual_hosts!.at(-1)!.name, 'allow_any');
 });
+
+t.test('shared route configurations: same for proxies alike, apart for proxies that VS source labels or DR selectors tell apart', async (t) => {
+  const index = mesh(`${SERVICES}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: cart, namespace: shop}
+spec:
+  hosts: [cart.shop.svc.cluster.local]
+  http:
+  - match: [{sourceLabels: {tier: canary}}]
+    route: [{destination: {host: cart.shop.svc.cluster.local, subset: v2}}]
+  - route: [{destination: {host: cart.shop.svc.cluster.local, subset: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: cart-sticky, namespace: shop}
+spec:
+  host: cart.shop.svc.cluster.local
+  workloadSelector: {matchLabels: {sticky: 'yes'}}
+  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
+`);
+  const proxy = (labels: Record<string, string>) =>
+    index.makeProxy({ type: 'sidecar', namespace: 'shop', labels, ips: ['10.0.0.9'], metadata: {} });
+  const cartRoutes = (labels: Record<string, string>) =>
+    config(buildRouteConfigs(index, proxy(labels)).routes, '8000').virtual_hosts!.find((v) => v.name === 'cart.shop.svc.cluster.local:8000')!.routes ?? [];
+
+  const plain = buildRouteConfigs(index, proxy({ app: 'a' }));
+  t.equal(buildRouteConfigs(index, proxy({ app: 'b' })), plain, 'labels no VS or DR looks at: one shared result');
+  t.same(cartRoutes({ app: 'a' }).map((r) => r.route?.cluster), ['outbound|8000|v1|cart.shop.svc.cluster.local']);
+  // The source-label match is a catch-all for the canary: nothing after it is reachable.
+  t.same(cartRoutes({ tier: 'canary' }).map((r) => r.route?.cluster), ['outbound|8000|v2|cart.shop.svc.cluster.local']);
+  t.notOk(cartRoutes({ app: 'a' })[0].route?.hash_policy);
+  t.same(cartRoutes({ sticky: 'yes' })[0].route?.hash_policy, [{ header: { header_name: 'x-user' } }]);
+  t.same(JSON.stringify(buildRouteConfigs(index, proxy({ app: 'c' }))), JSON.stringify(plain), 'shared result left unchanged');
+});
