@@ -74,7 +74,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(scenarioRoutes, { store });
   await app.register(translateRoutes, { store, compiled });
-  // The istioctl-style summaries (src/xds/summaries.ts) are to be added beside translateRoutes.
   await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
 
   return app;

@@ -70,10 +70,14 @@ export class CompiledScenario {
   proxy(selector: ProxySelector): Proxy {
     if ('pod' in selector) {
       const [namespace, name] = selector.pod.includes('/') ? selector.pod.split('/', 2) : ['default', selector.pod];
-      const found = this.index.proxies.find((p) => p.pod === `${namespace}/${name}`);
+      // A pod by its name, or a Deployment by its name: then its first pod (named <deployment>-<hash>-<id>).
+      const ofDeployment = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[a-z0-9]+-[a-z0-9]+$`);
+      const found =
+        this.index.proxies.find((p) => p.pod === `${namespace}/${name}`) ??
+        this.index.proxies.find((p) => p.namespace === namespace && p.pod !== undefined && ofDeployment.test(p.name));
       if (!found) {
         throw new InputError(`proxy: no sidecar-injected or gateway pod ${namespace}/${name} in resources`, [
-          { document: -1, path: 'proxy.pod', message: `no proxy for pod ${namespace}/${name}`, severity: 'error' },
+          { document: -1, path: 'proxy.pod', message: `no sidecar-injected or gateway pod or Deployment ${namespace}/${name}`, severity: 'error' },
         ]);
       }
       return found;

@@ -8,6 +8,7 @@ import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
+import type { SummaryKind } from '../../xds/summaries.js';
 import type { CompiledScenarioCache } from '../compiled.js';
 import { problemFor, toInputProblem } from '../problems.js';
 
@@ -92,6 +93,8 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       resources: (r: RevisionRecord) => r.manifests,
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
         guarded(async () => (await compiled.forRevision(r)).translate(proxy ? withoutNulls(proxy) : undefined)),
+      proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: SummaryKind[] | null }) =>
+        guarded(async () => (await compiled.forRevision(r)).proxyConfig(withoutNulls(args.proxy), args.kinds ?? undefined)),
       trace: (r: RevisionRecord, args: { proxy: ProxySelector; request: TraceRequestInput }) =>
         guarded(async () => {
           const result = (await compiled.forRevision(r)).trace(withoutNulls(args.proxy), withoutNulls(args.request));

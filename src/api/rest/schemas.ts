@@ -142,6 +142,21 @@ export const TraceBody = Type.Object({ ...MeshInput, proxy: ProxySelector, reque
 export const ScenarioTranslateBody = Type.Object({ proxy: Type.Optional(ProxySelector) });
 export const ScenarioTraceBody = Type.Object({ proxy: ProxySelector, request: TraceRequest });
 
+const SummaryKinds = Type.Array(
+  Type.Union([Type.Literal('listeners'), Type.Literal('routes'), Type.Literal('clusters'), Type.Literal('endpoints')]),
+  { description: 'Which istioctl proxy-config tables (default: all four)' },
+);
+export const ProxyConfigBody = Type.Object({ ...MeshInput, proxy: ProxySelector, kinds: Type.Optional(SummaryKinds) });
+export const ScenarioProxyConfigBody = Type.Object({ proxy: ProxySelector, kinds: Type.Optional(SummaryKinds) });
+export const ProxyConfigResult = Type.Object({
+  proxy: Open('The proxy the tables are for'),
+  tables: Type.Array(
+    Type.Object({ kind: Type.String(), headers: Type.Array(Type.String()), rows: Type.Array(Type.Array(Type.String())) }),
+  ),
+  text: Type.String({ description: 'The tables as `istioctl proxy-config` prints them' }),
+  warnings: Type.Array(Type.String()),
+});
+
 export const TranslateResult = Type.Object(
   { proxies: Type.Array(Open('A proxy with its Envoy /config_dump')), warnings: Type.Array(Type.String()) },
   { additionalProperties: true },

@@ -1,13 +1,18 @@
-// Translate and trace: stateless (the mesh inline) and per stored revision.
+// Translate, trace and proxy-config: stateless (the mesh inline) and per stored revision.
 
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
+import type { ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
 import type { CompiledScenarioCache } from '../compiled.js';
+import type { SummaryKind } from '../../xds/summaries.js';
 import {
   NameParams,
   Problem,
+  ProxyConfigBody,
+  ProxyConfigResult,
+  ScenarioProxyConfigBody,
   RevisionQuery,
   ScenarioTraceBody,
   ScenarioTranslateBody,
@@ -92,6 +97,49 @@ export async function translateRoutes(
     async (request) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
       return scenario.trace(request.body.proxy as ProxySelector, request.body.request as TraceRequestInput);
+    },
+  );
+
+  // istioctl proxy-config tables: JSON, or the plain text istioctl prints for a client that asks for text.
+  const proxyConfigReply = (request: FastifyRequest, reply: FastifyReply, result: ProxyConfigOutput) => {
+    if (!request.headers.accept?.startsWith('text/plain')) return result;
+    reply.type('text/plain; charset=utf-8').serializer(String);
+    return result.text;
+  };
+
+  app.post<{ Body: Static<typeof ProxyConfigBody> }>(
+    '/api/v1/proxy-config',
+    {
+      schema: {
+        tags: ['translate'],
+        summary: 'istioctl proxy-config listeners|routes|clusters|endpoints tables for one proxy of an inline mesh',
+        body: ProxyConfigBody,
+        response: { 200: ProxyConfigResult, ...problems(400, 413) },
+      },
+    },
+    async (request, reply) => {
+      const { proxy, kinds, ...input } = request.body;
+      const result = (await compiled.get(input)).proxyConfig(proxy as ProxySelector, kinds as SummaryKind[] | undefined);
+      return proxyConfigReply(request, reply, result);
+    },
+  );
+
+  app.post<{ Params: Static<typeof NameParams>; Querystring: Static<typeof RevisionQuery>; Body: Static<typeof ScenarioProxyConfigBody> }>(
+    '/api/v1/scenarios/:name/proxy-config',
+    {
+      schema: {
+        tags: ['translate'],
+        summary: 'istioctl proxy-config tables for one proxy of a stored scenario (?revision=N, default latest)',
+        params: NameParams,
+        querystring: RevisionQuery,
+        body: ScenarioProxyConfigBody,
+        response: { 200: ProxyConfigResult, ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const scenario = await storedScenario(request.params.name, request.query.revision);
+      const result = scenario.proxyConfig(request.body.proxy as ProxySelector, request.body.kinds as SummaryKind[] | undefined);
+      return proxyConfigReply(request, reply, result);
     },
   );
 }

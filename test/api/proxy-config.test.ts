@@ -1,0 +1,58 @@
+// istioctl proxy-config tables over HTTP (REST JSON and text, GraphQL), stateless and per stored
+// revision, and pods named by their Deployment.
+
+import t from 'tap';
+import { bookinfoManifests } from '../../src/store/seed.js';
+import { call, startTestServer } from '../support/server.js';
+
+t.test('proxy-config', async (t) => {
+  const { url } = await startTestServer(t);
+  const resources = await bookinfoManifests();
+  const reviewsV1 = { pod: 'default/reviews-v1' }; // a Deployment: its first pod
+
+  await t.test('stateless, JSON: the four tables of one proxy', async (t) => {
+    const res = await call(url, 'POST', '/api/v1/proxy-config', { resources, proxy: reviewsV1 });
+    t.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
+    t.match(res.body.proxy, { type: 'sidecar', namespace: 'default', name: /^reviews-v1-/ });
+    t.same(res.body.tables.map((x: any) => x.kind), ['listeners', 'routes', 'clusters', 'endpoints']);
+    const clusters = res.body.tables.find((x: any) => x.kind === 'clusters');
+    t.same(clusters.headers, ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE']);
+    t.ok(
+      clusters.rows.some((r: string[]) => r.join(' ') === 'reviews.default.svc.cluster.local 9080 v2 outbound EDS reviews.default'),
+      'the v2 subset cluster with its DestinationRule',
+    );
+  });
+
+  await t.test('stateless, text: what istioctl prints, for the kinds asked', async (t) => {
+    const res = await call(url, 'POST', '/api/v1/proxy-config', { resources, proxy: reviewsV1, kinds: ['routes'] }, { accept: 'text/plain' });
+    t.equal(res.status, 200);
+    t.match(res.headers.get('content-type'), /^text\/plain/);
+    t.match(res.body, /^# istioctl proxy-config routes\nNAME +VHOST NAME +DOMAINS +MATCH +VIRTUAL SERVICE\n/);
+    t.match(res.body, /9080 +reviews\.default\.svc\.cluster\.local:9080 +reviews, 10\.96\.\d+\.\d+ +\/\* +reviews\.default/);
+    t.notMatch(res.body, /istioctl proxy-config clusters/);
+  });
+
+  await t.test('bad input: unknown pod and unknown kind are 400 problems', async (t) => {
+    const noPod = await call(url, 'POST', '/api/v1/proxy-config', { resources, proxy: { pod: 'default/nothing' } });
+    t.equal(noPod.status, 400);
+    t.match(noPod.body.errors, [{ path: 'proxy.pod', message: /default\/nothing/ }]);
+    const badKind = await call(url, 'POST', '/api/v1/proxy-config', { resources, proxy: reviewsV1, kinds: ['secrets'] });
+    t.equal(badKind.status, 400);
+  });
+
+  await t.test('stored scenario: REST and GraphQL', async (t) => {
+    const created = await call(url, 'POST', '/api/v1/scenarios', { name: 'pc-bookinfo', resources });
+    t.equal(created.status, 201);
+    const rest = await call(url, 'POST', '/api/v1/scenarios/pc-bookinfo/proxy-config?revision=1', { proxy: reviewsV1, kinds: ['listeners'] });
+    t.equal(rest.status, 200);
+    t.ok(rest.body.tables[0].rows.some((r: string[]) => r[1] === '15006'), 'virtualInbound rows');
+    const gql = await call(url, 'POST', '/graphql', {
+      query: `{ scenario(name: "pc-bookinfo") { latest { proxyConfig(proxy: {pod: "default/reviews-v1"}, kinds: [endpoints]) {
+        proxy { name } tables { kind headers } text } } } }`,
+    });
+    t.equal(gql.status, 200, JSON.stringify(gql.body));
+    const pc = gql.body.data.scenario.latest.proxyConfig;
+    t.same(pc.tables, [{ kind: 'endpoints', headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'] }]);
+    t.match(pc.text, /10\.1\.0\.\d+:9080 +HEALTHY +OK +outbound\|9080\|v1\|reviews\.default\.svc\.cluster\.local/);
+  });
+});
