@@ -1,15 +1,10 @@
 // Compiled scenarios kept in a small LRU by content hash, so repeated translate and trace
-// calls on the same mesh parse and index it once. The engine module is loaded on first
-// use: the store and the APIs start without it.
+// calls on the same mesh parse and index it once.
 
-import type { CompiledScenario, ScenarioInput } from '../engine.js';
+import { compileScenario, type CompiledScenario, type ScenarioInput } from '../engine.js';
 import { canonicalJson } from '../store/manifests.js';
 import type { RevisionRecord } from '../store/scenarios.js';
 import { createHash } from 'node:crypto';
-
-type Engine = typeof import('../engine.js');
-let engine: Promise<Engine> | undefined;
-const loadEngine = (): Promise<Engine> => (engine ??= import('../engine.js'));
 
 export class CompiledScenarioCache {
   private readonly entries = new Map<string, CompiledScenario>();
@@ -25,7 +20,7 @@ export class CompiledScenarioCache {
       this.entries.set(key, hit);
       return hit;
     }
-    const compiled = (await loadEngine()).compileScenario(input);
+    const compiled = compileScenario(input);
     this.entries.set(key, compiled);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return compiled;
