@@ -10,6 +10,7 @@ import { resolveMeshConfig, resolveOptions } from './meshconfig.js';
 import { DestinationRuleIndex, PeerAuthenticationIndex } from './policies.js';
 import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGateway } from './scope.js';
 import { autoAllocateAddresses } from './auto-allocation.js';
+import { mergeDelegates } from './delegate.js';
 import { KUBE_DOMAIN, kubeService, resolveAliases, serviceEntryServices } from './services.js';
 import { buildEndpoints, buildWorkloads, type Workload } from './workloads.js';
 import type { Endpoint, IstioConfig, MeshIndex, MtlsMode, Proxy, Service, ServicePort, ServiceTarget, SidecarScope } from './types.js';
@@ -47,10 +48,12 @@ export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput,
     ofKind(kind)
       .map((o) => toIstioConfig(o, rank(o), spec ? spec(o) : undefined))
       .sort((a, b) => a.creation - b.creation);
-  const virtualServices = configs('VirtualService', (o) => resolveVirtualService(o.spec ?? {}, o.metadata.namespace, domain));
-  for (const vs of virtualServices) {
-    if ((vs.spec.http ?? []).some((r: any) => r.delegate)) warnings.push(`VirtualService ${vs.namespace}/${vs.name}: http.delegate is not supported; delegating rules are ignored`);
-  }
+  // A VirtualService without hosts is a delegate: used only through a root's http[].delegate, merged in here.
+  const allVirtualServices = configs('VirtualService', (o) => resolveVirtualService(o.spec ?? {}, o.metadata.namespace, domain));
+  const delegates = new Map(allVirtualServices.filter((vs) => !vs.spec.hosts?.length).map((vs) => [`${vs.namespace}/${vs.name}`, vs]));
+  const virtualServices = allVirtualServices
+    .filter((vs) => vs.spec.hosts?.length)
+    .map((vs) => mergeDelegates(vs, (namespace, name) => delegates.get(`${namespace}/${name}`), warnings));
   const destinationRules = configs('DestinationRule', (o) => ({ ...(o.spec ?? {}), host: resolveShortname(o.spec?.host ?? '', o.metadata.namespace, domain) }));
   const gateways = configs('Gateway');
   const sidecars = configs('Sidecar');

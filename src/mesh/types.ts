@@ -194,3 +194,6 @@ export interface MeshIndex {
   /** Istio's BestEffortInferServiceMTLSMode for a service (auto mTLS on the client side). */
   serviceMtlsMode(service: Service, port: number): MtlsMode;
 }
+
+/** The manifests behind a config: itself, or all that were merged into it (DestinationRules, delegates). */
+export const configSources = (c: IstioConfig): SourceRef[] => c.mergedFrom ?? [c.source];

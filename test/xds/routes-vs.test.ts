@@ -3,11 +3,10 @@
 import t, { type Test } from 'tap';
 import { parseManifests } from '../../src/manifests/index.js';
 import { buildMeshIndex } from '../../src/mesh/index.js';
-import type { IstioConfig, MeshIndex, Proxy } from '../../src/mesh/types.js';
+import { configSources, type IstioConfig, type MeshIndex, type Proxy } from '../../src/mesh/types.js';
 import type { Route } from '../../src/xds/envoy.js';
 import { TYPE_URL } from '../../src/xds/envoy.js';
 import { buildDefaultOutboundRoute, buildVirtualServiceRoutes } from '../../src/xds/routes/virtualservice.js';
-import { mergeDelegates } from '../../src/xds/routes/features/delegate.js';
 import { checkEnvoyResource } from '../support/envoy-protos.js';
 
 const SERVICES = `
@@ -349,6 +348,7 @@ t.test('default outbound route', async (t) => {
 });
 
 t.test('delegation: delegate rules inherit the root match and settings; conflicting ones are dropped', async (t) => {
+  // The index merges delegates (VirtualServices without hosts) into their roots.
   const index = mesh(`apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: cart, namespace: shop}
@@ -361,25 +361,21 @@ spec:
     delegate: {name: cart-api, namespace: team}
   - name: missing
     delegate: {name: nowhere}
-  - route: [{destination: {host: pricing, port: {number: 9000}}}]`);
-  const delegate: IstioConfig = {
-    name: 'cart-api',
-    namespace: 'team',
-    labels: {},
-    annotations: {},
-    creation: 0,
-    source: { kind: 'VirtualService', namespace: 'team', name: 'cart-api' },
-    object: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'cart-api', namespace: 'team' } },
-    spec: {
-      http: [
-        { name: 'v2', match: [{ uri: { prefix: '/api/v2' } }], route: [{ destination: { host: 'cart.shop.svc.cluster.local', subset: 'v2' } }] },
-        { name: 'other', match: [{ uri: { prefix: '/other' } }], route: [{ destination: { host: 'cart.shop.svc.cluster.local' } }] },
-        { route: [{ destination: { host: 'cart.shop.svc.cluster.local', subset: 'v1' } }] },
-      ],
-    },
-  };
-  const warnings: string[] = [];
-  const root = mergeDelegates(virtualService(index, 'cart'), (ns, name) => (ns === 'team' && name === 'cart-api' ? delegate : undefined), warnings);
+  - route: [{destination: {host: pricing, port: {number: 9000}}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: cart-api, namespace: team}
+spec:
+  http:
+  - name: v2
+    match: [{uri: {prefix: /api/v2}}]
+    route: [{destination: {host: cart.shop.svc.cluster.local, subset: v2}}]
+  - name: other
+    match: [{uri: {prefix: /other}}]
+    route: [{destination: {host: cart.shop.svc.cluster.local}}]
+  - route: [{destination: {host: cart.shop.svc.cluster.local, subset: v1}}]`);
+  const root = virtualService(index, 'cart');
   const routes = buildVirtualServiceRoutes(index, sidecar(index), root, { listenerPort: 8000, gatewayNames: ['mesh'] });
   t.same(
     routes.map((r) => [r.name, r.match.prefix, r.route?.cluster, r.route?.timeout]),
@@ -389,5 +385,6 @@ spec:
       [undefined, '/', 'outbound|9000||pricing.shop.svc.cluster.local', '0s'],
     ],
   );
-  t.equal(warnings.length, 2, 'the conflicting rule and the missing delegate are reported');
+  t.same(configSources(root).map((r) => r.name), ['cart', 'cart-api'], 'the delegate is in the provenance');
+  t.equal(index.warnings.filter((w) => /delegate/.test(w)).length, 2, 'the conflicting rule and the missing delegate are reported');
 });

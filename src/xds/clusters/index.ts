@@ -2,7 +2,7 @@
 // cluster_traffic_policy.go, cluster_tls.go; networking/util GetPortLevelTrafficPolicy, MergeSubsetTrafficPolicy).
 
 import type { SourceRef } from '../../manifests/types.js';
-import type { IstioConfig, MeshIndex, Proxy, Service, ServicePort } from '../../mesh/types.js';
+import { configSources, type IstioConfig, type MeshIndex, type Proxy, type Service, type ServicePort } from '../../mesh/types.js';
 import type { Cluster, Json } from '../envoy.js';
 import {
   BLACKHOLE_CLUSTER,
@@ -350,7 +350,7 @@ function resolveTarget({ service, port, rule, subset }: TargetRef): { target: Ou
   const target: OutboundTarget = subset
     ? { service, port, rule, subset: { name: subset.name, labels: subset.labels }, policy: subsetPolicy(top, subset.trafficPolicy, port.port) }
     : { service, port, rule, policy: portLevelPolicy(top, port.port).policy };
-  return { target, sources: [...service.sources, ...(rule ? (rule.mergedFrom ?? [rule.source]) : [])] };
+  return { target, sources: [...service.sources, ...(rule ? configSources(rule) : [])] };
 }
 
 function blackHoleCluster(index: MeshIndex): Cluster {
@@ -421,7 +421,7 @@ function inboundCluster(
     if (rule?.spec.trafficPolicy) {
       policy = portLevelPolicy(rule.spec.trafficPolicy, servicePort.port).policy;
       ((c.metadata ??= { filter_metadata: { istio: {} } }).filter_metadata!.istio as Record<string, unknown>).config = configPath(rule);
-      sources.push(...(rule.mergedFrom ?? [rule.source]));
+      sources.push(...configSources(rule));
     }
   }
   policy = withMeshDefaults(index, policy);

@@ -4,7 +4,7 @@
 // buildGatewayNetworkFiltersFromTLSRoutes, builtAutoPassthroughFilterChains; listener.go buildGatewayListener).
 
 import type { Filter, FilterChain, Listener, ListenerFilter, TransportSocket } from '../envoy.js';
-import type { IstioConfig, MeshIndex, Protocol, Proxy } from '../../mesh/types.js';
+import { configSources, type IstioConfig, type MeshIndex, type Protocol, type Proxy } from '../../mesh/types.js';
 import type { SourceRef } from '../../manifests/types.js';
 import { dnsSrvSubsetKey, listenerName, statPrefix } from '../names.js';
 import { httpConnectionManager } from '../filters/http.js';
@@ -210,14 +210,14 @@ class GatewayListenerBuilder {
         const applies = matches.length === 0 || matches.some((m) => l4Matches(m, ms.server, ms.gatewayName));
         if (!applies || !tcp.route?.length) continue;
         const includeMx = ms.server.tls?.mode === 'ISTIO_MUTUAL';
-        return { filters: this.networkFilters(tcp.route, ms.server.port.number, vs, includeMx), sources: [vs.source] };
+        return { filters: this.networkFilters(tcp.route, ms.server.port.number, vs, includeMx), sources: configSources(vs) };
       }
       // A Gateway API TLSRoute becomes a VS with tls rules only; on a terminating server they route as TCP.
       if ((vs.annotations[PARENTS_ANNOTATION] ?? '').startsWith('TLSRoute/') && !isPassthroughServer(ms.server)) {
         for (const tls of (vs.spec.tls ?? []) as L4Route[]) {
           if (!tls.route?.length || !(tls.match ?? []).some((m) => l4Matches(m, ms.server, ms.gatewayName))) continue;
           const includeMx = ms.server.tls?.mode === 'ISTIO_MUTUAL';
-          return { filters: this.networkFilters(tls.route, ms.server.port.number, vs, includeMx), sources: [vs.source] };
+          return { filters: this.networkFilters(tls.route, ms.server.port.number, vs, includeMx), sources: configSources(vs) };
         }
       }
     }
@@ -238,7 +238,7 @@ class GatewayListenerBuilder {
           const sni = match.sniHosts ?? [];
           // Envoy rejects two chains with the same SNI match: the later rule is dropped.
           if (checkDuplicates(sni, ms.server.bind ?? '', known).length > 0) continue;
-          chains.push({ sniHosts: sni, filters: this.networkFilters(tls.route, ms.server.port.number, vs, false), sources: [vs.source] });
+          chains.push({ sniHosts: sni, filters: this.networkFilters(tls.route, ms.server.port.number, vs, false), sources: configSources(vs) });
         }
       }
     }

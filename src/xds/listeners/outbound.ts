@@ -4,7 +4,7 @@
 // networkfilter.go, listener_builder.go buildVirtualOutboundListener).
 
 import type { SourceRef } from '../../manifests/types.js';
-import type { IstioConfig, MeshIndex, Protocol, Proxy, Service, ServicePort, SidecarScope } from '../../mesh/types.js';
+import { configSources, type IstioConfig, type MeshIndex, type Protocol, type Proxy, type Service, type ServicePort, type SidecarScope } from '../../mesh/types.js';
 import type { Filter, FilterChain, FilterChainMatch, Listener, Metadata } from '../envoy.js';
 import { httpConnectionManager } from '../filters/http.js';
 import { httpInspectorFilter, tlsInspectorFilter } from '../filters/listener.js';
@@ -272,7 +272,7 @@ function tlsChains(ctx: Context, o: OutboundOptions, vss: IstioConfig[]): ChainO
             sniHosts: m.sniHosts,
             cidrs,
             filters: routeFilters(ctx, rule.route, o.port, vs),
-            sources: [vs.source],
+            sources: configSources(vs),
           });
         }
         handled.add(key);
@@ -301,7 +301,7 @@ function tcpChains(ctx: Context, o: OutboundOptions, vss: IstioConfig[]): ChainO
   outer: for (const vs of vss) {
     for (const rule of (vs.spec?.tcp ?? []) as { match?: L4Match[]; route?: RouteDestination[] }[]) {
       if (!rule.route?.length) continue;
-      const base = { metadata: configMetadata(vs), cidrs: o.cidrs, sources: [vs.source] };
+      const base = { metadata: configMetadata(vs), cidrs: o.cidrs, sources: configSources(vs) };
       if (!rule.match?.length) {
         out.push({ ...base, filters: routeFilters(ctx, rule.route, o.port, vs) });
         defaultAdded = true;
@@ -318,7 +318,7 @@ function tcpChains(ctx: Context, o: OutboundOptions, vss: IstioConfig[]): ChainO
         subnets.push(...m.destinationSubnets);
       }
       if (subnets.length > 0) {
-        out.push({ cidrs: subnets, filters: routeFilters(ctx, rule.route, o.port, vs), sources: [vs.source] });
+        out.push({ cidrs: subnets, filters: routeFilters(ctx, rule.route, o.port, vs), sources: configSources(vs) });
         if ([...subnets].sort().join(',') === [...(o.cidrs ?? [])].sort().join(',')) defaultAdded = true;
       }
     }

@@ -2,7 +2,7 @@
 // (pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig, collapseDuplicateRoutes).
 
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
-import type { IstioConfig, MeshIndex, Proxy } from '../../mesh/types.js';
+import { configSources, type IstioConfig, type MeshIndex, type Proxy } from '../../mesh/types.js';
 import type { SourceRef } from '../../manifests/types.js';
 import { hostSubsetOf, isWildcard } from '../../mesh/hosts.js';
 import { mergeGateways, type MergedGateway } from '../listeners/gateway-merge.js';
@@ -69,18 +69,18 @@ function buildRouteConfig(index: MeshIndex, proxy: Proxy, merged: MergedGateway,
         if (routes.length === 0) continue;
         routeCache.set(key, routes);
       }
-      sources.push(vs.source);
+      sources.push(...configSources(vs));
       for (const h of intersecting) {
         const hostname = h.toLowerCase();
         const existing = vhosts.get(hostname);
         if (existing) {
           existing.vhost.routes.push(...routes);
-          existing.sources.push(vs.source);
+          existing.sources.push(...configSources(vs));
           if (redirect) existing.vhost.require_tls = 'ALL';
         } else {
           vhosts.set(hostname, {
             vhost: newVhost(hostname, port, [...routes], redirect),
-            sources: [ms.gateway.source, vs.source],
+            sources: [ms.gateway.source, ...configSources(vs)],
           });
         }
       }

@@ -4,7 +4,7 @@
 // route/route.go BuildSidecarVirtualHostWrapper).
 
 import type { SourceRef } from '../../manifests/types.js';
-import type { IstioConfig, MeshIndex, Proxy, Service, ServicePort, SidecarScope } from '../../mesh/types.js';
+import { configSources, type IstioConfig, type MeshIndex, type Proxy, type Service, type ServicePort, type SidecarScope } from '../../mesh/types.js';
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
 import type { RouteConfigsResult } from './index.js';
 import { isHttpOrSniffed, parseProtocol } from '../listeners/protocol.js';
@@ -239,7 +239,7 @@ function buildVirtualHosts(
     }
     if (byPort.size === 0 && listenerPort === 80) byPort.set(80, []);
     for (const [port, svcs] of [...byPort.entries()].sort((a, b) => a[0] - b[0])) {
-      wrappers.push({ port, services: svcs, vsHosts: hosts, routes, sources: [vs.source, ...svcs.flatMap((s) => s.service.sources)] });
+      wrappers.push({ port, services: svcs, vsHosts: hosts, routes, sources: [...configSources(vs), ...svcs.flatMap((s) => s.service.sources)] });
     }
   }
   const covered = new Set(wrappers.flatMap((w) => w.services.map((s) => s.hostname)));

@@ -1,30 +1,10 @@
 // VirtualService HTTPMatchRequest → Envoy RouteMatch
 // (pilot/pkg/networking/core/route/route.go TranslateRouteMatch, translateHeaderMatch, translateQueryParamMatch).
 
+import type { HttpMatchRequest, IstioStringMatch } from '../../../mesh/istio-api.js';
 import type { HeaderMatcher, QueryParameterMatcher, RouteMatch, StringMatcher } from '../../envoy.js';
 
-export interface IstioStringMatch {
-  exact?: string;
-  prefix?: string;
-  regex?: string;
-}
-
-export interface HttpMatchRequest {
-  name?: string;
-  uri?: IstioStringMatch;
-  scheme?: IstioStringMatch;
-  method?: IstioStringMatch;
-  authority?: IstioStringMatch;
-  headers?: Record<string, IstioStringMatch>;
-  withoutHeaders?: Record<string, IstioStringMatch>;
-  queryParams?: Record<string, IstioStringMatch>;
-  port?: number;
-  sourceLabels?: Record<string, string>;
-  gateways?: string[];
-  ignoreUriCase?: boolean;
-  sourceNamespace?: string;
-  statPrefix?: string;
-}
+export type { HttpMatchRequest, IstioStringMatch };
 
 /** util.ConvertToEnvoyMatch. */
 export function stringMatcher(m: IstioStringMatch | undefined): StringMatcher | undefined {

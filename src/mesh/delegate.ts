@@ -1,10 +1,10 @@
 // VirtualService delegation: a root VS's `http[].delegate` replaced by the delegate VS's rules,
-// matches merged with the root's (pilot/pkg/model/virtualservice_controller.go merged virtual services,
-// virtualservice.go MergeHTTPRoutes, mergeHTTPMatchRequests, hasConflict). Pure: the mesh index calls it
-// when it indexes VirtualServices, since only it knows every delegate.
+// matches merged with the root's (pilot/pkg/model/virtualservice.go mergeVirtualServicesIfNeeded,
+// mergeHTTPRoutes, mergeHTTPMatchRequests, hasConflict). The mesh index calls it when it indexes
+// VirtualServices, since only it knows every delegate.
 
-import type { IstioConfig } from '../../../mesh/types.js';
-import type { HttpMatchRequest, IstioStringMatch } from './matchers.js';
+import type { HttpMatchRequest, IstioStringMatch } from './istio-api.js';
+import type { IstioConfig } from './types.js';
 
 interface DelegatingRoute {
   name?: string;
@@ -31,6 +31,7 @@ export function mergeDelegates(
   const http = (root.spec.http ?? []) as DelegatingRoute[];
   if (!http.some((r) => r.delegate)) return root;
   const merged: DelegatingRoute[] = [];
+  const sources = [root.source];
   for (const rule of http) {
     if (!rule.delegate) {
       merged.push(rule);
@@ -50,13 +51,14 @@ export function mergeDelegates(
       warnings.push(`${where} is not exported to ${root.namespace}`);
       continue;
     }
+    sources.push(delegate.source);
     for (const sub of (delegate.spec.http ?? []) as DelegatingRoute[]) {
       const route = mergeRoute(rule, sub);
       if (route) merged.push(route);
       else warnings.push(`${where}: rule ${sub.name ?? ''} conflicts with the root's matches and is ignored`);
     }
   }
-  return { ...root, spec: { ...root.spec, http: merged } };
+  return { ...root, spec: { ...root.spec, http: merged }, mergedFrom: sources };
 }
 
 function mergeRoute(root: DelegatingRoute, delegate: DelegatingRoute): DelegatingRoute | undefined {
