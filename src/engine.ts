@@ -21,6 +21,9 @@ import { SUMMARY_KINDS, summaryTable, formatTable, type SummaryKind, type Table 
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
 
+/** How many proxies a translate without a proxy answers for, at most. */
+export const MAX_PROXIES_PER_TRANSLATE = 100;
+
 export interface ProxyConfigResult {
   proxy: { id: string; type: string; namespace: string; name: string };
   tables: (Table & { kind: SummaryKind })[];
@@ -102,7 +105,21 @@ export class CompiledScenario {
     return xds;
   }
 
-  translate(selector?: ProxySelector): TranslateResult {
+  /**
+   * One proxy's config, or every proxy's. A big mesh's proxies together are far more than an answer can
+   * carry (a sidecar of a 1000-service mesh has ~20 MiB of config), so "every proxy" has a bound.
+   */
+  translate(selector?: ProxySelector, maxProxies = MAX_PROXIES_PER_TRANSLATE): TranslateResult {
+    if (!selector && this.index.proxies.length > maxProxies) {
+      throw new InputError(`the mesh has ${this.index.proxies.length} proxies; translate them one at a time`, [
+        {
+          document: -1,
+          path: 'proxy',
+          message: `translating every proxy is limited to ${maxProxies} and this mesh has ${this.index.proxies.length}: name one proxy (proxy.pod or an ad-hoc proxy)`,
+          severity: 'error',
+        },
+      ]);
+    }
     const proxies = selector ? [this.proxy(selector)] : this.index.proxies;
     return { proxies: proxies.map((p) => this.translated(p)), warnings: this.warnings };
   }

@@ -13,6 +13,18 @@ export interface ProvenanceTable {
 
 const refText = (r: SourceRef): string => `${r.kind} ${r.namespace}/${r.name}`;
 
+// Proxies that share generated resources share their SourceRef arrays too: describe each array once,
+// so a mesh of thousands of proxies keeps one copy of each description, not one per proxy.
+const describedRefs = new WeakMap<SourceRef[], string[]>();
+function describe(refs: SourceRef[]): string[] {
+  let text = describedRefs.get(refs);
+  if (!text) {
+    text = [...new Set(refs.map(refText))].sort();
+    describedRefs.set(refs, text);
+  }
+  return text;
+}
+
 export function provenanceTable(provenance: Provenance): ProvenanceTable {
   const kinds = {} as ProvenanceTable['kinds'];
   const resources = {} as ProvenanceTable['resources'];
@@ -22,7 +34,7 @@ export function provenanceTable(provenance: Provenance): ProvenanceTable {
     resources[xdsKind] = Object.fromEntries(
       Object.keys(byName)
         .sort()
-        .map((name) => [name, [...new Set(byName[name].map(refText))].sort()]),
+        .map((name) => [name, describe(byName[name])]),
     );
   }
   return { kinds, resources };
