@@ -61,3 +61,14 @@ export interface ManifestLimits {
   /** Nesting depth of maps and sequences. */
   maxDepth: number;
 }
+
+/** Each source once, in first-seen order. */
+export function dedupeSources(sources: SourceRef[]): SourceRef[] {
+  const seen = new Set<string>();
+  return sources.filter((s) => {
+    const key = `${s.kind}/${s.namespace}/${s.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,7 +1,8 @@
 // CDS for one proxy (pilot/pkg/networking/core/cluster.go buildClusters, cluster_builder.go,
 // cluster_traffic_policy.go, cluster_tls.go; networking/util GetPortLevelTrafficPolicy, MergeSubsetTrafficPolicy).
 
-import type { SourceRef } from '../../manifests/types.js';
+import { dedupeSources, type SourceRef } from '../../manifests/types.js';
+import { adsConfigSource } from '../config-sources.js';
 import { configSources, type IstioConfig, type MeshIndex, type Proxy, type Service, type ServicePort } from '../../mesh/types.js';
 import type { Cluster, Json } from '../envoy.js';
 import {
@@ -24,7 +25,6 @@ const MAX_UINT32 = 4294967295;
 const NO_CLEANUP = '9223372035s';
 const INBOUND_PASSTHROUGH_BIND = '127.0.0.6';
 
-const EDS_CONFIG = { ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3' };
 
 const METADATA_EXCHANGE_FILTER = {
   name: 'istio.metadata_exchange',
@@ -260,7 +260,7 @@ function buildOutboundCluster(index: MeshIndex, proxy: Proxy, t: OutboundTarget,
   c.connect_timeout = index.mesh.connectTimeout;
   c.common_lb_config = {};
   c.alt_stat_name = statPrefix(name);
-  if (type === 'EDS') c.eds_cluster_config = { eds_config: EDS_CONFIG, service_name: name };
+  if (type === 'EDS') c.eds_cluster_config = { eds_config: adsConfigSource(), service_name: name };
   const drTlsMode: string | undefined = t.policy?.tls?.mode;
   if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
     const { localities } = localityLbEndpoints(index, service, port, { subsetLabels: t.subset?.labels, drTlsMode });
@@ -490,7 +490,7 @@ export function buildClusters(index: MeshIndex, proxy: Proxy): ClusterStage {
   add(blackHoleCluster(index), []);
   if (proxy.type === 'router') return { clusters, provenance };
   add(passthroughCluster(index), []);
-  for (const { cluster, sources } of inboundClusters(index, proxy)) add(cluster, dedupe(sources));
+  for (const { cluster, sources } of inboundClusters(index, proxy)) add(cluster, dedupeSources(sources));
   add(inboundPassthroughCluster(index), []);
   return { clusters, provenance };
 }
@@ -524,7 +524,7 @@ function outboundClusters(index: MeshIndex, proxy: Proxy): OutboundCluster[] {
     const { target, sources } = resolveTarget(ref);
     const name = (sniDnat ? dnsSrvSubsetKey : subsetKey)('outbound', target.subset?.name ?? '', target.service.hostname, target.port.port);
     const cluster = buildOutboundCluster(index, proxy, target, name, sniDnat);
-    const entry = cluster ? deepFreeze({ cluster, sources: dedupe(sources) }) : undefined;
+    const entry = cluster ? deepFreeze({ cluster, sources: dedupeSources(sources) }) : undefined;
     tables.byTarget.set(targetKey, entry);
     return entry;
   };
@@ -542,12 +542,3 @@ function outboundClusters(index: MeshIndex, proxy: Proxy): OutboundCluster[] {
   return out;
 }
 
-function dedupe(refs: SourceRef[]): SourceRef[] {
-  const seen = new Set<string>();
-  return refs.filter((r) => {
-    const k = `${r.kind}/${r.namespace}/${r.name}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}

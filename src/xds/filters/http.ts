@@ -2,6 +2,7 @@
 // (pilot/pkg/networking/core/listener_builder.go buildHTTPConnectionManager, pilot/pkg/xds/filters/filters.go).
 
 import type { Filter, RouteConfiguration, TypedConfig } from '../envoy.js';
+import { adsConfigSource } from '../config-sources.js';
 import { TYPE_URL } from '../envoy.js';
 import type { MeshConfig, Protocol } from '../../mesh/types.js';
 import { metricsEnabled } from './network.js';
@@ -79,7 +80,7 @@ export function httpConnectionManager(mesh: MeshConfig, o: HcmOptions): Filter {
   const hcm: TypedConfig = { '@type': TYPE_URL.hcm, stat_prefix: o.statPrefix };
   if (o.rds !== undefined) {
     hcm.rds = {
-      config_source: { ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3' },
+      config_source: adsConfigSource(),
       route_config_name: o.rds,
     };
   } else {

@@ -2,6 +2,7 @@
 // and Sidecar ingress `tls` (listener.go BuildListenerTLSContext).
 
 import type { TransportSocket } from '../envoy.js';
+import { agentSecret } from '../config-sources.js';
 import { TYPE_URL } from '../envoy.js';
 
 /** security.SupportedCiphers, Istio's default for inbound mTLS. */
@@ -13,20 +14,6 @@ const SUPPORTED_CIPHERS = [
   'AES256-GCM-SHA384',
   'AES128-GCM-SHA256',
 ];
-
-/** The SDS source of the agent's secrets (default, ROOTCA, file-*). */
-export const sdsConfig = () => ({
-  api_config_source: {
-    api_type: 'GRPC',
-    grpc_services: [{ envoy_grpc: { cluster_name: 'sds-grpc' } }],
-    set_node_on_first_message_only: true,
-    transport_api_version: 'V3',
-  },
-  initial_fetch_timeout: '0s',
-  resource_api_version: 'V3',
-});
-
-const secret = (name: string) => ({ name, sds_config: sdsConfig() });
 
 const downstreamTls = (ctx: Record<string, unknown>): TransportSocket => ({
   name: 'envoy.transport_sockets.tls',
@@ -45,10 +32,10 @@ export function istioMtlsSocket(kind: ChainKind): TransportSocket {
         cipher_suites: SUPPORTED_CIPHERS,
       },
       alpn_protocols: kind === 'HTTP' ? ['h2', 'http/1.1'] : ['istio-peer-exchange', 'h2', 'http/1.1'],
-      tls_certificate_sds_secret_configs: [secret('default')],
+      tls_certificate_sds_secret_configs: [agentSecret('default')],
       combined_validation_context: {
         default_validation_context: {},
-        validation_context_sds_secret_config: secret('ROOTCA'),
+        validation_context_sds_secret_config: agentSecret('ROOTCA'),
       },
     },
     require_client_certificate: true,
@@ -80,7 +67,7 @@ export function serverTlsSocket(tls: ServerTls, kind: ChainKind): TransportSocke
       ...(tls.cipherSuites?.length ? { cipher_suites: tls.cipherSuites } : {}),
     },
     alpn_protocols: kind === 'HTTP' ? ['h2', 'http/1.1'] : [],
-    tls_certificate_sds_secret_configs: [secret(certName)],
+    tls_certificate_sds_secret_configs: [agentSecret(certName)],
   };
   if (kind === 'TCP') delete common.alpn_protocols;
   if (mutual) {
@@ -89,7 +76,7 @@ export function serverTlsSocket(tls: ServerTls, kind: ChainKind): TransportSocke
       default_validation_context: tls.subjectAltNames?.length
         ? { match_subject_alt_names: tls.subjectAltNames.map((exact) => ({ exact })) }
         : {},
-      validation_context_sds_secret_config: secret(caName),
+      validation_context_sds_secret_config: agentSecret(caName),
     };
   }
   return downstreamTls({ common_tls_context: common, ...(tls.mode === 'MUTUAL' ? { require_client_certificate: true } : {}) });

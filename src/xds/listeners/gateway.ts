@@ -5,7 +5,7 @@
 
 import type { Filter, FilterChain, Listener, ListenerFilter, TransportSocket } from '../envoy.js';
 import { configSources, type IstioConfig, type MeshIndex, type Protocol, type Proxy } from '../../mesh/types.js';
-import type { SourceRef } from '../../manifests/types.js';
+import { dedupeSources, type SourceRef } from '../../manifests/types.js';
 import { dnsSrvSubsetKey, listenerName, statPrefix } from '../names.js';
 import { httpConnectionManager } from '../filters/http.js';
 import { metadataExchangeNetworkFilter, statsNetworkFilters, tcpProxyFilter } from '../filters/network.js';
@@ -332,12 +332,3 @@ function l4Matches(match: L4Match, server: GatewayServer, gatewayName: string): 
   return portOk && gatewayOk;
 }
 
-export function dedupeSources(sources: SourceRef[]): SourceRef[] {
-  const seen = new Set<string>();
-  return sources.filter((s) => {
-    const key = `${s.kind}/${s.namespace}/${s.name}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

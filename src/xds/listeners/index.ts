@@ -1,7 +1,7 @@
 // LDS for one proxy: sidecars get per-port outbound listeners, virtualOutbound and virtualInbound
 // (listener_builder.go getListeners order); routers get their Gateway listeners.
 
-import type { SourceRef } from '../../manifests/types.js';
+import { dedupeSources, type SourceRef } from '../../manifests/types.js';
 import type { MeshIndex, Proxy } from '../../mesh/types.js';
 import type { Listener } from '../envoy.js';
 import { buildGatewayListeners } from './gateway.js';
@@ -13,15 +13,6 @@ export interface ListenersResult {
   provenance: Record<string, SourceRef[]>;
 }
 
-const dedupe = (refs: SourceRef[]): SourceRef[] => {
-  const seen = new Set<string>();
-  return refs.filter((r) => {
-    const k = `${r.kind}/${r.namespace}/${r.name}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-};
 
 /** The RDS names the listeners' connection managers ask for, sorted. */
 export function rdsNames(listeners: Listener[]): string[] {
@@ -59,7 +50,7 @@ export function buildSidecarListeners(index: MeshIndex, proxy: Proxy): Listeners
     ...buildInboundListeners(index, proxy, scope),
   ];
   const provenance: Record<string, SourceRef[]> = {};
-  for (const b of built) provenance[b.listener.name] = dedupe([...sidecarSources, ...b.sources]);
+  for (const b of built) provenance[b.listener.name] = dedupeSources([...sidecarSources, ...b.sources]);
   const listeners = built.map((b) => b.listener);
   rdsNamesByProxy.set(proxy, { index, names: rdsNames(listeners) });
   return { listeners, provenance };

@@ -3,10 +3,9 @@
 
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
 import { configSources, type IstioConfig, type MeshIndex, type Proxy } from '../../mesh/types.js';
-import type { SourceRef } from '../../manifests/types.js';
+import { dedupeSources, type SourceRef } from '../../manifests/types.js';
 import { hostSubsetOf, isWildcard } from '../../mesh/hosts.js';
 import { mergeGateways, type MergedGateway } from '../listeners/gateway-merge.js';
-import { dedupeSources } from '../listeners/gateway.js';
 import { buildVirtualServiceRoutes, sortVhostRoutes } from './virtualservice.js';
 
 /** DefaultMaxDirectResponseBodySizeBytes: 1 MiB, as validation allows. */

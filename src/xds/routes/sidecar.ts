@@ -3,7 +3,7 @@
 // (pilot/pkg/networking/core/httproute.go buildSidecarOutboundHTTPRouteConfig, BuildSidecarOutboundVirtualHosts;
 // route/route.go BuildSidecarVirtualHostWrapper).
 
-import type { SourceRef } from '../../manifests/types.js';
+import { dedupeSources, type SourceRef } from '../../manifests/types.js';
 import { configSources, type IstioConfig, type MeshIndex, type Proxy, type Service, type ServicePort, type SidecarScope } from '../../mesh/types.js';
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy.js';
 import type { RouteConfigsResult } from './index.js';
@@ -27,10 +27,6 @@ interface BuiltRouteConfig {
   sources: SourceRef[];
   vhostSources: Record<string, SourceRef[]>;
 }
-
-const sourceKey = (r: SourceRef) => `${r.kind}/${r.namespace}/${r.name}`;
-/** One entry per object, in first-seen order (the last reference of an object stands for it). */
-const dedupeSources = (refs: SourceRef[]): SourceRef[] => [...new Map(refs.map((r) => [sourceKey(r), r])).values()];
 
 /** A service as seen on one listener port: only that port (or all ports for port 0). */
 interface PortService {

@@ -3,7 +3,7 @@
 
 import type { TransportSocket } from '../envoy.js';
 import { TYPE_URL } from '../envoy.js';
-import { sdsConfig } from '../filters/tls.js';
+import { agentSecret, credentialSecret } from '../config-sources.js';
 
 /** Istio's ServerTLSSettings in JSON form (the fields that shape the TLS context). */
 export interface GatewayServerTls {
@@ -27,16 +27,12 @@ export interface GatewayServerTls {
 const ALPN_HTTP = ['h2', 'http/1.1'];
 const ALPN_DOWNSTREAM_WITH_MX = ['istio-peer-exchange', 'h2', 'http/1.1'];
 
-/** Secrets istiod serves itself over ADS (credentialName); no initial_fetch_timeout, so a missing secret does not block. */
-const adsSecret = (name: string) => ({ name, sds_config: { ads: {}, resource_api_version: 'V3' } });
-/** Secrets the agent serves over the sds-grpc socket (workload cert, root CA, files). */
-const agentSecret = (name: string) => ({ name, sds_config: sdsConfig() });
 
 /** credentials.ToResourceName: bare names are Kubernetes secrets. */
 const credentialResource = (name: string) => {
   if (name === 'builtin://') return agentSecret('default');
   if (name === 'builtin://-cacert') return agentSecret('ROOTCA');
-  return adsSecret(name.includes('://') ? name : `kubernetes://${name}`);
+  return credentialSecret(name.includes('://') ? name : `kubernetes://${name}`);
 };
 
 const exactMatchers = (names?: string[]) => (names ?? []).map((exact) => ({ exact }));

@@ -2,19 +2,8 @@
 // pilot/pkg/networking/util/util.go ALPN constants, pkg/model/authentication.go SDS config).
 
 import type { TransportSocket, TransportSocketMatch } from '../envoy.js';
+import { agentSecret, credentialSecret } from '../config-sources.js';
 import { TYPE_URL } from '../envoy.js';
-
-const SDS_CONFIG = {
-  api_config_source: {
-    api_type: 'GRPC',
-    grpc_services: [{ envoy_grpc: { cluster_name: 'sds-grpc' } }],
-    set_node_on_first_message_only: true,
-    transport_api_version: 'V3',
-  },
-  initial_fetch_timeout: '0s',
-  resource_api_version: 'V3',
-};
-const ADS_SDS_CONFIG = { ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3' };
 
 const TLS_PARAMS = { tls_minimum_protocol_version: 'TLSv1_2', tls_maximum_protocol_version: 'TLSv1_3' };
 
@@ -32,10 +21,10 @@ export function istioMutualSocket(sni: string, sans: string[], http2: boolean): 
       common_tls_context: {
         tls_params: TLS_PARAMS,
         alpn_protocols: http2 ? ALPN_IN_MESH_H2 : ALPN_IN_MESH,
-        tls_certificate_sds_secret_configs: [{ name: 'default', sds_config: SDS_CONFIG }],
+        tls_certificate_sds_secret_configs: [agentSecret('default')],
         combined_validation_context: {
           default_validation_context: sans.length > 0 ? { match_subject_alt_names: sanMatchers(sans) } : {},
-          validation_context_sds_secret_config: { name: 'ROOTCA', sds_config: SDS_CONFIG },
+          validation_context_sds_secret_config: agentSecret('ROOTCA'),
         },
       },
       sni,
@@ -69,12 +58,12 @@ export function originationSocket(tls: any, http2: boolean, proxyIsGateway: bool
         : 'file-root:system';
     common.combined_validation_context = {
       default_validation_context: sans.length > 0 ? { match_subject_alt_names: sanMatchers(sans) } : {},
-      validation_context_sds_secret_config: { name: root, sds_config: credential ? ADS_SDS_CONFIG : SDS_CONFIG },
+      validation_context_sds_secret_config: credential ? credentialSecret(root) : agentSecret(root),
     };
   }
   if (tls.mode === 'MUTUAL') {
     const cert = credential ? `kubernetes://${credential}` : `file-cert:${tls.clientCertificate ?? ''}~${tls.privateKey ?? ''}`;
-    common.tls_certificate_sds_secret_configs = [{ name: cert, sds_config: credential ? ADS_SDS_CONFIG : SDS_CONFIG }];
+    common.tls_certificate_sds_secret_configs = [credential ? credentialSecret(cert) : agentSecret(cert)];
   }
   if (http2) common.alpn_protocols = ['h2'];
   const ctx: Record<string, unknown> = { '@type': TYPE_URL.upstreamTls, common_tls_context: common };
