@@ -25,6 +25,12 @@ import {
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
 const tags = ['scenarios'];
 
+/** 201 with the new revision, its ETag and where to read it. */
+function created(reply: FastifyReply, written: Awaited<ReturnType<ScenarioStore['create']>>, location: string) {
+  reply.code(201).header('etag', written.revision.etag).header('location', location);
+  return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings);
+}
+
 /** "a=b,c=d" (repeatable) → {a: "b", c: "d"}. */
 function parseLabelSelector(selector: string | string[] | undefined): Record<string, string> {
   const terms = (Array.isArray(selector) ? selector : selector ? [selector] : []).flatMap((s) => s.split(','));
@@ -68,8 +74,7 @@ export async function scenarioRoutes(app: FastifyInstance, { store }: { store: S
     },
     async (request, reply) => {
       const written = await store.create(request.body);
-      reply.code(201).header('etag', written.revision.etag).header('location', `/api/v1/scenarios/${written.scenario.name}`);
-      return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings);
+      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}`);
     },
   );
 
@@ -137,11 +142,7 @@ export async function scenarioRoutes(app: FastifyInstance, { store }: { store: S
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
       const written = await store.addRevision(request.params.name, ifMatch, request.body);
-      reply
-        .code(201)
-        .header('etag', written.revision.etag)
-        .header('location', `/api/v1/scenarios/${written.scenario.name}?revision=${written.revision.number}`);
-      return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings);
+      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}?revision=${written.revision.number}`);
     },
   );
 
