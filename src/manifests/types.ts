@@ -16,6 +16,8 @@ export interface K8sObject {
   kind: string;
   metadata: ObjectMeta;
   spec?: any;
+  /** Set on Istio objects meshplan derives from other kinds (as istiod converts Ingress): the input object. */
+  derivedFrom?: SourceRef;
   [field: string]: any;
 }
 
@@ -44,11 +46,8 @@ export interface ParsedManifests {
   problems: ManifestProblem[];
 }
 
-export const sourceRef = (o: K8sObject): SourceRef => ({
-  kind: o.kind,
-  namespace: o.metadata.namespace,
-  name: o.metadata.name,
-});
+export const sourceRef = (o: K8sObject): SourceRef =>
+  o.derivedFrom ?? { kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name };
 
 /** Hard limits on manifest input, so hostile or accidental huge input fails fast. */
 export interface ManifestLimits {

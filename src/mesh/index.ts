@@ -10,6 +10,7 @@ import { resolveMeshConfig, resolveOptions } from './meshconfig.js';
 import { DestinationRuleIndex, PeerAuthenticationIndex } from './policies.js';
 import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGateway } from './scope.js';
 import { autoAllocateAddresses } from './auto-allocation.js';
+import { withDerivedIstioConfig } from './convert/index.js';
 import { mergeDelegates } from './delegate.js';
 import { KUBE_DOMAIN, kubeService, resolveAliases, serviceEntryServices } from './services.js';
 import { buildEndpoints, buildWorkloads, type Workload } from './workloads.js';
@@ -20,12 +21,13 @@ export { KUBE_DOMAIN } from './services.js';
 /** A feature flag set to false, however it was written ("false", false, 0). */
 const isFalse = (value: unknown): boolean => value === false || value === 0 || String(value).toLowerCase() === 'false';
 
-export function buildMeshIndex(objects: K8sObject[], meshInput: MeshConfigInput, engineOptions: EngineOptions): MeshIndex {
+export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, engineOptions: EngineOptions): MeshIndex {
   const mesh = resolveMeshConfig(meshInput);
   const options = resolveOptions(engineOptions);
+  const warnings: string[] = [];
+  const objects = withDerivedIstioConfig(input, { mesh, options, warnings });
   const domain = options.configDomain;
   const rootNs = mesh.rootNamespace;
-  const warnings: string[] = [];
   const ranks = creationRanks(objects);
   const rank = (o: K8sObject) => ranks.get(o)!;
   const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);

@@ -1,0 +1,24 @@
+// Kinds istiod reads but translates through Istio's own API first (Kubernetes Ingress, Gateway API
+// routes): each converter turns its input objects into the Gateways and VirtualServices istiod would
+// derive, marked `derivedFrom` the input object, before the mesh is indexed.
+
+import type { EngineOptions } from '../../contract.js';
+import type { K8sObject } from '../../manifests/types.js';
+import type { MeshConfig } from '../types.js';
+
+export interface ConversionContext {
+  mesh: MeshConfig;
+  options: Required<EngineOptions>;
+  warnings: string[];
+}
+
+/** One input kind's conversion: the Istio objects it yields (the input objects are left as they are). */
+export type Converter = (objects: K8sObject[], ctx: ConversionContext) => K8sObject[];
+
+const CONVERTERS: Converter[] = [];
+
+/** The input with every derived Istio object appended, in converter order. */
+export const withDerivedIstioConfig = (objects: K8sObject[], ctx: ConversionContext): K8sObject[] => [
+  ...objects,
+  ...CONVERTERS.flatMap((convert) => convert(objects, ctx)),
+];
