@@ -17,6 +17,8 @@ import { Pod } from 'kubernetes-models/v1/Pod';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { IngressClass } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
 import * as networkingV1 from '@kubernetes-models/istio/networking.istio.io/v1';
 import * as networkingV1beta1 from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import * as networkingV1alpha3 from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
@@ -61,6 +63,8 @@ const SUPPORTED: ModelClass[] = [
   ServiceAccount,
   EndpointSlice,
   Deployment,
+  Ingress,
+  IngressClass,
   ...[networkingV1, networkingV1beta1, networkingV1alpha3].flatMap((api) => ISTIO_NETWORKING_KINDS.map((k) => api[k])),
   securityV1.PeerAuthentication,
   securityV1beta1.PeerAuthentication,
