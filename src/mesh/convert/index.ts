@@ -5,6 +5,7 @@
 import type { EngineOptions } from '../../contract.js';
 import type { K8sObject } from '../../manifests/types.js';
 import type { MeshConfig } from '../types.js';
+import { convertIngresses } from './ingress.js';
 
 export interface ConversionContext {
   mesh: MeshConfig;
@@ -15,7 +16,9 @@ export interface ConversionContext {
 /** One input kind's conversion: the Istio objects it yields (the input objects are left as they are). */
 export type Converter = (objects: K8sObject[], ctx: ConversionContext) => K8sObject[];
 
-const CONVERTERS: Converter[] = [];
+const CONVERTERS: Converter[] = [
+  convertIngresses,
+];
 
 /** The input with every derived Istio object appended, in converter order. */
 export const withDerivedIstioConfig = (objects: K8sObject[], ctx: ConversionContext): K8sObject[] => [
