@@ -61,7 +61,8 @@ export class CompiledScenario {
   constructor(input: ScenarioInput) {
     const parsed = parseManifests(input.resources);
     const errors = parsed.problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) throw new InputError(`${errors.length} problem(s) in resources`, errors);
+    // The warnings go along: an unknown field is often why the object is wrong.
+    if (errors.length > 0) throw new InputError(`${errors.length} problem(s) in resources`, parsed.problems);
     this.index = buildMeshIndex(parsed.objects, input.mesh ?? {}, input.options ?? {});
     this.warnings = [
       ...parsed.problems.filter((p) => p.severity === 'warning').map(formatProblem),

@@ -21,6 +21,8 @@ export interface ProblemDocument {
   detail: string;
   instance?: string;
   errors?: InputProblem[];
+  /** What is not wrong but worth knowing (unknown fields, ignored kinds), beside the errors. */
+  warnings?: InputProblem[];
 }
 
 /** 428: a write that needs If-Match came without it. */
@@ -53,16 +55,23 @@ const isEngineInputError = (e: unknown): e is Error & { problems: ManifestProble
 
 /** The status and problem document for an error thrown while handling a request. */
 export function problemFor(error: unknown, instance: string): ProblemDocument {
-  const doc = (status: number, detail: string, errors?: InputProblem[]): ProblemDocument => ({
+  const doc = (status: number, detail: string, errors?: InputProblem[], warnings?: InputProblem[]): ProblemDocument => ({
     type: 'about:blank',
     title: TITLES[status] ?? 'Error',
     status,
     detail,
     instance,
     ...(errors ? { errors } : {}),
+    ...(warnings?.length ? { warnings } : {}),
   });
   if (error instanceof ValidationError || isEngineInputError(error)) {
-    return doc(400, error.message, error.problems.map(toInputProblem));
+    const isWarning = (p: ManifestProblem) => p.severity === 'warning';
+    return doc(
+      400,
+      error.message,
+      error.problems.filter((p) => !isWarning(p)).map(toInputProblem),
+      error.problems.filter(isWarning).map(toInputProblem),
+    );
   }
   if (error instanceof NotFoundError) return doc(404, error.message);
   if (error instanceof ConflictError) return doc(409, error.message);

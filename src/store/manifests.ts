@@ -22,7 +22,7 @@ export function checkManifests(resources: unknown): CheckedManifests {
   }
   const { objects, problems } = parseManifests(resources);
   const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new ValidationError(`${errors.length} problem(s) in resources`, errors);
+  if (errors.length > 0) throw new ValidationError(`${errors.length} problem(s) in resources`, problems);
   const text = typeof resources === 'string' ? resources : resources.map((doc) => stringify(doc)).join('---\n');
   return { text, objects, warnings: problems.filter((p) => p.severity === 'warning') };
 }

@@ -116,7 +116,8 @@ function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[] = [])
     if (!(e instanceof ValidationError)) throw e;
     problems.push(...e.problems);
   }
-  if (problems.length > 0 || !checked) throw new ValidationError(`${problems.length} problem(s) in the request`, problems);
+  const errorCount = problems.filter((p) => p.severity === 'error').length;
+  if (errorCount > 0 || !checked) throw new ValidationError(`${errorCount} problem(s) in the request`, problems);
   const mesh = input.mesh ?? {};
   const options = input.options ?? {};
   return {

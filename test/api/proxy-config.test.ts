@@ -56,3 +56,31 @@ t.test('proxy-config', async (t) => {
     t.match(pc.text, /10\.1\.0\.\d+:9080 +HEALTHY +OK +outbound\|9080\|v1\|reviews\.default\.svc\.cluster\.local/);
   });
 });
+
+t.test('a refused manifest lists its errors and, beside them, the warnings that explain them', async (t) => {
+  const { url } = await startTestServer(t);
+  const res = await call(
+    url,
+    'POST',
+    '/api/v1/translate',
+    `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: bad}
+spec:
+  hosts: reviews
+  http:
+  - route:
+    - destination: {hots: reviews}
+`,
+  );
+  t.equal(res.status, 400);
+  t.match(res.headers.get('content-type'), /application\/problem\+json/);
+  t.match(res.body.errors, [{ document: 0, kind: 'VirtualService', object: 'default/bad', path: 'spec.hosts', message: /array/ }]);
+  t.same(
+    res.body.warnings.map((w: any) => [w.path, w.message]),
+    [
+      ['spec.http[0].route[0].destination.host', 'required field is missing'],
+      ['spec.http[0].route[0].destination.hots', 'unknown field "hots"'],
+    ],
+  );
+});

@@ -46,6 +46,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
       code: CODES[problem.status] ?? 'ERROR',
       status: problem.status,
       ...(problem.errors ? { problems: problem.errors } : {}),
+      ...(problem.warnings ? { warnings: problem.warnings } : {}),
     });
   }
 }
