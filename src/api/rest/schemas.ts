@@ -171,6 +171,17 @@ export const TraceResult = Type.Object(
   { additionalProperties: true },
 );
 
+const InputProblem = Type.Object(
+  {
+    document: Type.Union([Type.Integer(), Type.Null()]),
+    kind: Type.Union([Type.String(), Type.Null()]),
+    object: Type.Union([Type.String(), Type.Null()]),
+    path: Type.String(),
+    message: Type.String(),
+  },
+  { description: 'Where in the input (document index, kind, namespace/name, field path) and why' },
+);
+
 export const Problem = Type.Object(
   {
     type: Type.String(),
@@ -178,17 +189,8 @@ export const Problem = Type.Object(
     status: Type.Integer(),
     detail: Type.String(),
     instance: Type.Optional(Type.String()),
-    errors: Type.Optional(
-      Type.Array(
-        Type.Object({
-          document: Type.Union([Type.Integer(), Type.Null()]),
-          kind: Type.Union([Type.String(), Type.Null()]),
-          object: Type.Union([Type.String(), Type.Null()]),
-          path: Type.String(),
-          message: Type.String(),
-        }),
-      ),
-    ),
+    errors: Type.Optional(Type.Array(InputProblem)),
+    warnings: Type.Optional(Type.Array(InputProblem)),
   },
   { description: 'RFC 9457 problem document' },
 );
