@@ -92,6 +92,9 @@ spec: {controller: k8s.io/ingress-nginx}`,
   t.same(handled({ ingressControllerMode: 'DEFAULT' }), ['annotated-istio', 'class-istio', 'class-missing', 'no-class'], 'DEFAULT also takes unclassed ones');
   t.same(handled({ ingressControllerMode: 'OFF' }), ['class-istio'], 'OFF ignores annotations, an IngressClass still decides');
   t.same(handled({ ingressClass: 'nginx' }), ['annotated-nginx', 'class-istio'], 'mesh ingressClass names the annotation value');
+  const invalid = convert(yaml, { ingressControllerMode: 'SOMETIMES' });
+  t.same(invalid.gateways.map((g) => g.derivedFrom!.name), ['class-istio'], 'an invalid mode handles only IngressClass ones');
+  t.match(invalid.warnings, [/ingressControllerMode SOMETIMES is not valid; Ingress default\/annotated-istio is ignored/]);
 });
 
 t.test('rules become one VirtualService per host; the oldest Ingress names it and binds its gateway', async (t) => {

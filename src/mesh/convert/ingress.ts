@@ -55,16 +55,17 @@ export const gatewayName = (ingress: K8sObject) =>
 /** shouldProcessIngressWithClass: the class annotation first, then the IngressClass, then the mode's default. */
 function handledByIstio(ingress: K8sObject, classes: Map<string, K8sObject>, ctx: ConversionContext): boolean {
   const mode = String(ctx.mesh.ingressControllerMode ?? 'STRICT');
-  const annotated = ingress.metadata.annotations?.[CLASS_ANNOTATION];
-  if (mode !== 'OFF' && mode !== 'STRICT' && mode !== 'DEFAULT') {
+  const validMode = (): boolean => {
+    if (mode === 'OFF' || mode === 'STRICT' || mode === 'DEFAULT') return true;
     ctx.warnings.push(`mesh ingressControllerMode ${mode} is not valid; ${where(ingress)} is ignored`);
     return false;
-  }
-  if (annotated !== undefined) return mode !== 'OFF' && annotated === ctx.mesh.ingressClass;
+  };
+  const annotated = ingress.metadata.annotations?.[CLASS_ANNOTATION];
+  if (annotated !== undefined) return validMode() && mode !== 'OFF' && annotated === ctx.mesh.ingressClass;
   const className = ingress.spec?.ingressClassName;
   const ingressClass = className === undefined ? undefined : classes.get(className);
   if (ingressClass) return ingressClass.spec?.controller === ISTIO_INGRESS_CONTROLLER;
-  return mode === 'DEFAULT';
+  return validMode() && mode === 'DEFAULT';
 }
 
 /** getIngressGatewaySelector. */
