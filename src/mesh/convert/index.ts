@@ -6,6 +6,7 @@ import type { EngineOptions } from '../../contract.js';
 import type { K8sObject } from '../../manifests/types.js';
 import type { MeshConfig } from '../types.js';
 import { convertIngresses } from './ingress.js';
+import { convertHttpRoutes } from './httproute.js';
 
 export interface ConversionContext {
   mesh: MeshConfig;
@@ -18,6 +19,7 @@ export type Converter = (objects: K8sObject[], ctx: ConversionContext) => K8sObj
 
 const CONVERTERS: Converter[] = [
   convertIngresses,
+  convertHttpRoutes,
 ];
 
 /** The input with every derived Istio object appended, in converter order. */
