@@ -20,6 +20,7 @@ import { provenanceTable } from './xds/provenance.js';
 import { SUMMARY_KINDS, summaryTable, formatTable, type SummaryKind, type Table } from './xds/summaries.js';
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
+import { quoteMeta } from './util/regex.js';
 
 /** How many proxies a translate without a proxy answers for, at most. */
 export const MAX_PROXIES_PER_TRANSLATE = 100;
@@ -75,7 +76,7 @@ export class CompiledScenario {
     if ('pod' in selector) {
       const [namespace, name] = selector.pod.includes('/') ? selector.pod.split('/', 2) : ['default', selector.pod];
       // A pod by its name, or a Deployment by its name: then its first pod (named <deployment>-<hash>-<id>).
-      const ofDeployment = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[a-z0-9]+-[a-z0-9]+$`);
+      const ofDeployment = new RegExp(`^${quoteMeta(name)}-[a-z0-9]+-[a-z0-9]+$`);
       const found =
         this.index.proxies.find((p) => p.pod === `${namespace}/${name}`) ??
         this.index.proxies.find((p) => p.namespace === namespace && p.pod !== undefined && ofDeployment.test(p.name));

@@ -3,7 +3,6 @@
 
 import type { EngineOptions, MeshConfigInput } from '../contract.js';
 import type { K8sObject } from '../manifests/types.js';
-import { nodeId } from '../xds/names.js';
 import { cmp, creationRanks, resolveVirtualService, toIstioConfig } from './config.js';
 import { labelsMatch, resolveShortname } from './hosts.js';
 import { resolveMeshConfig, resolveOptions } from './meshconfig.js';
@@ -17,6 +16,10 @@ import { buildEndpoints, buildWorkloads, type Workload } from './workloads.js';
 import type { Endpoint, IstioConfig, MeshIndex, MtlsMode, Proxy, Service, ServicePort, ServiceTarget, SidecarScope } from './types.js';
 
 export { KUBE_DOMAIN } from './services.js';
+
+/** The Istio node id (model.Proxy.ID as the agent sends it): sidecar~10.1.0.5~name.ns~ns.svc.cluster.local. */
+const nodeId = (type: string, ip: string, name: string, namespace: string, domain: string): string =>
+  `${type}~${ip}~${name}.${namespace}~${namespace}.svc.${domain}`;
 
 /** A feature flag set to false, however it was written ("false", false, 0). */
 const isFalse = (value: unknown): boolean => value === false || value === 0 || String(value).toLowerCase() === 'false';

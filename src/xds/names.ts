@@ -45,7 +45,3 @@ export const listenerName = (bind: string, port: number): string => `${bind}_${p
 
 /** Stats prefix with Istio's ';' delimiter (util.DelimitedStatsPrefix). */
 export const statPrefix = (prefix: string): string => `${prefix};`;
-
-/** The Istio node id: sidecar~10.1.0.5~name.ns~ns.svc.cluster.local. */
-export const nodeId = (type: string, ip: string, name: string, namespace: string, domain: string): string =>
-  `${type}~${ip}~${name}.${namespace}~${namespace}.svc.${domain || 'cluster.local'}`;

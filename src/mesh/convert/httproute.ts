@@ -16,11 +16,18 @@
 // ahead of the producer route for them, as istiod does.
 
 import { sourceRef, type K8sObject } from '../../manifests/types.js';
-import type { HttpMatchRequest, IstioStringMatch } from '../istio-api.js';
-import type { HttpRoute as IstioHttpRoute, HttpRouteDestination, Destination } from '../../xds/routes/virtualservice.js';
-import type { HeaderOperations } from '../../xds/routes/features/headers.js';
-import type { CorsPolicy } from '../../xds/routes/features/fault-cors.js';
-import { nanosToJson, parseDurationNanos } from '../../xds/routes/features/durations.js';
+import { quoteMeta } from '../../util/regex.js';
+import { nanosToJson, parseDurationNanos } from '../durations.js';
+import {
+  ROUTE_SEMANTICS_ANNOTATION,
+  type CorsPolicy,
+  type Destination,
+  type HeaderOperations,
+  type HttpMatchRequest,
+  type HttpRoute as IstioHttpRoute,
+  type HttpRouteDestination,
+  type IstioStringMatch,
+} from '../istio-api.js';
 import { cmp } from '../config.js';
 import { KUBE_DOMAIN } from '../services.js';
 import type { ConversionContext, Converter } from './index.js';
@@ -31,7 +38,6 @@ const ISTIO_GROUP = 'networking.istio.io';
 const MCS_GROUP = 'multicluster.x-k8s.io';
 const MESH_GATEWAY = 'mesh';
 /** constants.InternalRouteSemantics / InternalParentNames. */
-const ROUTE_SEMANTICS_ANNOTATION = 'internal.istio.io/route-semantics';
 const PARENTS_ANNOTATION = 'internal.istio.io/parents';
 
 /** An Istio HTTP route as the Gateway API conversion writes it (HTTPRedirect's prefix rewrite included). */
@@ -269,7 +275,7 @@ function cors(filter: any): CorsPolicy {
     if (origin === '*') origins.push({ regex: '^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s?#]+$' });
     else if (!origin.includes('*')) origins.push({ exact: origin });
     else if (origin.indexOf('*') === origin.length - 1) origins.push({ prefix: origin.slice(0, -1) });
-    else origins.push({ regex: `^${origin.replace(/[\\.+?()|[\]{}^$]/g, '\\$&').replaceAll('*', '.*')}$` });
+    else origins.push({ regex: `^${quoteMeta(origin).replaceAll('\\*', '.*')}$` });
   }
   if (origins.length) out.allowOrigins = origins;
   if (filter.allowCredentials === true) out.allowCredentials = true;

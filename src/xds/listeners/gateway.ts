@@ -11,7 +11,7 @@ import { httpConnectionManager } from '../filters/http.js';
 import { metadataExchangeNetworkFilter, statsNetworkFilters, tcpProxyFilter } from '../filters/network.js';
 import { tlsInspectorFilter } from '../filters/listener.js';
 import { hostMatches, hostSubsetOf } from '../../mesh/hosts.js';
-import { durationJson } from '../routes/features/durations.js';
+import { durationJson } from '../../mesh/durations.js';
 import { destinationCluster, lookupService, type Destination } from '../routes/virtualservice.js';
 import { gatewayTlsSocket } from '../tls/downstream-gateway.js';
 import { parseProtocol, isHttpProtocol } from './protocol.js';

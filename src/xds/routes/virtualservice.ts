@@ -2,10 +2,15 @@
 // (pilot/pkg/networking/core/route/route.go BuildHTTPRoutesForVirtualService, TranslateRoute,
 // applyHTTPRouteDestination, ApplyRedirect, ApplyDirectResponse, GetRouteOperation).
 
+import type { Destination, HttpRouteDestination, HttpRoute } from '../../mesh/istio-api.js';
+
+export type { Destination, HttpRouteDestination, HttpRoute };
 import type { RouteMatch, Route } from '../envoy.js';
 import type { IstioConfig, MeshConfig, MeshIndex, Proxy, Service } from '../../mesh/types.js';
 import { parseSubsetKey, subsetKey } from '../names.js';
-import { durationJson, parseDurationNanos } from './features/durations.js';
+import { durationJson, parseDurationNanos } from '../../mesh/durations.js';
+import { routeSemantics } from '../../mesh/istio-api.js';
+import { quoteMeta } from '../../util/regex.js';
 import { convertRetryPolicy, type HttpRetry } from './features/retry.js';
 import {
   CORS_FILTER,
@@ -19,44 +24,6 @@ import {
 } from './features/fault-cors.js';
 import { applyHeaderOperations, translateHeaders, type Headers } from './features/headers.js';
 import { isCatchAllMatch, translateRouteMatch, type HttpMatchRequest } from './features/matchers.js';
-
-export interface Destination {
-  host: string;
-  subset?: string;
-  port?: { number?: number };
-}
-
-export interface HttpRouteDestination {
-  destination: Destination;
-  weight?: number;
-  headers?: Headers;
-}
-
-export interface HttpRoute {
-  name?: string;
-  match?: HttpMatchRequest[];
-  route?: HttpRouteDestination[];
-  redirect?: {
-    uri?: string;
-    authority?: string;
-    port?: number;
-    derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT';
-    scheme?: string;
-    redirectCode?: number;
-  };
-  directResponse?: { status: number; body?: { string?: string; bytes?: string } };
-  delegate?: { name: string; namespace?: string };
-  rewrite?: { uri?: string; authority?: string; uriRegexRewrite?: { match: string; rewrite: string } };
-  timeout?: string;
-  retries?: HttpRetry;
-  fault?: HttpFaultInjection;
-  mirror?: Destination;
-  mirrors?: { destination: Destination; percentage?: { value?: number } }[];
-  mirrorPercentage?: { value?: number };
-  mirrorPercent?: number;
-  corsPolicy?: CorsPolicy;
-  headers?: Headers;
-}
 
 export interface VirtualServiceSpec {
   hosts?: string[];
@@ -199,7 +166,7 @@ class RouteTranslator {
     if (match?.name) name = `${name}.${match.name}`;
     const route: Route & Record<string, unknown> = {
       ...(name ? { name } : {}),
-      match: translateRouteMatch(match),
+      match: translateRouteMatch(match, routeSemantics(this.vs.annotations) !== undefined),
     };
 
     // Route-level header operations first; a single destination's are appended after them.
@@ -272,7 +239,10 @@ class RouteTranslator {
     if (http.rewrite) {
       const regex = http.rewrite.uriRegexRewrite;
       if (regex) action.regex_rewrite = { pattern: { regex: regex.match }, substitution: regex.rewrite };
-      else if (http.rewrite.uri) action.prefix_rewrite = http.rewrite.uri;
+      else if (http.rewrite.uri === '/' && routeSemantics(this.vs.annotations) === 'gateway' && route.match.path_separated_prefix) {
+        // Gateway API's ReplacePrefixMatch "/": drop the matched segments, keep a leading "/".
+        action.regex_rewrite = { pattern: { regex: `^${quoteMeta(route.match.path_separated_prefix)}(/?)(.*)` }, substitution: '/\\2' };
+      } else if (http.rewrite.uri) action.prefix_rewrite = http.rewrite.uri;
       if (http.rewrite.authority) authority = http.rewrite.authority;
     }
     if (authority) action.host_rewrite_literal = authority;

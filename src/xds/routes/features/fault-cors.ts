@@ -1,32 +1,15 @@
 // Per-route filter configs from VirtualService `fault` and `corsPolicy`
 // (pilot/pkg/networking/core/route/route.go TranslateFault, TranslateCORSPolicy).
 
+import type { Percent, HttpFaultInjection, CorsPolicy } from '../../../mesh/istio-api.js';
+
+export type { Percent, HttpFaultInjection, CorsPolicy };
 import type { TypedConfig } from '../../envoy.js';
-import { durationJson, parseDurationNanos } from './durations.js';
+import { durationJson, parseDurationNanos } from '../../../mesh/durations.js';
 import { stringMatcher, type IstioStringMatch } from './matchers.js';
 
 export const FAULT_FILTER = 'envoy.filters.http.fault';
 export const CORS_FILTER = 'envoy.filters.http.cors';
-
-interface Percent {
-  value?: number;
-}
-
-export interface HttpFaultInjection {
-  delay?: { fixedDelay?: string; exponentialDelay?: string; percentage?: Percent; percent?: number };
-  abort?: { httpStatus?: number; grpcStatus?: string; http2Error?: string; percentage?: Percent };
-}
-
-export interface CorsPolicy {
-  allowOrigins?: IstioStringMatch[];
-  allowOrigin?: string[];
-  allowMethods?: string[];
-  allowHeaders?: string[];
-  exposeHeaders?: string[];
-  maxAge?: string;
-  allowCredentials?: boolean;
-  unmatchedPreflights?: 'UNSPECIFIED' | 'FORWARD' | 'IGNORE';
-}
 
 /** Istio Percent (0-100, fractional) → FractionalPercent per million. */
 export const percentToFraction = (p: Percent): Record<string, unknown> => {

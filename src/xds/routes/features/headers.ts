@@ -1,17 +1,9 @@
 // VirtualService `headers` → Envoy header operations
 // (pilot/pkg/networking/core/route/route.go TranslateHeadersOperations, translateAppendHeaders).
 
-export interface HeaderOperations {
-  set?: Record<string, string>;
-  add?: Record<string, string>;
-  remove?: string[];
-}
+import type { HeaderOperations, Headers } from '../../../mesh/istio-api.js';
 
-export interface Headers {
-  request?: HeaderOperations;
-  response?: HeaderOperations;
-}
-
+export type { HeaderOperations, Headers };
 export interface HeaderValueOption {
   header: { key: string; value?: string };
   append_action?: 'APPEND_IF_EXISTS_OR_ADD' | 'OVERWRITE_IF_EXISTS_OR_ADD';

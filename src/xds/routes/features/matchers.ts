@@ -28,7 +28,8 @@ function headerMatcher(name: string, m: IstioStringMatch | undefined): HeaderMat
 /** Headers named like @request.auth.claims.* match JWT claims through dynamic metadata instead. */
 const isJwtClaim = (name: string) => name.startsWith('@request.auth.claims');
 
-export function translateRouteMatch(match: HttpMatchRequest | undefined): RouteMatch {
+/** `separatedPrefix`: Ingress and Gateway API prefixes match whole path segments (path_separated_prefix). */
+export function translateRouteMatch(match: HttpMatchRequest | undefined, separatedPrefix = false): RouteMatch {
   if (!match) return { prefix: '/' };
   const headers: HeaderMatcher[] = [];
   const dynamicMetadata: Record<string, unknown>[] = [];
@@ -51,7 +52,10 @@ export function translateRouteMatch(match: HttpMatchRequest | undefined): RouteM
   const out: RouteMatch & Record<string, unknown> = {};
   const uri = match.uri;
   if (uri?.exact !== undefined) out.path = uri.exact;
-  else if (uri?.prefix !== undefined) out.prefix = uri.prefix;
+  else if (uri?.prefix !== undefined) {
+    if (separatedPrefix && uri.prefix !== '/') out.path_separated_prefix = uri.prefix.replace(/\/$/, '');
+    else out.prefix = uri.prefix;
+  }
   else if (uri?.regex !== undefined) out.safe_regex = { regex: uri.regex };
   else out.prefix = '/';
   out.case_sensitive = !match.ignoreUriCase;

@@ -1,17 +1,10 @@
 // VirtualService `retries` (and MeshConfig defaultHttpRetryPolicy) → Envoy RetryPolicy
 // (pilot/pkg/networking/core/route/retry/retry.go ConvertPolicy).
 
-import { durationJson } from './durations.js';
+import type { HttpRetry } from '../../../mesh/istio-api.js';
 
-/** Istio's HTTPRetry in its JSON form. */
-export interface HttpRetry {
-  attempts?: number;
-  perTryTimeout?: string;
-  retryOn?: string;
-  retryRemoteLocalities?: boolean;
-  retryIgnorePreviousHosts?: boolean;
-  backoff?: string;
-}
+export type { HttpRetry };
+import { durationJson } from '../../../mesh/durations.js';
 
 const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 
