@@ -255,3 +255,21 @@ t.test('a sidecar routes by the HTTPRoutes that apply to its namespace', async (
   const vhost = Object.entries(provenance.resources.virtualHosts ?? {}).find(([k]) => k.startsWith('9080/reviews.shop.svc.cluster.local'));
   t.ok(vhost?.[1].includes('HTTPRoute frontend/reviews-from-frontend'), 'provenance names the HTTPRoute');
 });
+
+t.test('a ServiceEntry parent yields one VirtualService per host of the entry; v1beta1 reads the same', async (t) => {
+  const { virtualServices, warnings } = convert(
+    SERVICES +
+      route(
+        'pay',
+        'shop',
+        '2024-01-01T00:00:00Z',
+        `  parentRefs: [{group: networking.istio.io, kind: ServiceEntry, name: payments}]
+  rules: [{backendRefs: [{name: ratings, port: 9080}]}]`,
+      ).replace('gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'),
+  );
+  t.same(warnings, []);
+  t.same(
+    virtualServices.map((vs) => [vs.metadata.name, vs.spec.hosts, vs.spec.exportTo]),
+    [['shop~payments.example.com', ['payments.example.com'], undefined]],
+  );
+});
