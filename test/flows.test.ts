@@ -100,6 +100,11 @@ t.test('egress: through the egress gateway, straight out, or blocked', async (t)
   ]);
   t.same(viaGateway.hops[1].endpoint, { address: 'www.example.org', port: 80 }, 'DNS endpoint outside the mesh');
 
+  const https = s.trace(sleep, { port: 443, host: 'www.example.org', tls: 'tls' });
+  t.equal(https.flow, 'egress');
+  t.match(https.hops, [{ listener: '0.0.0.0_443', cluster: 'outbound|443||www.example.org', tls: 'tls', endpoint: { address: 'www.example.org', port: 443 } }]);
+  t.equal(https.hops.length, 1, "the app's own TLS goes straight to the external host");
+
   const unknown = s.trace(sleep, { port: 80, host: 'unknown.example.com', path: '/' });
   t.equal(unknown.flow, 'egress');
   t.same([unknown.hops.length, unknown.hops[0].virtualHost, unknown.hops[0].cluster], [1, 'allow_any', 'PassthroughCluster']);

@@ -13,7 +13,7 @@ import { matchRoute, matchVirtualHost } from './http.js';
 import { parseIp } from './ip.js';
 import { applyListenerFilters, matchFilterChain, selectListener, type Failure } from './listener.js';
 import { step, toCall, type Call } from './request.js';
-import { chooseEndpoint, pickWeighted, upstreamTls } from './upstream.js';
+import { chooseEndpoint, pickWeighted, upstreamTls, type PassedThroughTls } from './upstream.js';
 
 export interface TraceContext {
   index: MeshIndex;
@@ -178,7 +178,9 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
     return stop();
   }
   hop.cluster = clusterName;
-  return forward(ctx, cx, proxy, hop, request, clusterName);
+  // tcp_proxy on a chain that did not terminate TLS forwards the client's TLS bytes as they are.
+  const passedThrough = chain.tcpProxy && !chain.downstreamTls && call.tls !== 'plaintext' ? { tls: call.tls, sni: call.sni } : undefined;
+  return forward(ctx, cx, proxy, hop, request, clusterName, passedThrough);
 }
 
 /** TLS termination on the chosen chain, as the simulation judges it. */
@@ -247,7 +249,15 @@ function rewrite(route: Route, call: Call): Call {
   return { ...call, host: hostRewrite ?? call.host, path };
 }
 
-function forward(ctx: TraceContext, cx: CompiledXds, proxy: Proxy, hop: TraceHop, call: Call, clusterName: string): HopOutcome {
+function forward(
+  ctx: TraceContext,
+  cx: CompiledXds,
+  proxy: Proxy,
+  hop: TraceHop,
+  call: Call,
+  clusterName: string,
+  passedThrough?: PassedThroughTls,
+): HopOutcome {
   const { steps } = hop;
   const cluster = cx.clusterByName.get(clusterName);
   if (!cluster) {
@@ -258,7 +268,7 @@ function forward(ctx: TraceContext, cx: CompiledXds, proxy: Proxy, hop: TraceHop
   const endpoint = chooseEndpoint(cx, cluster, call, steps);
   // No endpoint: a mesh service with none is still mesh traffic; BlackHoleCluster is a blocked egress.
   if (!endpoint) return { hop, leftToExternal: !isMeshService(ctx.index, clusterName) };
-  const upstream = upstreamTls(cluster, endpoint, call.protocol, steps);
+  const upstream = upstreamTls(cluster, endpoint, call.protocol, steps, passedThrough);
   hop.tls = upstream.tls;
   hop.endpoint = { address: endpoint.address, port: endpoint.port };
   if (call.mode === 'inbound') {

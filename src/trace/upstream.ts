@@ -99,7 +99,19 @@ export interface Upstream {
 }
 
 /** The transport socket for an endpoint: the first transport_socket_matches entry its metadata matches, else the cluster's. */
-export function upstreamTls(cluster: Cluster, endpoint: ChosenEndpoint | undefined, protocol: AppProtocol, steps: TraceStep[]): Upstream {
+/** The client's own TLS, forwarded untouched by a tcp_proxy that did not terminate it. */
+export interface PassedThroughTls {
+  tls: TlsMode;
+  sni: string;
+}
+
+export function upstreamTls(
+  cluster: Cluster,
+  endpoint: ChosenEndpoint | undefined,
+  protocol: AppProtocol,
+  steps: TraceStep[],
+  passedThrough?: PassedThroughTls,
+): Upstream {
   const md = (endpoint?.metadata?.filter_metadata?.['envoy.transport_socket_match'] ?? {}) as Record<string, unknown>;
   let socket: TransportSocket | undefined = cluster.transport_socket;
   let via = cluster.transport_socket ? "the cluster's transport_socket" : 'no transport socket';
@@ -120,7 +132,11 @@ export function upstreamTls(cluster: Cluster, endpoint: ChosenEndpoint | undefin
     tls = common.tls_certificate_sds_secret_configs?.length || common.tls_certificates?.length ? 'mtls' : 'tls';
     sni = typeof ctx.sni === 'string' ? ctx.sni : '';
   }
-  const what = tls === 'mtls' ? 'TLS with a client certificate (mTLS)' : tls === 'tls' ? 'TLS without a client certificate' : 'plaintext';
+  let what = tls === 'mtls' ? 'TLS with a client certificate (mTLS)' : tls === 'tls' ? 'TLS without a client certificate' : 'plaintext';
+  if (!ctx && passedThrough) {
+    ({ tls, sni } = passedThrough);
+    what = `the client's own ${tls === 'mtls' ? 'mTLS' : 'TLS'}, passed through untouched`;
+  }
   steps.push(step('upstream_tls', tls, `${via}: ${what}${sni ? `, SNI ${sni}` : ''}`, rejected));
   return { tls, sni, protocol: upstreamProtocol(cluster, protocol) };
 }
