@@ -195,3 +195,36 @@ spec:
   t.same(cartRoutes({ sticky: 'yes' })[0].route?.hash_policy, [{ header: { header_name: 'x-user' } }]);
   t.same(JSON.stringify(buildRouteConfigs(index, proxy({ app: 'c' }))), JSON.stringify(plain), 'shared result left unchanged');
 });
+
+t.test("a DestinationRule's consistentHash gives the default route its hash policy (port level first)", async (t) => {
+  const index = mesh(`${SERVICES}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: cart, namespace: shop}
+spec:
+  host: cart.shop.svc.cluster.local
+  trafficPolicy:
+    loadBalancer: {consistentHash: {httpHeaderName: x-user}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: pay, namespace: billing}
+spec:
+  host: pay.billing.svc.cluster.local
+  trafficPolicy:
+    loadBalancer: {consistentHash: {httpHeaderName: x-user}}
+    portLevelSettings:
+    - port: {number: 8000}
+      loadBalancer: {consistentHash: {useSourceIp: true}}
+`);
+  const { routes, provenance } = routesFor(index);
+  const defaultRoute = (name: string, vhost: string) => config(routes, name).virtual_hosts?.find((v) => v.name === vhost)?.routes?.[0];
+  t.same(defaultRoute('8000', 'cart.shop.svc.cluster.local:8000')?.route?.hash_policy, [{ header: { header_name: 'x-user' } }]);
+  t.same(defaultRoute('8000', 'pay.billing.svc.cluster.local:8000')?.route?.hash_policy, [{ connection_properties: { source_ip: true } }], 'the port-level hash replaces the top-level one');
+  t.same(defaultRoute('8000', 'api.example.org:8000')?.route?.hash_policy, undefined, 'no rule, no hash');
+  t.ok(
+    provenance.virtualHosts['8000/cart.shop.svc.cluster.local:8000'].some((r) => r.kind === 'DestinationRule'),
+    'the DestinationRule is in the provenance',
+  );
+  for (const rc of routes) t.same(checkEnvoyResource(TYPE_URL.routeConfiguration, rc).errors, [], `${rc.name} is valid Envoy`);
+});

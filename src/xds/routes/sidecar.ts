@@ -244,8 +244,11 @@ function buildVirtualHosts(
     for (const p of ps.ports) {
       if (!isHttpOrSniffed(p.protocol)) continue;
       const cluster = subsetKey('outbound', '', ps.service.hostname, p.port);
-      const route = buildDefaultOutboundRoute(cluster, `${ps.service.hostname}:${p.port}/*`, index.mesh);
-      wrappers.push({ port: p.port, services: [ps], vsHosts: [], routes: [route], sources: ps.service.sources });
+      if (!destinationRules.has(ps.service)) destinationRules.set(ps.service, index.destinationRule(proxy, ps.service));
+      const rule = destinationRules.get(ps.service);
+      const route = buildDefaultOutboundRoute(cluster, `${ps.service.hostname}:${p.port}/*`, index.mesh, rule, p.port);
+      const sources = rule && route.route?.hash_policy ? [...ps.service.sources, ...configSources(rule)] : ps.service.sources;
+      wrappers.push({ port: p.port, services: [ps], vsHosts: [], routes: [route], sources });
     }
   }
 

@@ -401,9 +401,21 @@ function orderFields(obj: Record<string, unknown>, order: string[]): Record<stri
   return out;
 }
 
-/** route.BuildDefaultHTTPOutboundRoute: the `default` route of a service without VirtualService. */
-export function buildDefaultOutboundRoute(clusterName: string, operation: string, mesh: MeshConfig): Route {
+/**
+ * route.BuildDefaultHTTPOutboundRoute: the `default` route of a service without VirtualService, with the
+ * hash policy of its DestinationRule's consistentHash when it has one (buildSidecarVirtualHostForService).
+ */
+export function buildDefaultOutboundRoute(
+  clusterName: string,
+  operation: string,
+  mesh: MeshConfig,
+  destinationRule?: IstioConfig,
+  port?: number,
+): Route {
   const retry = convertRetryPolicy(mesh.defaultHttpRetryPolicy as HttpRetry | undefined, false);
+  // hashForService: the port-level consistentHash replaces the top-level one.
+  const policy = (destinationRule?.spec ?? {}) as DestinationRuleSpec;
+  const hash = hashPolicy(portLevelHash(policy.trafficPolicy, port) ?? policy.trafficPolicy?.loadBalancer?.consistentHash);
   return {
     name: 'default',
     match: { prefix: '/' },
@@ -411,6 +423,7 @@ export function buildDefaultOutboundRoute(clusterName: string, operation: string
       cluster: clusterName,
       timeout: '0s',
       ...(retry ? { retry_policy: retry } : {}),
+      ...(hash ? { hash_policy: [hash] } : {}),
       max_grpc_timeout: '0s',
     },
     decorator: { operation },
