@@ -49,12 +49,6 @@ export interface VirtualServiceRouteContext {
 
 export const MESH_GATEWAY = 'mesh';
 
-/** The gateways a VirtualService binds to (already resolved by the index); none means the mesh. */
-export function virtualServiceGateways(vs: IstioConfig<VirtualServiceSpec>): string[] {
-  const gateways = vs.spec.gateways ?? [];
-  return gateways.length === 0 ? [MESH_GATEWAY] : gateways;
-}
-
 const isVisible = (service: Service, namespace: string) =>
   service.exportTo.length === 0 || service.exportTo.includes('*') || service.exportTo.includes(namespace);
 
