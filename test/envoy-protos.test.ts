@@ -2,6 +2,8 @@
 // Part (a) proves the checker rejects what Envoy would reject; part (b) runs it over generated config.
 
 import fs from 'node:fs';
+import { CASE_FILES, loadCases } from './support/cases.js';
+import { readSample, sampleNames } from './support/samples.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -101,33 +103,17 @@ interface Target {
 }
 
 function sampleTargets(): Target[] {
-  const dir = path.join(repoRoot, 'samples');
-  if (!fs.existsSync(dir)) return [];
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (/\.ya?ml$/.test(e.name)) files.push(full);
-    }
-  };
-  walk(dir);
-  return files.sort().map((file) => ({ id: path.relative(repoRoot, file), input: { resources: fs.readFileSync(file, 'utf8') } }));
+  return sampleNames().map((name) => ({ id: `samples/${name}`, input: { resources: readSample(name) } }));
 }
 
 function caseTargets(): Target[] {
-  const dir = path.resolve(repoRoot, '../shared/cases');
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .flatMap((file) =>
-      (readJson(path.join(dir, file)).cases as any[]).map((c) => ({
-        id: c.id as string,
-        input: { resources: c.resources, mesh: c.mesh, options: { ...c.options, ...(c.features ? { features: c.features } : {}) } },
-        proxy: { type: c.proxy.type, namespace: c.proxy.namespace, labels: c.proxy.labels, ips: c.proxy.ips, metadata: c.proxy.metadata },
-      })),
-    );
+  return CASE_FILES.flatMap((file) =>
+    loadCases(file).map((c) => ({
+      id: c.id,
+      input: { resources: c.resources, mesh: c.mesh, options: { ...c.options, ...(c.features ? { features: c.features } : {}) } },
+      proxy: c.proxy,
+    })),
+  );
 }
 
 const resourceTypes = {

@@ -1,14 +1,15 @@
 // Istio's own traffic-simulation tests (../shared/cases), run through meshplan's engine.
 // Read where they lie, never copied: the repo's CI has ../shared beside the clone.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MeshConfigInput, ProxySelector, TraceHop, TraceRequestInput, TraceResult } from '../../src/contract.js';
 import { compileScenario, type CompiledScenario } from '../../src/engine.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const casesDir = path.resolve(repoRoot, '../shared/cases');
+/** Beside the repo, as CI lays it out; MESHPLAN_CASES_DIR points elsewhere. */
+export const casesDir = process.env.MESHPLAN_CASES_DIR ?? path.resolve(repoRoot, '../shared/cases');
 export const CASE_FILES = ['gateway', 'peer-authentication', 'service-entry', 'sidecar'] as const;
 
 export interface CaseExpect {
@@ -42,8 +43,13 @@ export interface Case {
   calls: CaseCall[];
 }
 
-export const loadCases = (file: string): Case[] =>
-  (JSON.parse(readFileSync(path.join(casesDir, `${file}.json`), 'utf8')) as { cases: Case[] }).cases;
+export function loadCases(file: string): Case[] {
+  const where = path.join(casesDir, `${file}.json`);
+  if (!existsSync(where)) {
+    throw new Error(`Istio's simulation cases are not at ${where}: put ../shared beside the repo, or set MESHPLAN_CASES_DIR`);
+  }
+  return (JSON.parse(readFileSync(where, 'utf8')) as { cases: Case[] }).cases;
+}
 
 export const callKey = (c: Case, call: CaseCall): string => `${c.id}#${call.name}`;
 
