@@ -15,7 +15,6 @@ import type { ScenarioInput } from '../src/engine.js';
 import { NEWER_THAN_SHIPPED_PROTOS, RELAXED_VALIDATE_RULES, uncheckableReason } from './support/envoy-proto-exceptions.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..');
 const fixtures = path.join(here, 'support/fixtures/envoy');
 const readJson = (file: string): any => JSON.parse(fs.readFileSync(file, 'utf8'));
 
