@@ -76,6 +76,7 @@ export interface Listener {
   traffic_direction?: 'UNSPECIFIED' | 'INBOUND' | 'OUTBOUND';
   continue_on_listener_filters_timeout?: boolean;
   listener_filters_timeout?: string;
+  max_connections_to_accept_per_socket_event?: number;
   [field: string]: unknown;
 }
 

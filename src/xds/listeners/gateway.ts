@@ -8,6 +8,7 @@ import { configSources, type IstioConfig, type MeshIndex, type Protocol, type Pr
 import { dedupeSources, type SourceRef } from '../../manifests/types.js';
 import { dnsSrvSubsetKey, listenerName, statPrefix } from '../names.js';
 import { httpConnectionManager } from '../filters/http.js';
+import { acceptPerSocketEvent } from './accept.js';
 import { metadataExchangeNetworkFilter, statsNetworkFilters, tcpProxyFilter } from '../filters/network.js';
 import { tlsInspectorFilter } from '../filters/listener.js';
 import { hostMatches, hostSubsetOf } from '../../mesh/hosts.js';
@@ -132,6 +133,7 @@ class GatewayListenerBuilder {
       filter_chains: chains.map((c) => this.filterChain(c)),
       ...(listenerFilters.length > 0 ? { listener_filters: listenerFilters } : {}),
       traffic_direction: 'OUTBOUND',
+      ...acceptPerSocketEvent(this.index),
     };
   }
 

@@ -6,6 +6,7 @@ import type { SourceRef } from '../../manifests/types.js';
 import type { MeshIndex, MtlsMode, Protocol, Proxy, SidecarScope } from '../../mesh/types.js';
 import type { Filter, FilterChain, FilterChainMatch, Listener, TransportSocket } from '../envoy.js';
 import { httpConnectionManager } from '../filters/http.js';
+import { acceptPerSocketEvent } from './accept.js';
 import { inspectorFilters, originalDstFilter } from '../filters/listener.js';
 import { metadataExchangeNetworkFilter, networkFilterStack, statsNetworkFilters, tcpProxyFilter } from '../filters/network.js';
 import { istioMtlsSocket, serverTlsSocket, type ServerTls } from '../filters/tls.js';
@@ -266,6 +267,7 @@ function inboundListener(index: MeshIndex, name: string, address: string, port: 
     filter_chains: chains,
     traffic_direction: 'INBOUND',
     continue_on_listener_filters_timeout: true,
+    ...acceptPerSocketEvent(index),
   };
   l.listener_filters = [...(bindToPort ? [] : [originalDstFilter()]), ...inspectorFilters(chains)];
   l.listener_filters_timeout = (index.mesh.protocolDetectionTimeout as string | undefined) ?? '0s';

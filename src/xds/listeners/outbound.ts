@@ -7,6 +7,7 @@ import type { SourceRef } from '../../manifests/types.js';
 import { configSources, type IstioConfig, type MeshIndex, type Protocol, type Proxy, type Service, type ServicePort, type SidecarScope } from '../../mesh/types.js';
 import type { Filter, FilterChain, FilterChainMatch, Listener, Metadata } from '../envoy.js';
 import { httpConnectionManager } from '../filters/http.js';
+import { acceptPerSocketEvent } from './accept.js';
 import { httpInspectorFilter, tlsInspectorFilter } from '../filters/listener.js';
 import { networkFilterStack, statsNetworkFilters, tcpProxyFilter, tcpToCluster } from '../filters/network.js';
 import {
@@ -575,6 +576,7 @@ export function buildHttpProxyListener(index: MeshIndex, proxy: Proxy): Listener
     ],
     traffic_direction: 'OUTBOUND',
     continue_on_listener_filters_timeout: true,
+    ...acceptPerSocketEvent(index),
     listener_filters_timeout: '0s',
   };
 }
@@ -595,6 +597,7 @@ export function buildVirtualOutboundListener(index: MeshIndex, scope: SidecarSco
     filter_chains: chains,
     use_original_dst: true,
     traffic_direction: 'OUTBOUND',
+    ...acceptPerSocketEvent(index),
   };
   if (policy === 'ALLOW_ANY_DYNAMIC_DNS') {
     chains.push({
