@@ -88,6 +88,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
       pod: w.kind === 'Pod' ? `${w.namespace}/${w.name}` : undefined,
       containerPorts,
       serviceAccount: w.serviceAccount || undefined,
+      workloadName: w.workloadName,
     };
   };
   const proxies = workloads

@@ -96,6 +96,8 @@ export interface Proxy {
   /** Container ports of the pod (name → port), for named targetPorts. */
   containerPorts?: Record<string, number>;
   serviceAccount?: string;
+  /** Owning workload (Deployment) name, the injector's fallback canonical service. */
+  workloadName?: string;
 }
 
 /** An Istio config object with the hosts/gateways in it already resolved to FQDNs. */

@@ -10,7 +10,7 @@ import { TYPE_URL } from '../../src/xds/envoy.js';
 import { buildListeners } from '../../src/xds/listeners/index.js';
 import { checkEnvoyResource } from '../support/envoy-protos.js';
 
-function mesh(yaml: string, meshConfig: Record<string, unknown> = {}, features: Record<string, boolean> = {}): MeshIndex {
+function mesh(yaml: string, meshConfig: Record<string, unknown> = {}, features: Record<string, boolean | number> = {}): MeshIndex {
   const parsed = parseManifests(yaml);
   return buildMeshIndex(parsed.objects, meshConfig, { configDomain: '', features });
 }
@@ -318,4 +318,51 @@ spec:
   });
   t.ok(buildListeners(index, capturing).listeners.some((l) => l.name === '240.240.0.7_5433'));
   t.ok(buildListeners(index, sidecar(index)).listeners.some((l) => l.name === '0.0.0.0_5433'));
+});
+
+t.test('HCM tracing follows MeshConfig when no Telemetry provider applies (tracing.go legacy branch)', async (t) => {
+  const hcmOf = (index: MeshIndex, proxy: Proxy) => {
+    const l = byName(buildListeners(index, proxy).listeners, '0.0.0.0_8000');
+    return l.filter_chains[0].filters.find((f) => f.name === 'envoy.filters.network.http_connection_manager')!.typed_config!;
+  };
+  const tracing = hcmOf(mesh(SERVICES), sidecar(mesh(SERVICES), { app: 'cart' })).tracing as Record<string, any>;
+  t.same(
+    { client: tracing.client_sampling, random: tracing.random_sampling, overall: tracing.overall_sampling },
+    { client: { value: 100 }, random: { value: 1 }, overall: { value: 100 } },
+    'PILOT_TRACE_SAMPLING defaults to 1%',
+  );
+  t.same(
+    tracing.custom_tags.map((c: { tag: string }) => c.tag),
+    [
+      'istio.authorization.dry_run.allow_policy.name',
+      'istio.authorization.dry_run.allow_policy.result',
+      'istio.authorization.dry_run.deny_policy.name',
+      'istio.authorization.dry_run.deny_policy.result',
+      'istio.canonical_revision',
+      'istio.canonical_service',
+      'istio.cluster_id',
+      'istio.mesh_id',
+      'istio.namespace',
+    ],
+  );
+  const literal = (tag: string) => tracing.custom_tags.find((c: { tag: string }) => c.tag === tag).literal.value;
+  t.same([literal('istio.canonical_service'), literal('istio.canonical_revision'), literal('istio.namespace')], ['cart', 'latest', 'shop']);
+
+  const tuned = mesh(SERVICES, { defaultConfig: { tracing: { sampling: 50, enableIstioTags: false, customTags: { team: { literal: { value: 'a' } } } } } });
+  const own = hcmOf(tuned, sidecar(tuned)).tracing as Record<string, any>;
+  t.same(own.random_sampling, { value: 50 });
+  t.same(own.custom_tags, [{ tag: 'team', literal: { value: 'a' } }], 'enableIstioTags false keeps only the configured tags');
+
+  const off = mesh(SERVICES, { enableTracing: false });
+  t.equal(hcmOf(off, sidecar(off)).tracing, undefined);
+});
+
+t.test('listeners that own a socket accept one connection per socket event', async (t) => {
+  const index = mesh(SERVICES);
+  const { listeners } = buildListeners(index, sidecar(index));
+  t.equal(byName(listeners, 'virtualOutbound').max_connections_to_accept_per_socket_event, 1);
+  t.equal(byName(listeners, 'virtualInbound').max_connections_to_accept_per_socket_event, 1);
+  t.equal(byName(listeners, '0.0.0.0_8000').max_connections_to_accept_per_socket_event, undefined, 'iptables-captured listeners do not bind');
+  const unlimited = mesh(SERVICES, {}, { MAX_CONNECTIONS_PER_SOCKET_EVENT_LOOP: 0 });
+  t.equal(byName(buildListeners(unlimited, sidecar(unlimited)).listeners, 'virtualOutbound').max_connections_to_accept_per_socket_event, undefined);
 });

@@ -4,8 +4,9 @@
 import type { Filter, RouteConfiguration, TypedConfig } from '../envoy.js';
 import { adsConfigSource } from '../config-sources.js';
 import { TYPE_URL } from '../envoy.js';
-import type { MeshConfig, Protocol } from '../../mesh/types.js';
+import type { MeshConfig, MeshIndex, Protocol, Proxy } from '../../mesh/types.js';
 import { metricsEnabled } from './network.js';
+import { meshTracing } from './tracing.js';
 
 export type HttpListenerClass = 'sidecar-outbound' | 'sidecar-inbound' | 'gateway';
 
@@ -75,8 +76,9 @@ export interface HcmOptions {
   allowAbsoluteUrl?: boolean;
 }
 
-/** envoy.filters.network.http_connection_manager for a sidecar listener chain. */
-export function httpConnectionManager(mesh: MeshConfig, o: HcmOptions): Filter {
+/** envoy.filters.network.http_connection_manager for a listener chain of the proxy. */
+export function httpConnectionManager(index: MeshIndex, proxy: Proxy, o: HcmOptions): Filter {
+  const mesh = index.mesh;
   const hcm: TypedConfig = { '@type': TYPE_URL.hcm, stat_prefix: o.statPrefix };
   if (o.rds !== undefined) {
     hcm.rds = {
@@ -87,6 +89,8 @@ export function httpConnectionManager(mesh: MeshConfig, o: HcmOptions): Filter {
     hcm.route_config = o.routeConfig;
   }
   hcm.http_filters = httpFilters(mesh, o.cls, o.protocol, { dynamicForwardProxy: o.dynamicForwardProxy });
+  const tracing = meshTracing(index, proxy);
+  if (tracing) hcm.tracing = tracing;
   hcm.use_remote_address = o.cls === 'gateway';
   if (o.allowAbsoluteUrl) hcm.http_protocol_options = { allow_absolute_url: true };
   if (o.cls === 'sidecar-inbound') {

@@ -164,7 +164,7 @@ class GatewayListenerBuilder {
 
   /** The shared HCM builder plus the gateway's own settings (buildGatewayConnectionManager). */
   private hcm(prefix: string, routeName: string, protocol: Protocol): Filter {
-    const filter = httpConnectionManager(this.index.mesh, { cls: 'gateway', statPrefix: prefix, protocol, rds: routeName });
+    const filter = httpConnectionManager(this.index, this.proxy, { cls: 'gateway', statPrefix: prefix, protocol, rds: routeName });
     const topology = this.gatewayTopology();
     const fcc = topology.forwardClientCertDetails && topology.forwardClientCertDetails !== 'UNDEFINED'
       ? topology.forwardClientCertDetails

@@ -107,10 +107,10 @@ const classOf = (p: Protocol): 'HTTP' | 'TCP' | 'AUTO' => {
   return c === 'HTTP' || c === 'TCP' ? c : 'AUTO';
 };
 
-function httpFiltersFor(index: MeshIndex, cc: ChainConfig): Filter[] {
+function httpFiltersFor(index: MeshIndex, proxy: Proxy, cc: ChainConfig): Filter[] {
   return [
     metadataExchangeNetworkFilter(),
-    httpConnectionManager(index.mesh, {
+    httpConnectionManager(index, proxy, {
       cls: 'sidecar-inbound',
       statPrefix: chainStatPrefix(cc),
       protocol: cc.protocol,
@@ -130,7 +130,7 @@ function tcpFiltersFor(index: MeshIndex, cc: ChainConfig): Filter[] {
 }
 
 /** inboundChainForOpts. */
-function chainsFor(index: MeshIndex, cc: ChainConfig, opts: MatchOption[], socketFor: (p: ChainProtocol) => TransportSocket): FilterChain[] {
+function chainsFor(index: MeshIndex, proxy: Proxy, cc: ChainConfig, opts: MatchOption[], socketFor: (p: ChainProtocol) => TransportSocket): FilterChain[] {
   return opts.map((opt) => {
     const match: FilterChainMatch = {};
     if (cc.targetPort > 0) match.destination_port = cc.targetPort;
@@ -139,7 +139,7 @@ function chainsFor(index: MeshIndex, cc: ChainConfig, opts: MatchOption[], socke
     const chain: FilterChain = {
       name: chainName(cc, opt.protocol),
       filter_chain_match: match,
-      filters: opt.protocol === 'HTTP' ? httpFiltersFor(index, cc) : tcpFiltersFor(index, cc),
+      filters: opt.protocol === 'HTTP' ? httpFiltersFor(index, proxy, cc) : tcpFiltersFor(index, cc),
     };
     if (opt.tls) chain.transport_socket = socketFor(opt.protocol);
     if (cc.sidecarMetadata) {
@@ -222,9 +222,9 @@ function portChains(index: MeshIndex, proxy: Proxy, cc: ChainConfig): FilterChai
     const c = { ...cc, protocol };
     const cls = listenerClass(protocol) === 'HTTP' ? 'HTTP' : 'TCP';
     const tls = cc.tls;
-    return chainsFor(index, c, [{ protocol: cls, transport: 'tls', tls: true }], (p) => serverTlsSocket(tls, p));
+    return chainsFor(index, proxy, c, [{ protocol: cls, transport: 'tls', tls: true }], (p) => serverTlsSocket(tls, p));
   }
-  return chainsFor(index, cc, matchOptions(mode, classOf(cc.protocol)), istioMtlsSocket);
+  return chainsFor(index, proxy, cc, matchOptions(mode, classOf(cc.protocol)), istioMtlsSocket);
 }
 
 function blackholeChain(index: MeshIndex): FilterChain {
@@ -256,7 +256,7 @@ function passthroughChains(index: MeshIndex, proxy: Proxy, configs: ChainConfig[
       bindToPort: false,
       sources: [],
     };
-    return chainsFor(index, cc, matchOptions(mode, 'AUTO'), istioMtlsSocket);
+    return chainsFor(index, proxy, cc, matchOptions(mode, 'AUTO'), istioMtlsSocket);
   });
 }
 

@@ -46,7 +46,7 @@ export function buildSidecarListeners(index: MeshIndex, proxy: Proxy): Listeners
   const built = [
     ...buildOutboundListeners(index, proxy, scope),
     ...(httpProxy ? [{ listener: httpProxy, sources: [] as SourceRef[] }] : []),
-    { listener: buildVirtualOutboundListener(index, scope), sources: [] as SourceRef[] },
+    { listener: buildVirtualOutboundListener(index, proxy, scope), sources: [] as SourceRef[] },
     ...buildInboundListeners(index, proxy, scope),
   ];
   const provenance: Record<string, SourceRef[]> = {};

@@ -470,7 +470,7 @@ function listenerFromEntry(ctx: Context, e: ListenerEntry): Listener {
     chain.transport_socket_connect_timeout = TRANSPORT_SOCKET_CONNECT_TIMEOUT;
     chain.filters = c.http
       ? [
-          httpConnectionManager(ctx.index.mesh, {
+          httpConnectionManager(ctx.index, ctx.proxy, {
             cls: 'sidecar-outbound',
             statPrefix: statPrefix(`outbound_${name}`),
             protocol: c.http.protocol,
@@ -563,7 +563,7 @@ export function buildHttpProxyListener(index: MeshIndex, proxy: Proxy): Listener
     filter_chains: [
       {
         filters: [
-          httpConnectionManager(index.mesh, {
+          httpConnectionManager(index, proxy, {
             cls: 'sidecar-outbound',
             statPrefix: statPrefix(`outbound_${name}`),
             protocol: 'HTTP_PROXY',
@@ -582,7 +582,7 @@ export function buildHttpProxyListener(index: MeshIndex, proxy: Proxy): Listener
 }
 
 /** virtualOutbound: the iptables capture listener on 15001 (buildVirtualOutboundListener). */
-export function buildVirtualOutboundListener(index: MeshIndex, scope: SidecarScope): Listener {
+export function buildVirtualOutboundListener(index: MeshIndex, proxy: Proxy, scope: SidecarScope): Listener {
   const policy = outboundPolicy(index, scope);
   const chains: FilterChain[] = [
     {
@@ -604,7 +604,7 @@ export function buildVirtualOutboundListener(index: MeshIndex, scope: SidecarSco
       name: `${VIRTUAL_OUTBOUND_CATCHALL_TCP_CHAIN}-http`,
       filter_chain_match: { application_protocols: PLAINTEXT_HTTP_ALPNS },
       filters: [
-        httpConnectionManager(index.mesh, {
+        httpConnectionManager(index, proxy, {
           cls: 'sidecar-outbound',
           statPrefix: statPrefix(`outbound_${VIRTUAL_OUTBOUND}_allow_any_dynamic_dns`),
           protocol: 'HTTP',
