@@ -366,3 +366,16 @@ t.test('listeners that own a socket accept one connection per socket event', asy
   const unlimited = mesh(SERVICES, {}, { MAX_CONNECTIONS_PER_SOCKET_EVENT_LOOP: 0 });
   t.equal(byName(buildListeners(unlimited, sidecar(unlimited)).listeners, 'virtualOutbound').max_connections_to_accept_per_socket_event, undefined);
 });
+
+t.test('MeshConfig pathNormalization sets the HCM path handling (buildHTTPConnectionManager)', async (t) => {
+  const pathFields = (normalization?: string) => {
+    const index = mesh(SERVICES, normalization ? { pathNormalization: { normalization } } : {});
+    const l = byName(buildListeners(index, sidecar(index)).listeners, '0.0.0.0_8000');
+    const hcm = l.filter_chains[0].filters.find((f) => f.name === 'envoy.filters.network.http_connection_manager')!.typed_config!;
+    return [hcm.normalize_path, hcm.merge_slashes, hcm.path_with_escaped_slashes_action];
+  };
+  t.same(pathFields(), [true, undefined, 'KEEP_UNCHANGED']);
+  t.same(pathFields('NONE'), [false, undefined, 'KEEP_UNCHANGED']);
+  t.same(pathFields('MERGE_SLASHES'), [true, true, 'KEEP_UNCHANGED']);
+  t.same(pathFields('DECODE_AND_MERGE_SLASHES'), [true, true, 'UNESCAPE_AND_FORWARD']);
+});

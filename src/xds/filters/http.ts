@@ -76,6 +76,20 @@ export interface HcmOptions {
   allowAbsoluteUrl?: boolean;
 }
 
+/** MeshConfig pathNormalization (unset = DEFAULT = BASE: RFC 3986 normalization only). */
+function pathNormalization(mesh: MeshConfig): Record<string, unknown> {
+  switch ((mesh.pathNormalization as { normalization?: string } | undefined)?.normalization) {
+    case 'NONE':
+      return { normalize_path: false, path_with_escaped_slashes_action: 'KEEP_UNCHANGED' };
+    case 'MERGE_SLASHES':
+      return { normalize_path: true, merge_slashes: true, path_with_escaped_slashes_action: 'KEEP_UNCHANGED' };
+    case 'DECODE_AND_MERGE_SLASHES':
+      return { normalize_path: true, merge_slashes: true, path_with_escaped_slashes_action: 'UNESCAPE_AND_FORWARD' };
+    default:
+      return { normalize_path: true, path_with_escaped_slashes_action: 'KEEP_UNCHANGED' };
+  }
+}
+
 /** envoy.filters.network.http_connection_manager for a listener chain of the proxy. */
 export function httpConnectionManager(index: MeshIndex, proxy: Proxy, o: HcmOptions): Filter {
   const mesh = index.mesh;
@@ -101,8 +115,7 @@ export function httpConnectionManager(index: MeshIndex, proxy: Proxy, o: HcmOpti
   }
   hcm.upgrade_configs = [{ upgrade_type: 'websocket' }];
   hcm.stream_idle_timeout = '0s';
-  hcm.normalize_path = true;
-  hcm.path_with_escaped_slashes_action = 'KEEP_UNCHANGED';
+  Object.assign(hcm, pathNormalization(mesh));
   hcm.request_id_extension = {
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig',
