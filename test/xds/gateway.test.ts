@@ -43,9 +43,9 @@ spec:
   - {name: tls, port: 9001}
 `;
 
-function mesh(yaml: string): MeshIndex {
+function mesh(yaml: string, meshConfig: Record<string, unknown> = {}): MeshIndex {
   const parsed = parseManifests(`${BASE}---\n${yaml}`);
-  return buildMeshIndex(parsed.objects, {}, { configDomain: 'cluster.local' });
+  return buildMeshIndex(parsed.objects, meshConfig, { configDomain: 'cluster.local' });
 }
 
 const gatewayProxy = (index: MeshIndex, labels: Record<string, string> = { istio: 'ingressgateway' }): Proxy =>
@@ -378,4 +378,39 @@ spec:
   const [route16443] = listener(listeners, '0.0.0.0_16443').filter_chains;
   t.same(route16443.filter_chain_match, { server_names: ['db.example.com'] });
   t.equal(tcpProxy(route16443).cluster, 'outbound|9001||pricing.shop.svc.cluster.local');
+});
+
+t.test('gateway TLS: mesh tlsDefaults under the server settings, CRL and insecureSkipVerify (BuildListenerTLSContext)', async (t) => {
+  const gateway = `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [a.example.com]
+    tls: {mode: SIMPLE, credentialName: a-cert, cipherSuites: [ECDHE-RSA-AES256-GCM-SHA384]}
+  - port: {number: 443, name: https-b, protocol: HTTPS}
+    hosts: [b.example.com]
+    tls: {mode: MUTUAL, serverCertificate: /etc/certs/b.pem, privateKey: /etc/certs/b.key, caCertificates: /etc/certs/ca.pem, caCrl: /etc/certs/crl.pem, insecureSkipVerify: true}
+`;
+  const index = mesh(gateway, { tlsDefaults: { minProtocolVersion: 'TLSV1_3', cipherSuites: ['ECDHE-ECDSA-AES128-GCM-SHA256'], ecdhCurves: ['P-256'] } });
+  const { listeners } = build(t, index);
+  const l = listeners.find((x) => x.name === '0.0.0.0_8443')!;
+  const common = (sni: string) =>
+    (l.filter_chains.find((c) => (c.filter_chain_match?.server_names as string[] | undefined)?.includes(sni))!.transport_socket!.typed_config as TypedConfig)
+      .common_tls_context as Record<string, any>;
+  t.same(common('a.example.com').tls_params, {
+    ecdh_curves: ['P-256'],
+    cipher_suites: ['ECDHE-RSA-AES256-GCM-SHA384'],
+    tls_minimum_protocol_version: 'TLSv1_3',
+  }, 'the server cipher suites override the mesh default; the mesh floor and curves stay');
+  const b = common('b.example.com');
+  t.same(b.combined_validation_context.default_validation_context, {
+    crl: { filename: '/etc/certs/crl.pem' },
+    trust_chain_verification: 'ACCEPT_UNTRUSTED',
+  });
+  t.equal(b.combined_validation_context.validation_context_sds_secret_config.name, 'file-root:/etc/certs/ca.pem');
+  t.equal(b.tls_certificate_sds_secret_configs[0].name, 'file-cert:/etc/certs/b.pem~/etc/certs/b.key');
 });

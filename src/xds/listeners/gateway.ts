@@ -96,7 +96,7 @@ class GatewayListenerBuilder {
         if (isHttpsTerminating(ms.server)) {
           entry.chains.push({
             sniHosts: ms.tlsInfo?.sniHosts,
-            transportSocket: gatewayTlsSocket(ms.server.tls!, false),
+            transportSocket: gatewayTlsSocket(this.index.mesh, ms.server.tls!, false),
             filters: [this.hcm(ms.server.name || statPrefix(`outbound_${name}`), ms.tlsInfo?.routeName ?? '', ms.protocol)],
             sources: [],
           });
@@ -190,7 +190,7 @@ class GatewayListenerBuilder {
       if (!server.tls) return [{ filters: routed.filters, sources: routed.sources }];
       return [{
         sniHosts: ms.tlsInfo?.sniHosts,
-        transportSocket: gatewayTlsSocket(server.tls, true),
+        transportSocket: gatewayTlsSocket(this.index.mesh, server.tls, true),
         filters: routed.filters,
         sources: routed.sources,
       }];

@@ -1,6 +1,7 @@
 // Gateway server TLS → DownstreamTlsContext (pilot/pkg/networking/core/listener.go BuildListenerTLSContext,
 // pilot/pkg/security/model/authentication.go ApplyToCommonTLSContext, ApplyCredentialSDSToServerCommonTLSContext).
 
+import type { MeshConfig } from '../../mesh/types.js';
 import type { TransportSocket } from '../envoy.js';
 import { TYPE_URL } from '../envoy.js';
 import { agentSecret, credentialSecret } from '../config-sources.js';
@@ -15,6 +16,9 @@ export interface GatewayServerTls {
   credentialName?: string;
   credentialNames?: string[];
   caCertCredentialName?: string;
+  tlsCertificates?: { serverCertificate?: string; privateKey?: string }[];
+  caCrl?: string;
+  insecureSkipVerify?: boolean;
   subjectAltNames?: string[];
   verifyCertificateSpki?: string[];
   verifyCertificateHash?: string[];
@@ -37,18 +41,31 @@ const credentialResource = (name: string) => {
 
 const exactMatchers = (names?: string[]) => (names ?? []).map((exact) => ({ exact }));
 
+/** MeshConfig tlsDefaults: the mesh-wide floor for gateway servers that terminate TLS themselves. */
+interface MeshTlsDefaults {
+  minProtocolVersion?: string;
+  cipherSuites?: string[];
+  ecdhCurves?: string[];
+}
+
 /** The transport socket of a TLS-terminating gateway server. `tcpTerminating`: a TLS server (not HTTPS) ending in tcp_proxy. */
-export function gatewayTlsSocket(tls: GatewayServerTls, tcpTerminating: boolean): TransportSocket {
+export function gatewayTlsSocket(mesh: MeshConfig, tls: GatewayServerTls, tcpTerminating: boolean): TransportSocket {
   const mode = tls.mode ?? 'PASSTHROUGH';
   const requireClientCert = mode === 'MUTUAL' || mode === 'ISTIO_MUTUAL';
   const validateClient = requireClientCert || mode === 'OPTIONAL_MUTUAL';
   const common: Record<string, unknown> = {};
 
   const credentialNames = tls.credentialNames?.length ? tls.credentialNames : tls.credentialName ? [tls.credentialName] : [];
+  // ApplyToCommonTLSContext: a CRL file and insecureSkipVerify shape the client validation.
+  const clientValidation = (): Record<string, unknown> => ({
+    ...withSans({}, tls.subjectAltNames),
+    ...(tls.caCrl ? { crl: { filename: tls.caCrl } } : {}),
+    ...(tls.insecureSkipVerify ? { trust_chain_verification: 'ACCEPT_UNTRUSTED' } : {}),
+  });
   if (mode === 'ISTIO_MUTUAL') {
     common.tls_certificate_sds_secret_configs = [agentSecret('default')];
     common.combined_validation_context = {
-      default_validation_context: withSans({}, tls.subjectAltNames),
+      default_validation_context: clientValidation(),
       validation_context_sds_secret_config: agentSecret('ROOTCA'),
     };
   } else if (credentialNames.length > 0) {
@@ -58,6 +75,7 @@ export function gatewayTlsSocket(tls: GatewayServerTls, tcpTerminating: boolean)
       const validation: Record<string, unknown> = withSans({}, tls.subjectAltNames);
       if (tls.verifyCertificateSpki?.length) validation.verify_certificate_spki = tls.verifyCertificateSpki;
       if (tls.verifyCertificateHash?.length) validation.verify_certificate_hash = tls.verifyCertificateHash;
+      if (tls.insecureSkipVerify) validation.trust_chain_verification = 'ACCEPT_UNTRUSTED';
       common.combined_validation_context = {
         default_validation_context: validation,
         validation_context_sds_secret_config: credentialResource(caName),
@@ -67,11 +85,12 @@ export function gatewayTlsSocket(tls: GatewayServerTls, tcpTerminating: boolean)
     }
   } else {
     // Certificates mounted as files, served by the agent under file-cert:/file-root: names.
-    const certName = tls.serverCertificate && tls.privateKey ? `file-cert:${tls.serverCertificate}~${tls.privateKey}` : 'default';
-    common.tls_certificate_sds_secret_configs = [agentSecret(certName)];
+    const certName = (cert?: string, key?: string) => (cert && key ? `file-cert:${cert}~${key}` : 'default');
+    const files = tls.tlsCertificates?.length ? tls.tlsCertificates : [{ serverCertificate: tls.serverCertificate, privateKey: tls.privateKey }];
+    common.tls_certificate_sds_secret_configs = files.map((f) => agentSecret(certName(f.serverCertificate, f.privateKey)));
     if (validateClient) {
       common.combined_validation_context = {
-        default_validation_context: withSans({}, tls.subjectAltNames),
+        default_validation_context: clientValidation(),
         validation_context_sds_secret_config: agentSecret(tls.caCertificates ? `file-root:${tls.caCertificates}` : 'ROOTCA'),
       };
     }
@@ -79,6 +98,13 @@ export function gatewayTlsSocket(tls: GatewayServerTls, tcpTerminating: boolean)
 
   if (mode === 'SIMPLE' || mode === 'MUTUAL' || mode === 'OPTIONAL_MUTUAL') {
     const params: Record<string, unknown> = {};
+    // applyDownstreamTLSDefaults, then the server's own settings (applyServerTLSSettings) override them.
+    const defaults = (mesh.tlsDefaults ?? {}) as MeshTlsDefaults;
+    if (defaults.ecdhCurves?.length) params.ecdh_curves = defaults.ecdhCurves;
+    if (defaults.cipherSuites?.length) params.cipher_suites = defaults.cipherSuites;
+    if (defaults.minProtocolVersion && defaults.minProtocolVersion !== 'TLS_AUTO') {
+      params.tls_minimum_protocol_version = defaults.minProtocolVersion === 'TLSV1_3' ? 'TLSv1_3' : 'TLSv1_2';
+    }
     if (tls.minProtocolVersion && tls.minProtocolVersion !== 'TLS_AUTO') params.tls_minimum_protocol_version = tls.minProtocolVersion.replace('TLSV', 'TLSv');
     if (tls.maxProtocolVersion && tls.maxProtocolVersion !== 'TLS_AUTO') params.tls_maximum_protocol_version = tls.maxProtocolVersion.replace('TLSV', 'TLSv');
     if (tls.cipherSuites?.length) params.cipher_suites = tls.cipherSuites;
