@@ -22,3 +22,13 @@ export const agentSecret = (name: string) => ({
 
 /** A credentialName secret istiod serves over ADS; no initial_fetch_timeout, so a missing secret does not block (SDSAdsConfig). */
 export const credentialSecret = (name: string) => ({ name, sds_config: { ads: {}, resource_api_version: 'V3' } });
+
+/**
+ * A credentialName's secret (ConstructSdsSecretConfigForCredential): `builtin://` is the agent's workload
+ * certificate (and `builtin://-cacert` its root), bare names are Kubernetes secrets (credentials.ToResourceName).
+ */
+export function credentialNameSecret(name: string) {
+  if (name === 'builtin://') return agentSecret('default');
+  if (name === 'builtin://-cacert') return agentSecret('ROOTCA');
+  return credentialSecret(name.includes('://') ? name : `kubernetes://${name}`);
+}

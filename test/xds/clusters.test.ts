@@ -97,3 +97,59 @@ spec:
   t.notOk(names.includes('outbound|3306||db.default.svc.cluster.local'), 'db is not exported to istio-system');
   t.ok(names.includes('outbound_.9080_.v1_.reviews.default.svc.cluster.local'), 'SNI-DNAT cluster for AUTO_PASSTHROUGH');
 });
+
+t.test('DR TLS origination: files, credentials, insecureSkipVerify, ServiceEntry SANs, mesh tlsDefaults (constructUpstreamTLS)', async (t) => {
+  const rules = `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: files-api, namespace: default}
+spec:
+  hosts: [files.example.com]
+  location: MESH_EXTERNAL
+  resolution: DNS
+  subjectAltNames: [files.example.com]
+  ports: [{name: https, number: 443, protocol: TLS}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: files, namespace: default}
+spec:
+  host: files.example.com
+  trafficPolicy:
+    tls: {mode: MUTUAL, clientCertificate: /certs/c.pem, privateKey: /certs/k.pem, caCrl: /certs/crl.pem}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: api, namespace: default}
+spec:
+  host: api.example.com
+  workloadSelector: {matchLabels: {app: reviews}}
+  trafficPolicy:
+    tls: {mode: SIMPLE, credentialName: api-ca, sni: api.example.com}
+`;
+  const idx = index(`${BOOKINFO}---\n${rules}`, { tlsDefaults: { ecdhCurves: ['P-256'], cipherSuites: ['ECDHE-ECDSA-AES128-GCM-SHA256'] } });
+  const { clusters } = buildClusters(idx, sidecarIn(idx, { app: 'reviews' }));
+  const common = (name: string) => (clusters.find((c) => c.name === name)!.transport_socket!.typed_config as any).common_tls_context;
+  const files = common('outbound|443||files.example.com');
+  t.same(files.tls_params, {
+    tls_minimum_protocol_version: 'TLSv1_2',
+    tls_maximum_protocol_version: 'TLSv1_3',
+    ecdh_curves: ['P-256'],
+    cipher_suites: ['ECDHE-ECDSA-AES128-GCM-SHA256'],
+  });
+  t.equal(files.tls_certificate_sds_secret_configs[0].name, 'file-cert:/certs/c.pem~/certs/k.pem');
+  t.same(files.combined_validation_context.default_validation_context, {
+    match_subject_alt_names: [{ exact: 'files.example.com' }],
+    crl: { filename: '/certs/crl.pem' },
+  }, 'a ServiceEntry lends its subjectAltNames; the CRL file is checked');
+  t.equal(files.combined_validation_context.validation_context_sds_secret_config.name, 'file-root:system');
+  const api = common('outbound|443||api.example.com');
+  t.equal(api.combined_validation_context.validation_context_sds_secret_config.name, 'kubernetes://api-ca-cacert', 'the CA is the -cacert companion');
+  t.notOk(api.tls_certificate_sds_secret_configs, 'SIMPLE sends no client certificate');
+
+  const skip = index(`${BOOKINFO}---\n${rules.replace('caCrl: /certs/crl.pem', 'insecureSkipVerify: true')}`);
+  const skipped = (buildClusters(skip, sidecarIn(skip)).clusters.find((c) => c.name === 'outbound|443||files.example.com')!.transport_socket!.typed_config as any)
+    .common_tls_context;
+  t.same(skipped.validation_context, {}, 'insecureSkipVerify leaves an empty validation context');
+  t.notOk(skipped.combined_validation_context);
+});

@@ -309,7 +309,9 @@ function applyUpstreamTls(index: MeshIndex, proxy: Proxy, c: Cluster, t: Outboun
   if (mode === 'SIMPLE' || mode === 'MUTUAL') {
     // A sidecar cannot read Kubernetes secrets unless the rule targets it by workload selector.
     if (proxy.type === 'sidecar' && tls.credentialName && !String(tls.credentialName).startsWith('configmap://') && !t.rule?.spec.workloadSelector) return;
-    c.transport_socket = originationSocket(tls, http2, proxy.type === 'router');
+    // A ServiceEntry's subjectAltNames (and endpoint identities) stand in when the rule names no SANs.
+    const sans: string[] = tls.subjectAltNames?.length ? tls.subjectAltNames : t.service.registry === 'External' ? serviceAccounts(index, t.service) : [];
+    c.transport_socket = originationSocket(index.mesh, tls, http2, sans);
     if (!tls.sni) {
       const opts = protocolOptions(c);
       opts.upstream_http_protocol_options = { auto_sni: true, auto_san_validation: true };

@@ -4,7 +4,7 @@
 import type { MeshConfig } from '../../mesh/types.js';
 import type { TransportSocket } from '../envoy.js';
 import { TYPE_URL } from '../envoy.js';
-import { agentSecret, credentialSecret } from '../config-sources.js';
+import { agentSecret, credentialNameSecret } from '../config-sources.js';
 
 /** Istio's ServerTLSSettings in JSON form (the fields that shape the TLS context). */
 export interface GatewayServerTls {
@@ -32,12 +32,6 @@ const ALPN_HTTP = ['h2', 'http/1.1'];
 const ALPN_DOWNSTREAM_WITH_MX = ['istio-peer-exchange', 'h2', 'http/1.1'];
 
 
-/** credentials.ToResourceName: bare names are Kubernetes secrets. */
-const credentialResource = (name: string) => {
-  if (name === 'builtin://') return agentSecret('default');
-  if (name === 'builtin://-cacert') return agentSecret('ROOTCA');
-  return credentialSecret(name.includes('://') ? name : `kubernetes://${name}`);
-};
 
 const exactMatchers = (names?: string[]) => (names ?? []).map((exact) => ({ exact }));
 
@@ -69,7 +63,7 @@ export function gatewayTlsSocket(mesh: MeshConfig, tls: GatewayServerTls, tcpTer
       validation_context_sds_secret_config: agentSecret('ROOTCA'),
     };
   } else if (credentialNames.length > 0) {
-    common.tls_certificate_sds_secret_configs = credentialNames.map(credentialResource);
+    common.tls_certificate_sds_secret_configs = credentialNames.map(credentialNameSecret);
     const caName = tls.caCertCredentialName || `${credentialNames[0]}-cacert`;
     if (mode === 'MUTUAL' || mode === 'OPTIONAL_MUTUAL') {
       const validation: Record<string, unknown> = withSans({}, tls.subjectAltNames);
@@ -78,7 +72,7 @@ export function gatewayTlsSocket(mesh: MeshConfig, tls: GatewayServerTls, tcpTer
       if (tls.insecureSkipVerify) validation.trust_chain_verification = 'ACCEPT_UNTRUSTED';
       common.combined_validation_context = {
         default_validation_context: validation,
-        validation_context_sds_secret_config: credentialResource(caName),
+        validation_context_sds_secret_config: credentialNameSecret(caName),
       };
     } else if (tls.subjectAltNames?.length) {
       common.validation_context = withSans({}, tls.subjectAltNames);

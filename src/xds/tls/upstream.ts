@@ -2,7 +2,8 @@
 // pilot/pkg/networking/util/util.go ALPN constants, pkg/model/authentication.go SDS config).
 
 import type { TransportSocket, TransportSocketMatch } from '../envoy.js';
-import { agentSecret, credentialSecret } from '../config-sources.js';
+import type { MeshConfig } from '../../mesh/types.js';
+import { agentSecret, credentialNameSecret } from '../config-sources.js';
 import { TYPE_URL } from '../envoy.js';
 
 const TLS_PARAMS = { tls_minimum_protocol_version: 'TLSv1_2', tls_maximum_protocol_version: 'TLSv1_3' };
@@ -45,28 +46,48 @@ export function autoMtlsMatches(sni: string, sans: string[], http2: boolean): Tr
   ];
 }
 
-/** DR `tls` SIMPLE / MUTUAL (originating TLS to a non-mesh server). */
-export function originationSocket(tls: any, http2: boolean, proxyIsGateway: boolean): TransportSocket {
-  const common: Record<string, unknown> = { tls_params: TLS_PARAMS };
+/** DR `tls` SIMPLE / MUTUAL: originating TLS to a non-mesh server (cluster_tls.go constructUpstreamTLS). */
+export function originationSocket(mesh: MeshConfig, tls: any, http2: boolean, sans: string[]): TransportSocket {
+  const common: Record<string, unknown> = { tls_params: upstreamTlsParams(mesh) };
   const credential: string | undefined = tls.credentialName;
-  const sans: string[] = tls.subjectAltNames ?? [];
-  if (!tls.insecureSkipVerify) {
-    const root = credential
-      ? `kubernetes://${credential}${proxyIsGateway ? '-cacert' : ''}`
-      : tls.caCertificates
-        ? `file-root:${tls.caCertificates}`
-        : 'file-root:system';
-    common.combined_validation_context = {
-      default_validation_context: sans.length > 0 ? { match_subject_alt_names: sanMatchers(sans) } : {},
-      validation_context_sds_secret_config: credential ? credentialSecret(root) : agentSecret(root),
-    };
-  }
-  if (tls.mode === 'MUTUAL') {
-    const cert = credential ? `kubernetes://${credential}` : `file-cert:${tls.clientCertificate ?? ''}~${tls.privateKey ?? ''}`;
-    common.tls_certificate_sds_secret_configs = [credential ? credentialSecret(cert) : agentSecret(cert)];
+  const defaultValidation = (extra: Record<string, unknown> = {}) => ({
+    ...(sans.length > 0 ? { match_subject_alt_names: sanMatchers(sans) } : {}),
+    ...extra,
+  });
+  if (credential) {
+    // ApplyCustomSDSToClientCommonTLSContext: the CA is always the credential's "-cacert" companion.
+    if (tls.mode === 'MUTUAL') common.tls_certificate_sds_secret_configs = [credentialNameSecret(credential)];
+    if (!tls.insecureSkipVerify) {
+      common.combined_validation_context = {
+        default_validation_context: defaultValidation(),
+        validation_context_sds_secret_config: credentialNameSecret(`${credential}-cacert`),
+      };
+    }
+  } else {
+    // Files mounted in the pod, served by the agent; no caCertificates means the system roots.
+    if (tls.mode === 'MUTUAL') {
+      common.tls_certificate_sds_secret_configs = [agentSecret(`file-cert:${tls.clientCertificate ?? ''}~${tls.privateKey ?? ''}`)];
+    }
+    if (tls.insecureSkipVerify) common.validation_context = {};
+    else {
+      common.combined_validation_context = {
+        default_validation_context: defaultValidation(tls.caCrl ? { crl: { filename: tls.caCrl } } : {}),
+        validation_context_sds_secret_config: agentSecret(`file-root:${tls.caCertificates || 'system'}`),
+      };
+    }
   }
   if (http2) common.alpn_protocols = ['h2'];
   const ctx: Record<string, unknown> = { '@type': TYPE_URL.upstreamTls, common_tls_context: common };
   if (tls.sni) ctx.sni = tls.sni;
   return { name: 'envoy.transport_sockets.tls', typed_config: ctx as TransportSocket['typed_config'] & {} };
+}
+
+/** TLSv1_2..TLSv1_3 plus MeshConfig tlsDefaults curves and ciphers (applyTLSDefaults; its minimum is for servers only). */
+function upstreamTlsParams(mesh: MeshConfig): Record<string, unknown> {
+  const defaults = (mesh.tlsDefaults ?? {}) as { ecdhCurves?: string[]; cipherSuites?: string[] };
+  return {
+    ...TLS_PARAMS,
+    ...(defaults.ecdhCurves?.length ? { ecdh_curves: defaults.ecdhCurves } : {}),
+    ...(defaults.cipherSuites?.length ? { cipher_suites: defaults.cipherSuites } : {}),
+  };
 }
