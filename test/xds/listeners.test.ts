@@ -379,3 +379,49 @@ t.test('MeshConfig pathNormalization sets the HCM path handling (buildHTTPConnec
   t.same(pathFields('MERGE_SLASHES'), [true, true, 'KEEP_UNCHANGED']);
   t.same(pathFields('DECODE_AND_MERGE_SLASHES'), [true, true, 'UNESCAPE_AND_FORWARD']);
 });
+
+t.test('Sidecar egress captureMode NONE binds a real port on 127.0.0.1 (buildSidecarOutboundListeners bindToPort)', async (t) => {
+  const sidecarNone = (extra: string) => mesh(`${SERVICES}
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress:
+  - port: {number: 9000, protocol: HTTP, name: http}
+    captureMode: NONE
+    hosts: [shop/*]${extra}
+  - hosts: ['*/*']
+`);
+  const index = sidecarNone('');
+  const { listeners } = buildListeners(index, sidecar(index));
+  const bound = byName(listeners, '127.0.0.1_9000');
+  t.equal(bound.bind_to_port, undefined, 'the listener owns its socket');
+  t.equal(bound.max_connections_to_accept_per_socket_event, 1);
+  t.same(bound.address, { socket_address: { address: '127.0.0.1', port_value: 9000 } });
+  t.equal(byName(listeners, '0.0.0.0_8000').bind_to_port, false, 'the catch-all egress listener stays captured');
+  for (const l of listeners) t.same(checkEnvoyResource(TYPE_URL.listener, l).errors, [], `${l.name} is valid Envoy`);
+
+  const low = mesh(`${SERVICES}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  clusterIP: 10.96.0.12
+  ports:
+  - {name: http, port: 80}
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress:
+  - port: {number: 80, protocol: HTTP, name: http}
+    captureMode: NONE
+    hosts: [shop/*]
+`);
+  const unprivileged = low.makeProxy({ type: 'sidecar', namespace: 'shop', labels: {}, ips: ['10.0.0.9'], metadata: { UNPRIVILEGED_POD: 'true' } });
+  t.notOk(buildListeners(low, unprivileged).listeners.some((l) => l.name === '127.0.0.1_80'), 'an unprivileged pod cannot bind port 80');
+  t.ok(buildListeners(low, sidecar(low)).listeners.some((l) => l.name === '127.0.0.1_80'));
+});

@@ -31,6 +31,9 @@ const ALLOW_ANY_DYNAMIC_DNS_CLUSTER = 'AllowAnyDynamicDNSCluster';
 
 export type OutboundPolicy = 'ALLOW_ANY' | 'REGISTRY_ONLY' | 'ALLOW_ANY_DYNAMIC_DNS';
 
+/** The proxy's loopback address for listeners that bind a real port (actualLocalHosts, IPv4). */
+const LOCALHOST = '127.0.0.1';
+
 const truthy = (v: unknown): boolean => v === true || v === 1 || v === 'true' || v === 'TRUE' || v === '1';
 
 export function featureEnabled(index: MeshIndex, name: string): boolean {
@@ -79,6 +82,8 @@ interface ChainOptions {
 
 interface ListenerEntry {
   bind: string;
+  /** A real socket (Sidecar egress captureMode NONE or a unix socket), not an iptables-captured port. */
+  bindToPort: boolean;
   port: ServicePort;
   protocol: Protocol;
   chains: ChainOptions[];
@@ -249,6 +254,7 @@ function vsForHost(vss: IstioConfig[], host: string): IstioConfig[] {
 
 interface OutboundOptions {
   bind: string;
+  bindToPort?: boolean;
   port: ServicePort;
   service: Service;
   cidrs?: string[];
@@ -422,7 +428,7 @@ function addServicePort(ctx: Context, listeners: Map<string, ListenerEntry>, inp
   switch (conflict) {
     case 'none':
     case 'AutoOverHTTP':
-      listeners.set(key, { bind: o.bind, port: o.port, protocol, chains, locked: false, sources: [...o.service.sources] });
+      listeners.set(key, { bind: o.bind, bindToPort: o.bindToPort ?? false, port: o.port, protocol, chains, locked: false, sources: [...o.service.sources] });
       return;
     case 'HTTPOverTCP':
     case 'TCPOverHTTP':
@@ -449,11 +455,12 @@ function listenerFromEntry(ctx: Context, e: ListenerEntry): Listener {
   const name = listenerName(e.bind, e.port.port);
   const l: Listener = {
     name,
-    address: { socket_address: { address: e.bind, port_value: e.port.port } },
+    // BuildAddress: a unix:// bind is a pipe.
+    address: e.bind.startsWith('unix://') ? { pipe: { path: e.bind.slice('unix://'.length) } } : { socket_address: { address: e.bind, port_value: e.port.port } },
     filter_chains: [],
     traffic_direction: 'OUTBOUND',
     continue_on_listener_filters_timeout: true,
-    bind_to_port: false,
+    ...(e.bindToPort ? acceptPerSocketEvent(ctx.index) : { bind_to_port: false }),
   };
   const needTls = e.chains.some((c) => (c.sniHosts?.length ?? 0) > 0);
   const needHttp = e.chains.some((c) => (c.alpn?.length ?? 0) > 0);
@@ -506,17 +513,21 @@ export function buildOutboundListeners(index: MeshIndex, proxy: Proxy, scope: Si
   const listeners = new Map<string, ListenerEntry>();
   const headlessChains = featureEnabled(index, 'PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER');
   for (const egress of scope.egress) {
-    const bind = egress.bind ?? '';
+    // captureMode NONE (or a unix socket) makes the listener a real socket, on 127.0.0.1 unless bound elsewhere.
+    const bindToPort = egress.captureMode === 'NONE' || (egress.bind ?? '').startsWith('unix://');
+    const bind = egress.bind ?? (bindToPort ? LOCALHOST : '');
     if (egress.port) {
       const port = egressPort(egress.port);
-      for (const service of egress.services) addServicePort(ctx, listeners, { bind, port, service }, egress.virtualServices);
+      // CanBindToPort: an unprivileged pod cannot open a port below 1024.
+      if (bindToPort && port.port < 1024 && truthy(proxy.metadata.UNPRIVILEGED_POD)) continue;
+      for (const service of egress.services) addServicePort(ctx, listeners, { bind, bindToPort, port, service }, egress.virtualServices);
       continue;
     }
     for (const e of listeners.values()) e.locked = true;
     for (const service of egress.services) {
       for (const port of service.ports) {
         const cls = listenerClass(port.protocol);
-        const base = { bind, port, service };
+        const base = { bind, bindToPort, port, service };
         const passthroughWithoutVip = service.resolution === 'Passthrough' && serviceAddressForProxy(service, proxy) === WILDCARD;
         if (bind === '' && passthroughWithoutVip && (cls === 'TCP' || cls === 'AUTO')) {
           const endpoints = index.endpoints(service, port);
@@ -556,10 +567,10 @@ export const HTTP_PROXY_ROUTE = 'http_proxy';
 export function buildHttpProxyListener(index: MeshIndex, proxy: Proxy): Listener | undefined {
   const port = Number(proxy.metadata.HTTP_PROXY_PORT ?? index.mesh.proxyHttpPort ?? 0);
   if (!Number.isInteger(port) || port <= 0) return undefined;
-  const name = listenerName('127.0.0.1', port);
+  const name = listenerName(LOCALHOST, port);
   return {
     name,
-    address: { socket_address: { address: '127.0.0.1', port_value: port } },
+    address: { socket_address: { address: LOCALHOST, port_value: port } },
     filter_chains: [
       {
         filters: [
