@@ -6,11 +6,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAllDocuments } from 'yaml';
 import { ValidationError } from '../store/errors.js';
 
-const QUERY_FIELDS = ['name', 'description', 'message', 'author'] as const;
+export const QUERY_FIELDS = ['name', 'description', 'message', 'author'] as const;
+
+/** Marks a body built from a raw manifest, so a refusal can point at the query string. */
+const RAW_MANIFEST = Symbol('raw manifest');
+export const isRawManifestBody = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && RAW_MANIFEST in body;
 
 function rawManifestBody(request: FastifyRequest, resources: string | unknown[]): Record<string, unknown> {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  const body: Record<string, unknown> = { resources };
+  const body: Record<string | symbol, unknown> = { resources, [RAW_MANIFEST]: true };
   for (const field of QUERY_FIELDS) if (typeof query[field] === 'string') body[field] = query[field];
   return body;
 }

@@ -3,6 +3,7 @@
 
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ManifestProblem } from '../manifests/types.js';
+import { isRawManifestBody, QUERY_FIELDS } from './bodies.js';
 import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from '../store/errors.js';
 
 /** One entry of a problem document's `errors`: where in the input, and why. */
@@ -79,25 +80,78 @@ export function problemFor(error: unknown, instance: string): ProblemDocument {
   if (error instanceof PreconditionRequiredError) return doc(428, error.message);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    return doc(
-      400,
-      `request ${fastifyError.validationContext ?? 'body'} is invalid`,
-      fastifyError.validation.map((v) => ({
-        document: null,
-        kind: null,
-        object: null,
-        path: [fastifyError.validationContext ?? 'body', ...v.instancePath.split('/').filter(Boolean)].join('.') +
-          (v.keyword === 'required' ? `.${(v.params as { missingProperty: string }).missingProperty}` : ''),
-        message: v.message ?? v.keyword,
-      })),
-    );
+    const context = fastifyError.validationContext ?? 'body';
+    return doc(400, `request ${context} is invalid`, schemaProblems(context, fastifyError.validation as SchemaError[]));
   }
   const status = typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
   return doc(status, status === 500 ? 'unexpected error; see the service log for this request id' : fastifyError.message);
 }
 
+/** One JSON-schema (ajv) error, as fastify reports it. */
+export interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  schemaPath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+const fieldPath = (context: string, e: SchemaError): string =>
+  [context, ...e.instancePath.split('/').filter(Boolean)].join('.') +
+  (e.keyword === 'required' ? `.${String(e.params.missingProperty)}` : '');
+
+/** What the failed branches of one union ask for, in one phrase; paths are said when below the union's. */
+function describeUnion(context: string, union: SchemaError, branches: SchemaError[][]): string {
+  const leaves = branches.flat();
+  if (leaves.every((e) => e.keyword === 'const')) {
+    return `must be one of ${leaves.map((e) => JSON.stringify(e.params.allowedValue)).join(', ')}`;
+  }
+  const at = fieldPath(context, union);
+  const phrase = (branch: SchemaError[]) =>
+    schemaProblems(context, branch)
+      .map((p) => (p.path === at ? p.message : `${p.path.slice(at.length + 1)}: ${p.message}`))
+      .join(', ');
+  const phrases = [...new Set(branches.map(phrase))];
+  return phrases.length === 1 ? phrases[0] : `must match one of: ${phrases.map((p) => `(${p})`).join(' or ')}`;
+}
+
+/**
+ * ajv's errors as input problems. A union (anyOf) that fails reports each branch's errors and
+ * then its own; they are folded into one problem at the union's path that names what it accepts
+ * ("must be one of \"a\", \"b\"") instead of one "must be equal to constant" per branch.
+ */
+export function schemaProblems(context: string, errors: SchemaError[]): InputProblem[] {
+  const unions = errors.filter((e) => e.keyword === 'anyOf');
+  const outermost = unions.filter((u) => !unions.some((o) => o !== u && u.schemaPath.startsWith(`${o.schemaPath}/`)));
+  const unionOf = (e: SchemaError) => outermost.find((u) => e.schemaPath.startsWith(`${u.schemaPath}/`));
+  const problems: InputProblem[] = [];
+  for (const e of errors) {
+    if (outermost.includes(e)) {
+      const branchErrors = errors.filter((b) => unionOf(b) === e);
+      const byBranch = new Map<string, SchemaError[]>();
+      for (const b of branchErrors) {
+        const branch = b.schemaPath.slice(e.schemaPath.length + 1).split('/')[0];
+        byBranch.set(branch, [...(byBranch.get(branch) ?? []), b]);
+      }
+      problems.push({ ...NO_DOCUMENT, path: fieldPath(context, e), message: describeUnion(context, e, [...byBranch.values()]) });
+    } else if (e.keyword !== 'anyOf' && !unionOf(e)) {
+      problems.push({ ...NO_DOCUMENT, path: fieldPath(context, e), message: e.message ?? e.keyword });
+    }
+  }
+  return problems;
+}
+
+const NO_DOCUMENT = { document: null, kind: null, object: null };
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): FastifyReply {
   const problem = problemFor(error, request.url);
+  // A raw manifest as the body leaves the other fields to the query string: say so there.
+  if (isRawManifestBody(request.body)) {
+    for (const e of problem.errors ?? []) {
+      const field = QUERY_FIELDS.find((f) => e.path === `body.${f}`);
+      if (field) Object.assign(e, { path: `querystring.${field}`, message: `${e.message}: with a raw manifest as the body, give it in the query string (?${field}=...)` });
+    }
+  }
   if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
   return reply.code(problem.status).type('application/problem+json').send(problem);
 }

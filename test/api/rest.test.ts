@@ -267,6 +267,34 @@ metadata:
     t.equal(await store.count(), before, 'no scenario was added');
   });
 
+  await t.test('a field of the wrong value is one problem that names what is accepted', async (t) => {
+    const review = await call(url, 'POST', '/api/v1/scenarios/shop/revisions/1/review', { state: 'done' });
+    t.equal(review.status, 400);
+    t.same(review.body.errors.map((e: any) => [e.path, e.message]), [
+      ['body.state', 'must be one of "draft", "in_review", "approved", "rejected"'],
+    ]);
+
+    const trace = await call(url, 'POST', '/api/v1/scenarios/shop/trace', {
+      proxy: { type: 'gateway' },
+      request: { port: 80, mode: 'sideways' },
+    });
+    t.equal(trace.status, 400);
+    t.same(trace.body.errors.map((e: any) => [e.path, e.message]), [
+      ['body.proxy', `must match one of: (pod: must have required property 'pod') or (type: must be one of "sidecar", "router")`],
+      ['body.request.mode', 'must be one of "outbound", "inbound", "gateway"'],
+    ]);
+
+    const proxyAsString = await call(url, 'POST', '/api/v1/scenarios/shop/translate', { proxy: 'default/web-v1' });
+    t.same(proxyAsString.body.errors.map((e: any) => [e.path, e.message]), [['body.proxy', 'must be object']]);
+  });
+
+  await t.test('a raw manifest without ?name: the problem points at the query string', async (t) => {
+    const res = await call(url, 'POST', '/api/v1/scenarios', manifests());
+    t.equal(res.status, 400);
+    t.equal(res.body.errors[0].path, 'querystring.name');
+    t.match(res.body.errors[0].message, /in the query string \(\?name=\.\.\.\)/);
+  });
+
   await t.test('kinds the engine does not use are kept, with warnings', async (t) => {
     const withConfigMap = `${manifests()}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n`;
     const res = await call(url, 'POST', '/api/v1/scenarios', { name: 'with-configmap', resources: withConfigMap });
