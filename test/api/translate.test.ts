@@ -94,3 +94,25 @@ t.test('translate and trace', async (t) => {
     t.equal(latest?.trace.hops[0].proxy.type, 'router');
   });
 });
+
+t.test('GraphQL refuses the trace inputs REST refuses, with the same problems', async (t) => {
+  const { url } = await startTestServer(t, { bodyLimit: 1024 * 1024 });
+  const created = await call(url, 'POST', '/api/v1/scenarios?name=mesh', await bookinfoManifests());
+  t.equal(created.status, 201, JSON.stringify(created.body));
+  const proxy = { pod: 'default/productpage-v1' };
+  const request = { port: 9080, host: 'reviews', mode: 'sideways', tls: 'maybe' };
+
+  const rest = await call(url, 'POST', '/api/v1/scenarios/mesh/trace', { proxy, request });
+  t.equal(rest.status, 400);
+  const graphql = await call(url, 'POST', '/graphql', {
+    query: 'query($proxy: ProxyInput!, $request: TraceRequestInput!) { scenario(name: "mesh") { latest { trace(proxy: $proxy, request: $request) { flow } } } }',
+    variables: { proxy, request },
+  });
+  const [error] = graphql.body.errors ?? [];
+  t.equal(error?.extensions?.code, 'BAD_USER_INPUT');
+  t.same(
+    error?.extensions?.problems.map((p: any) => [p.path, p.message]),
+    rest.body.errors.map((p: any) => [p.path.replace(/^body\./, ''), p.message]),
+  );
+  t.same(error?.extensions?.problems.map((p: any) => p.path), ['request.mode', 'request.tls']);
+});

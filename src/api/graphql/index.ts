@@ -3,14 +3,17 @@
 
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { Ajv } from 'ajv';
 import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
+import { ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
 import type { SummaryKind } from '../../xds/summaries.js';
 import type { CompiledScenarioCache } from '../compiled.js';
-import { problemFor, toInputProblem } from '../problems.js';
+import { problemFor, schemaProblems, toInputProblem } from '../problems.js';
+import { ProxySelector as ProxySelectorSchema, TraceRequest as TraceRequestSchema } from '../rest/schemas.js';
 
 const SCHEMA = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
 
@@ -93,12 +96,12 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       revision: (r: RevisionRecord) => r.number,
       resources: (r: RevisionRecord) => r.manifests,
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
-        guarded(async () => (await compiled.forRevision(r)).translate(proxy ? withoutNulls(proxy) : undefined)),
+        guarded(async () => (await compiled.forRevision(r)).translate(proxy ? checked('proxy', proxy) : undefined)),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: SummaryKind[] | null }) =>
-        guarded(async () => (await compiled.forRevision(r)).proxyConfig(withoutNulls(args.proxy), args.kinds ?? undefined)),
+        guarded(async () => (await compiled.forRevision(r)).proxyConfig(checked('proxy', args.proxy), args.kinds ?? undefined)),
       trace: (r: RevisionRecord, args: { proxy: ProxySelector; request: TraceRequestInput }) =>
         guarded(async () => {
-          const result = (await compiled.forRevision(r)).trace(withoutNulls(args.proxy), withoutNulls(args.request));
+          const result = (await compiled.forRevision(r)).trace(checked('proxy', args.proxy), checked('request', args.request));
           return { ...result, warnings: result.warnings ?? [] };
         }),
     },
@@ -143,6 +146,23 @@ const written = (w: Awaited<ReturnType<ScenarioStore['create']>>) => ({
   revision: w.revision,
   warnings: w.warnings.map(toInputProblem),
 });
+
+// GraphQL types mode, protocol, tls and labels loosely (String, JSON): the REST schemas check
+// them, so both APIs refuse the same inputs with the same problems.
+const ajv = new Ajv({ allErrors: true, strict: false });
+const inputSchemas = { proxy: ajv.compile(ProxySelectorSchema), request: ajv.compile(TraceRequestSchema) };
+
+/** The argument without GraphQL's nulls, once it passes its REST schema. */
+function checked<T extends object>(argument: keyof typeof inputSchemas, value: T): T {
+  const input = withoutNulls(value);
+  const check = inputSchemas[argument];
+  if (check(input)) return input;
+  const problems = schemaProblems(argument, check.errors ?? []);
+  throw new ValidationError(
+    `${argument} is invalid`,
+    problems.map((p) => ({ document: -1, path: p.path, message: p.message, severity: 'error' as const })),
+  );
+}
 
 /** GraphQL passes absent optional input fields as null; the engine expects them absent. */
 function withoutNulls<T extends object>(value: T): T {
