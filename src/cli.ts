@@ -11,6 +11,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
+import { inputProblems } from './api/inputs.js';
 import { compileScenario, formatProblem, InputError } from './engine.js';
 import { SUMMARY_KINDS, type SummaryKind } from './xds/summaries.js';
 
@@ -106,6 +107,9 @@ function main(argv: string[]): number {
     }
     case 'trace': {
       if (!values.port) throw new Error('--port is required');
+      if (!/^\d+$/.test(values.port)) throw new Error(`--port ${values.port}: expected a port number`);
+      const badHeader = values.header?.find((h) => !h.includes('='));
+      if (badHeader) throw new Error(`--header ${badHeader}: expected name=value`);
       const request: TraceRequestInput = {
         port: Number(values.port),
         ...(values.address ? { address: values.address } : {}),
@@ -118,6 +122,9 @@ function main(argv: string[]): number {
         ...(values.sni ? { sni: values.sni } : {}),
         headers: Object.fromEntries((values.header ?? []).map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)])),
       };
+      // The service's own check, its paths (request.mode) named as the flags (--mode).
+      const problems = inputProblems('request', request);
+      if (problems.length) throw new Error(problems.map((p) => `--${p.path.split('.')[1]} ${p.message}`).join('\nmeshplan: '));
       const result = scenario.trace(proxySelector(values.proxy), request);
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else printTrace(result);
@@ -138,7 +145,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof InputError) for (const p of err.problems) console.error(`${p.severity}: ${formatProblem(p)}`);
-  else console.error(`meshplan: ${(err as Error).message}`);
+  if (err instanceof InputError) {
+    // Problems of the proxy or request (no document) are about flags; the rest about manifest files.
+    for (const p of err.problems) console.error(`${p.severity}: ${p.document >= 0 ? formatProblem(p) : `--${p.path.split('.')[0]}: ${p.message}`}`);
+    if (err.problems.some((p) => p.path.startsWith('proxy'))) console.error('hint: `meshplan proxies -f <the same files>` lists the pods --proxy can name');
+  } else console.error(`meshplan: ${(err as Error).message}`);
   process.exitCode = 2;
 }

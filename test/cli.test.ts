@@ -41,3 +41,26 @@ t.test('bad manifests: every problem with where and why, exit status 2', async (
   t.match(bad.stderr, /error: document 0 DestinationRule default\/r at spec\.host: /);
   t.match(bad.stderr, /error: document 0 DestinationRule default\/r at spec\.trafficPolicy\.loadBalancer/);
 });
+
+t.test('bad flags: each names the flag and what it accepts, exit status 2', async (t) => {
+  const trace = (...flags: string[]) => cli('trace', '-f', 'samples/bookinfo', '--proxy', 'default/productpage-v1', ...flags);
+  const badValues = trace('--port', '70000', '--mode', 'sideways', '--tls', 'maybe');
+  t.equal(badValues.status, 2);
+  t.equal(
+    badValues.stderr,
+    'meshplan: --mode must be one of "outbound", "inbound", "gateway"\n' +
+      'meshplan: --port must be <= 65535\n' +
+      'meshplan: --tls must be one of "plaintext", "tls", "mtls"\n',
+  );
+  const notANumber = trace('--port', 'http');
+  t.equal(notANumber.status, 2);
+  t.equal(notANumber.stderr, 'meshplan: --port http: expected a port number\n');
+  const badHeader = trace('--port', '9080', '--header', 'x-canary');
+  t.equal(badHeader.stderr, 'meshplan: --header x-canary: expected name=value\n');
+
+  const unknownPod = cli('proxy-config', '-f', 'samples/bookinfo', '--proxy', 'default/nope');
+  t.equal(unknownPod.status, 2);
+  t.match(unknownPod.stderr, /^error: --proxy: no sidecar-injected or gateway pod or Deployment default\/nope\n/);
+  t.notMatch(unknownPod.stderr, /document -1/);
+  t.match(unknownPod.stderr, /meshplan proxies -f/);
+});

@@ -3,7 +3,6 @@
 
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { Ajv } from 'ajv';
 import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
@@ -12,8 +11,8 @@ import { ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
 import type { SummaryKind } from '../../xds/summaries.js';
 import type { CompiledScenarioCache } from '../compiled.js';
-import { problemFor, schemaProblems, toInputProblem } from '../problems.js';
-import { ProxySelector as ProxySelectorSchema, TraceRequest as TraceRequestSchema } from '../rest/schemas.js';
+import { inputProblems, type InputArgument } from '../inputs.js';
+import { problemFor, toInputProblem } from '../problems.js';
 
 const SCHEMA = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
 
@@ -147,17 +146,11 @@ const written = (w: Awaited<ReturnType<ScenarioStore['create']>>) => ({
   warnings: w.warnings.map(toInputProblem),
 });
 
-// GraphQL types mode, protocol, tls and labels loosely (String, JSON): the REST schemas check
-// them, so both APIs refuse the same inputs with the same problems.
-const ajv = new Ajv({ allErrors: true, strict: false });
-const inputSchemas = { proxy: ajv.compile(ProxySelectorSchema), request: ajv.compile(TraceRequestSchema) };
-
-/** The argument without GraphQL's nulls, once it passes its REST schema. */
-function checked<T extends object>(argument: keyof typeof inputSchemas, value: T): T {
+/** The argument without GraphQL's nulls, once it passes its REST schema (GraphQL types mode, protocol, tls, labels loosely). */
+function checked<T extends object>(argument: InputArgument, value: T): T {
   const input = withoutNulls(value);
-  const check = inputSchemas[argument];
-  if (check(input)) return input;
-  const problems = schemaProblems(argument, check.errors ?? []);
+  const problems = inputProblems(argument, input);
+  if (problems.length === 0) return input;
   throw new ValidationError(
     `${argument} is invalid`,
     problems.map((p) => ({ document: -1, path: p.path, message: p.message, severity: 'error' as const })),
