@@ -145,6 +145,7 @@ const NO_DOCUMENT = { document: null, kind: null, object: null };
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): FastifyReply {
   const problem = problemFor(error, request.url);
+  if (problem.status === 413) problem.detail = `request body is larger than ${request.routeOptions.bodyLimit} bytes (BODY_LIMIT)`;
   // A raw manifest as the body leaves the other fields to the query string: say so there.
   if (isRawManifestBody(request.body)) {
     for (const e of problem.errors ?? []) {

@@ -254,6 +254,7 @@ metadata:
     const huge = await call(url, 'POST', '/api/v1/scenarios', { name: 'huge', resources: `# ${'x'.repeat(300 * 1024)}\n${manifests()}` });
     t.equal(huge.status, 413);
     t.equal(huge.body.status, 413);
+    t.equal(huge.body.detail, `request body is larger than ${256 * 1024} bytes (BODY_LIMIT)`);
 
     const badRevision = await call(
       url,
@@ -286,6 +287,13 @@ metadata:
 
     const proxyAsString = await call(url, 'POST', '/api/v1/scenarios/shop/translate', { proxy: 'default/web-v1' });
     t.same(proxyAsString.body.errors.map((e: any) => [e.path, e.message]), [['body.proxy', 'must be object']]);
+  });
+
+  await t.test('translate of a stored scenario with no body at all: every proxy', async (t) => {
+    const res = await call(url, 'POST', '/api/v1/scenarios/shop/translate');
+    t.equal(res.status, 200, JSON.stringify(res.body));
+    t.same(res.body, (await call(url, 'POST', '/api/v1/scenarios/shop/translate', {})).body);
+    t.ok(Array.isArray(res.body.proxies));
   });
 
   await t.test('a raw manifest without ?name: the problem points at the query string', async (t) => {

@@ -75,6 +75,10 @@ export async function translateRoutes(
         body: ScenarioTranslateBody,
         response: { 200: TranslateResult, ...problems(400, 404) },
       },
+      // Every field is optional, so no body at all means every proxy.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
     async (request) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
