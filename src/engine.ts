@@ -164,6 +164,6 @@ export class CompiledScenario {
 }
 
 export const formatProblem = (p: ManifestProblem): string =>
-  `document ${p.document}${p.kind ? ` ${p.kind}` : ''}${p.object ? ` ${p.object}` : ''}${p.path ? ` at ${p.path}` : ''}: ${p.message}`;
+  `${p.document >= 0 ? `document ${p.document}` : 'request'}${p.kind ? ` ${p.kind}` : ''}${p.object ? ` ${p.object}` : ''}${p.path ? ` at ${p.path}` : ''}: ${p.message}`;
 
 export const compileScenario = (input: ScenarioInput): CompiledScenario => new CompiledScenario(input);

@@ -37,3 +37,23 @@ t.test('unknown pods and Deployments are input errors that say which', async (t)
   const scenario = compileScenario({ resources: readSample('bookinfo') });
   t.match(thrownBy(() => scenario.translate({ pod: 'default/reviews-v9' })), { problems: [{ path: 'proxy.pod', message: /default\/reviews-v9/ }] });
 });
+
+t.test('routes to a host or subset that nothing defines are warned about, as istioctl analyze does', async (t) => {
+  const broken = `${readSample('bookinfo')}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings]
+  http:
+  - route:
+    - destination: {host: ratings, subset: v9}
+    - destination: {host: ratings-next}
+`;
+  const warnings = compileScenario({ resources: broken }).warnings.filter((w) => /Envoy answers 503/.test(w));
+  t.same(warnings, [
+    'VirtualService default/ratings: spec.http[0].route[0].destination: subset v9 of ratings.default.svc.cluster.local is defined by no DestinationRule (Envoy answers 503)',
+    'VirtualService default/ratings: spec.http[0].route[1].destination: host ratings-next.default.svc.cluster.local is not a service of the mesh (Envoy answers 503)',
+  ]);
+  t.same(compileScenario({ resources: readSample('bookinfo') }).warnings.filter((w) => /Envoy answers 503/.test(w)), [], 'bookinfo has none');
+});
