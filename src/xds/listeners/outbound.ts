@@ -23,6 +23,7 @@ import {
   subsetKey,
 } from '../names.js';
 import { altHosts, hostsMatch, proxyDnsDomain } from '../routes/sidecar-hosts.js';
+import { destinationCluster, type Destination } from '../routes/virtualservice.js';
 import { isTcpProtocol, isTlsProtocol, listenerClass, parseProtocol } from './protocol.js';
 
 export const WILDCARD = '0.0.0.0';
@@ -170,21 +171,6 @@ function serviceByHost(ctx: Context, host: string): Service | undefined {
   return ctx.scope.services.find((s) => s.hostname === host);
 }
 
-interface Destination {
-  host?: string;
-  subset?: string;
-  port?: { number?: number };
-}
-
-/** route.GetDestinationCluster. */
-export function destinationCluster(dest: Destination, service: Service | undefined, listenerPort: number): string {
-  if (!dest.host) return 'UnknownService';
-  const host = service?.externalName ? service.externalName : dest.host;
-  let port = listenerPort;
-  if (dest.port?.number) port = dest.port.number;
-  else if (service && service.ports.length === 1) port = service.ports[0].port;
-  return subsetKey('outbound', dest.subset ?? '', host, port);
-}
 
 interface TcpDrSettings {
   idleTimeout?: string;
