@@ -21,6 +21,7 @@ import { SUMMARY_KINDS, summaryTable, formatTable, type SummaryKind, type Table 
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
 import { quoteMeta } from './util/regex.js';
+import { analyze, type AnalysisMessage } from './analysis/index.js';
 
 /** How many proxies a translate without a proxy answers for, at most. */
 export const MAX_PROXIES_PER_TRANSLATE = 100;
@@ -167,3 +168,18 @@ export const formatProblem = (p: ManifestProblem): string =>
   `${p.document >= 0 ? `document ${p.document}` : 'request'}${p.kind ? ` ${p.kind}` : ''}${p.object ? ` ${p.object}` : ''}${p.path ? ` at ${p.path}` : ''}: ${p.message}`;
 
 export const compileScenario = (input: ScenarioInput): CompiledScenario => new CompiledScenario(input);
+
+/**
+ * `istioctl analyze` over manifests: every kind is read, an object its schema refuses is a message
+ * (IST0106). Only input that cannot be read at all (YAML syntax, limits) is refused. `now` is when
+ * certificates are checked.
+ */
+export function analyzeScenario(
+  input: ScenarioInput & { files?: { file: string; resources: string | unknown[] }[] },
+  now: number,
+): { messages: AnalysisMessage[] } {
+  const inputs = input.files ?? [{ resources: input.resources }];
+  const result = analyze({ inputs, mesh: input.mesh, options: input.options, now });
+  if (result.unreadable.length > 0) throw new InputError(`${result.unreadable.length} problem(s) in resources`, result.unreadable);
+  return { messages: result.messages };
+}

@@ -17,6 +17,11 @@ export const DEFAULT_LIMITS: ManifestLimits = {
 
 /** Kinds without a namespace: they keep namespace "" instead of "default". */
 const CLUSTER_SCOPED = new Set(['v1/Namespace']);
+/** Kinds without a namespace that only the tolerant reading keeps (istioctl analyze reads them). */
+const CLUSTER_SCOPED_KINDS = new Set([
+  'Node', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'StorageClass', 'PersistentVolume', 'PriorityClass',
+]);
 
 // kubectl reads YAML with go-yaml (YAML 1.1: `on`/`yes` are booleans, 0777 is octal) but keeps
 // unquoted timestamps as strings, so both parsers use the 1.1 schema without its timestamp tag.
@@ -36,20 +41,32 @@ export interface ParseOptions extends Partial<ManifestLimits> {
    * they are warnings, as istiod reads such objects (and the yardstick cases have some).
    */
   strict?: boolean;
+  /**
+   * Keep every object that has an apiVersion, kind and name, also of kinds meshplan does not translate and
+   * with schema errors (which stay listed as problems): what `istioctl analyze` reads.
+   */
+  tolerant?: boolean;
 }
 
 export function parseManifests(input: string | unknown[], options: ParseOptions = {}): ParsedManifests {
   const lim: ManifestLimits = { ...DEFAULT_LIMITS, ...options };
-  const strict = options.strict ?? false;
+  const how: Reading = { strict: options.strict ?? false, tolerant: options.tolerant ?? false };
   const problems: ManifestProblem[] = [];
   const documents = typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
   const objects: K8sObject[] = [];
+  const objectDocuments: number[] = [];
   for (const { index, value } of documents) {
     if (depthOf(value) > lim.maxDepth) problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
     // Array input belongs to the caller: copied so that defaulting never changes it.
-    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, strict, objects, problems);
+    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, how, objects, problems);
+    while (objectDocuments.length < objects.length) objectDocuments.push(index);
   }
-  return { objects, problems };
+  return { objects, documents: objectDocuments, problems };
+}
+
+interface Reading {
+  strict: boolean;
+  tolerant: boolean;
 }
 
 interface InputDocument {
@@ -136,31 +153,31 @@ const firstLine = (s: string): string => s.split('\n', 1)[0];
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function collectObjects(value: unknown, document: number, strict: boolean, objects: K8sObject[], problems: ManifestProblem[]): void {
+function collectObjects(value: unknown, document: number, how: Reading, objects: K8sObject[], problems: ManifestProblem[]): void {
   if (!isObject(value)) {
     problems.push(fatal(`document ${document} is not an object`, document));
     return;
   }
-  if (value.kind === 'List' && value.apiVersion === 'v1') {
+  if (value.kind === 'List' && (value.apiVersion === 'v1' || how.tolerant)) {
     const items = value.items ?? [];
     if (!Array.isArray(items)) {
       problems.push({ document, kind: 'List', path: 'items', message: 'items must be a list', severity: 'error' });
       return;
     }
     items.forEach((item, i) => {
-      if (isObject(item)) collectObject(item, document, `items[${i}].`, strict, objects, problems);
+      if (isObject(item)) collectObject(item, document, `items[${i}].`, how, objects, problems);
       else problems.push({ document, kind: 'List', path: `items[${i}]`, message: 'list item is not an object', severity: 'error' });
     });
     return;
   }
-  collectObject(value, document, '', strict, objects, problems);
+  collectObject(value, document, '', how, objects, problems);
 }
 
 function collectObject(
   obj: Record<string, any>,
   document: number,
   prefix: string,
-  strict: boolean,
+  how: Reading,
   objects: K8sObject[],
   problems: ManifestProblem[],
 ): void {
@@ -182,18 +199,21 @@ function collectObject(
     return;
   }
   const { apiVersion, kind } = obj;
-  const namespace = CLUSTER_SCOPED.has(`${apiVersion}/${kind}`) ? '' : obj.metadata.namespace || 'default';
+  const clusterScoped = CLUSTER_SCOPED.has(`${apiVersion}/${kind}`) || (how.tolerant && CLUSTER_SCOPED_KINDS.has(kind));
+  const namespace = clusterScoped ? '' : obj.metadata.namespace || 'default';
   const object = namespace === '' ? obj.metadata.name : `${namespace}/${obj.metadata.name}`;
+  const keep = () => objects.push({ ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject);
   if (!isSupportedKind(apiVersion, kind)) {
+    if (how.tolerant) return void keep();
     const message = `kind ${kind} (${apiVersion}) is not used by meshplan; ignored`;
     problems.push({ document, kind, object, path: prefix.replace(/\.$/, ''), message, severity: 'warning' });
     return;
   }
   let valid = true;
   for (const p of checkObject(obj)) {
-    const severity = p.kind === 'unreadable' || strict ? 'error' : 'warning';
+    const severity = p.kind === 'unreadable' || how.strict ? 'error' : 'warning';
     if (severity === 'error') valid = false;
     problems.push({ document, kind, object, path: prefix + p.path, message: p.message, severity });
   }
-  if (valid) objects.push({ ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject);
+  if (valid || how.tolerant) keep();
 }

@@ -42,6 +42,8 @@ export interface ManifestProblem {
 
 export interface ParsedManifests {
   objects: K8sObject[];
+  /** The document index of each object (parallel to objects). */
+  documents: number[];
   /** Errors make the input invalid; warnings (unused kinds, unknown fields) do not. */
   problems: ManifestProblem[];
 }

@@ -194,3 +194,20 @@ export const Problem = Type.Object(
   },
   { description: 'RFC 9457 problem document' },
 );
+
+// istioctl analyze (contract "Analyze"): the messages with Istio's codes, names and levels.
+export const AnalysisMessage = Type.Object(
+  {
+    code: Type.String({ description: "Istio's message code, e.g. IST0101" }),
+    name: Type.String(),
+    level: Type.Union([Type.Literal('Error'), Type.Literal('Warning'), Type.Literal('Info')]),
+    resource: Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() }),
+    path: Type.Optional(Type.String()),
+    document: Type.Optional(Type.Integer()),
+    file: Type.Optional(Type.String()),
+    message: Type.String(),
+  },
+  { description: 'One istioctl analyze message' },
+);
+export const AnalyzeBody = Type.Object(MeshInput);
+export const AnalyzeResult = Type.Object({ messages: Type.Array(AnalysisMessage) }, { additionalProperties: true });

@@ -1,0 +1,16 @@
+// Every analyzer `istioctl analyze` runs offline (analyzers/all.go All()), in Istio's order.
+
+import type { Analyzer } from './analyzer.js';
+import { caCertificateAnalyzer } from './destinationrule/ca-certificates.js';
+import { certificateAnalyzer } from './gateway/certificate.js';
+import { conflictingGatewayAnalyzer } from './gateway/conflictinggateway.js';
+import { ingressGatewayPortAnalyzer } from './gateway/gateway.js';
+import { secretAnalyzer } from './gateway/secret.js';
+
+export const ANALYZERS: readonly Analyzer[] = [
+  caCertificateAnalyzer,
+  ingressGatewayPortAnalyzer,
+  secretAnalyzer,
+  conflictingGatewayAnalyzer,
+  certificateAnalyzer,
+];

@@ -1,0 +1,75 @@
+// The analysis stage: `istioctl analyze --use-kube=false` over manifests (istioctl/pkg/analyze and
+// pkg/config/analysis/local). Every kind is read; schema errors are messages (IST0106), never a refusal.
+
+import { parseManifests } from '../manifests/index.js';
+import type { K8sObject, ManifestProblem } from '../manifests/types.js';
+import { resolveMeshConfig } from '../mesh/meshconfig.js';
+import type { EngineOptions, MeshConfigInput } from '../contract.js';
+import { AnalysisContext, type AnalysisMessage, type Origin } from './context.js';
+import { ANALYZERS } from './all.js';
+import { defaultIngressResources } from './default-ingress.js';
+import { schemaMessages } from './schema/validation.js';
+
+export type { AnalysisMessage } from './context.js';
+export { ANALYZERS } from './all.js';
+
+export interface AnalysisInput {
+  /** The manifests, each input with the file it came from (command line) or without (API). */
+  inputs: { file?: string; resources: string | unknown[] }[];
+  mesh?: MeshConfigInput;
+  options?: EngineOptions;
+  /** When certificates are checked (ms since the epoch). */
+  now: number;
+}
+
+export interface AnalysisResult {
+  messages: AnalysisMessage[];
+  /** Input that could not be read at all (YAML syntax, size limits): nothing of it was analyzed. */
+  unreadable: (ManifestProblem & { file?: string })[];
+}
+
+/** Namespaces istioctl analyze leaves out (analysis/local.go's default exclusions). */
+const IGNORED_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
+
+export function analyze(input: AnalysisInput): AnalysisResult {
+  const mesh = resolveMeshConfig(input.mesh ?? {});
+  const objects: K8sObject[] = [];
+  const origins = new Map<K8sObject, Origin>();
+  const problems: { object?: K8sObject; problem: ManifestProblem; file?: string }[] = [];
+  const unreadable: AnalysisResult['unreadable'] = [];
+  for (const { file, resources } of input.inputs) {
+    const parsed = parseManifests(resources, { tolerant: true });
+    parsed.objects.forEach((o, i) => {
+      if (IGNORED_NAMESPACES.has(o.metadata.namespace)) return;
+      objects.push(o);
+      origins.set(o, { document: parsed.documents[i], ...(file !== undefined ? { file } : {}) });
+    });
+    for (const p of parsed.problems) {
+      if (p.severity !== 'error') continue;
+      const object = parsed.objects.find((o, i) => parsed.documents[i] === p.document && objectKey(o) === `${p.kind}/${p.object}`);
+      if (object || p.kind) problems.push({ object, problem: p, file });
+      else unreadable.push({ ...p, ...(file !== undefined ? { file } : {}) });
+    }
+  }
+  objects.push(...defaultIngressResources(objects, mesh));
+  const c = new AnalysisContext(objects, origins, mesh, input.options?.features ?? {}, input.now);
+  schemaMessages(c, problems);
+  for (const analyzer of ANALYZERS) analyzer.analyze(c);
+  return { messages: sortedDeduped(c.messages), unreadable };
+}
+
+const objectKey = (o: K8sObject): string =>
+  `${o.kind}/${o.metadata.namespace === '' ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`}`;
+
+/** diag.Messages.SortedDedupedCopy: identical messages once, ordered by resource, then code, then text. */
+function sortedDeduped(messages: AnalysisMessage[]): AnalysisMessage[] {
+  const seen = new Map<string, AnalysisMessage>();
+  for (const m of messages) {
+    const key = JSON.stringify([m.level, m.code, m.resource, m.file, m.document, m.message]);
+    if (!seen.has(key)) seen.set(key, m);
+  }
+  const r = (m: AnalysisMessage) => `${m.resource.kind} ${m.resource.namespace}/${m.resource.name}`;
+  return [...seen.values()].sort((a, b) => cmp(r(a), r(b)) || cmp(a.code, b.code) || cmp(a.message, b.message));
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
