@@ -6,6 +6,9 @@ import { certificateAnalyzer } from './gateway/certificate.js';
 import { conflictingGatewayAnalyzer } from './gateway/conflictinggateway.js';
 import { ingressGatewayPortAnalyzer } from './gateway/gateway.js';
 import { secretAnalyzer } from './gateway/secret.js';
+import { destinationHostAnalyzer } from './virtualservice/destinationhosts.js';
+import { destinationRuleAnalyzer } from './virtualservice/destinationrules.js';
+import { gatewayAnalyzer } from './virtualservice/gateways.js';
 
 export const ANALYZERS: readonly Analyzer[] = [
   caCertificateAnalyzer,
@@ -13,4 +16,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   secretAnalyzer,
   conflictingGatewayAnalyzer,
   certificateAnalyzer,
+  gatewayAnalyzer,
+  destinationHostAnalyzer,
+  destinationRuleAnalyzer,
 ];

@@ -1,0 +1,66 @@
+// virtualservice.DestinationHostAnalyzer (analyzers/virtualservice/destinationhosts.go): route and mirror
+// hosts must be services (Kubernetes or ServiceEntry) visible to the VirtualService, with the port named
+// when the service has several; and a gateway route without subset to a host that mesh VirtualServices
+// split by subset is not affected by those rules (IST0140).
+
+import type { K8sObject } from '../../manifests/types.js';
+import type { Analyzer } from '../analyzer.js';
+import { KINDS, list, record, specOf, str, type AnalysisContext } from '../context.js';
+import { destinationHost, serviceEntryHostMap, type DestinationService } from '../util/hosts.js';
+import { mirrorDestinations, routeDestinations, type AnnotatedDestination } from './util.js';
+
+function checkPorts(c: AnalysisContext, vs: K8sObject, d: AnnotatedDestination, s: DestinationService): void {
+  const host = str(d.destination.host);
+  const port = d.destination.port;
+  if (port === undefined || port === null) {
+    if (s.ports.length > 1) {
+      c.report(vs, 'VirtualServiceDestinationPortSelectorRequired', `This VirtualService routes to a service "${host}" that exposes multiple ports [${s.ports.map((p) => p.number).join(' ')}]: the destination must say which port`, d.path);
+    }
+    return;
+  }
+  const number = Number(record(port).number ?? 0);
+  if (!s.ports.some((p) => p.number === number)) {
+    c.report(vs, 'ReferencedResourceNotFound', `Referenced host:port not found: "${host}:${number}"`, `${d.path}.port`);
+  }
+}
+
+export const destinationHostAnalyzer: Analyzer = {
+  name: 'virtualservice.DestinationHostAnalyzer',
+  description: 'Checks the destination hosts associated with each virtual service',
+  analyze(c) {
+    const hosts = serviceEntryHostMap(c);
+    // initVirtualServiceDestinations: subset destinations to one of the VirtualService's own hosts.
+    const subsetDestinations = c.all(KINDS.VirtualService).map((vs) => {
+      const own = list(specOf(vs).hosts).map(str);
+      const ds = list(specOf(vs).http).flatMap((r) => list(record(r).route).map((rd) => record(record(rd).destination)));
+      return { vs, hosts: ds.filter((d) => str(d.subset) !== '' && own.includes(str(d.host))).map((d) => str(d.host)) };
+    });
+    for (const vs of c.all(KINDS.VirtualService)) {
+      const exportTo = list(specOf(vs).exportTo).map(str);
+      for (const d of routeDestinations(vs)) {
+        const s = destinationHost(vs.metadata.namespace, exportTo, str(d.destination.host), hosts);
+        if (!s) c.report(vs, 'ReferencedResourceNotFound', `Referenced host not found: "${str(d.destination.host)}"`, `${d.path}.host`);
+        else checkPorts(c, vs, d, s);
+      }
+      for (const d of mirrorDestinations(vs)) {
+        const s = destinationHost(vs.metadata.namespace, exportTo, str(d.destination.host), hosts);
+        if (!s) c.report(vs, 'ReferencedResourceNotFound', `Referenced mirror host not found: "${str(d.destination.host)}"`, `${d.path}.host`);
+        else checkPorts(c, vs, d, s);
+      }
+      if (list(specOf(vs).gateways).length === 0) continue;
+      list(specOf(vs).http).forEach((r, i) => {
+        list(record(r).route).forEach((rd, j) => {
+          const dest = record(record(rd).destination);
+          if (str(dest.subset) !== '') return;
+          for (const other of subsetDestinations) {
+            for (const h of other.hosts) {
+              if (h !== str(dest.host)) continue;
+              const otherName = `${other.vs.metadata.namespace}/${other.vs.metadata.name}`;
+              c.report(vs, 'IngressRouteRulesNotAffected', `Subset routing of VirtualService ${otherName} has no effect on ingress traffic through VirtualService ${vs.metadata.namespace}/${vs.metadata.name}, which routes to the host without a subset`, `spec.http[${i}].route[${j}].destination.host`);
+            }
+          }
+        });
+      });
+    }
+  },
+};
