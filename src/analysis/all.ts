@@ -9,6 +9,11 @@ import { secretAnalyzer } from './gateway/secret.js';
 import { destinationHostAnalyzer } from './virtualservice/destinationhosts.js';
 import { destinationRuleAnalyzer } from './virtualservice/destinationrules.js';
 import { gatewayAnalyzer } from './virtualservice/gateways.js';
+import { conflictingMeshGatewayHostsAnalyzer } from './virtualservice/conflictingmeshgatewayhosts.js';
+import { jwtClaimRouteAnalyzer } from './virtualservice/jwtclaimroute.js';
+import { portNameAnalyzer } from './service/portname.js';
+import { protocolAddressesAnalyzer } from './serviceentry/protocoladdresses.js';
+import { conflictingServiceEntryProtocolAnalyzer } from './serviceentry/conflictingserviceentries.js';
 
 export const ANALYZERS: readonly Analyzer[] = [
   caCertificateAnalyzer,
@@ -19,4 +24,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   gatewayAnalyzer,
   destinationHostAnalyzer,
   destinationRuleAnalyzer,
+  conflictingMeshGatewayHostsAnalyzer,
+  jwtClaimRouteAnalyzer,
+  portNameAnalyzer,
+  protocolAddressesAnalyzer,
+  conflictingServiceEntryProtocolAnalyzer,
 ];
