@@ -14,6 +14,9 @@ import { jwtClaimRouteAnalyzer } from './virtualservice/jwtclaimroute.js';
 import { portNameAnalyzer } from './service/portname.js';
 import { protocolAddressesAnalyzer } from './serviceentry/protocoladdresses.js';
 import { conflictingServiceEntryProtocolAnalyzer } from './serviceentry/conflictingserviceentries.js';
+import { applicationUIDAnalyzer } from './deployment/pod.js';
+import { multiServiceAnalyzer } from './deployment/services.js';
+import { subsetSelectPodAnalyzer } from './destinationrule/subset.js';
 
 export const ANALYZERS: readonly Analyzer[] = [
   caCertificateAnalyzer,
@@ -29,4 +32,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   portNameAnalyzer,
   protocolAddressesAnalyzer,
   conflictingServiceEntryProtocolAnalyzer,
+  applicationUIDAnalyzer,
+  multiServiceAnalyzer,
+  subsetSelectPodAnalyzer,
 ];

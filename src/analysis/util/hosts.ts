@@ -1,7 +1,7 @@
 // Host names as Istio's analyzers handle them (pkg/config/analysis/analyzers/util/hosts.go,
 // service_lookup.go): short names qualified with the namespace, and the services a host names.
 
-import { AnalysisContext, KINDS, annotationsOf, list, specOf, str } from '../context.js';
+import { AnalysisContext, KINDS, annotationsOf, list, record, specOf, str } from '../context.js';
 
 const FQDN = /^(.+)\.(.+)\.svc\.cluster\.local$/;
 
@@ -22,6 +22,8 @@ export const resourceNameOfHost = (namespace: string, host: string): { namespace
 /** A host as a ServiceEntry (or a Kubernetes Service seen as one), with the ports it declares. */
 export interface DestinationService {
   ports: { number: number; name: string; protocol: string }[];
+  /** A ServiceEntry's workloadSelector labels. */
+  workloadSelector?: Record<string, string>;
 }
 
 /** InitServiceEntryHostMap: "scope/fqdn" → service, for ServiceEntries (by exportTo) and Services (by the exportTo annotation). */
@@ -33,6 +35,7 @@ export function serviceEntryHostMap(c: AnalysisContext): Map<string, Destination
     const exportTo = list(spec.exportTo).map(str);
     const service: DestinationService = {
       ports: list(spec.ports).map((p) => ({ number: Number(p?.number), name: str(p?.name), protocol: str(p?.protocol) })),
+      workloadSelector: record(record(spec.workloadSelector).labels),
     };
     for (const h of list(spec.hosts).map(str)) {
       if (exportTo.length === 0 || exportTo.includes('*')) {
