@@ -17,6 +17,10 @@ import { conflictingServiceEntryProtocolAnalyzer } from './serviceentry/conflict
 import { applicationUIDAnalyzer } from './deployment/pod.js';
 import { multiServiceAnalyzer } from './deployment/services.js';
 import { subsetSelectPodAnalyzer } from './destinationrule/subset.js';
+import { telemetrySelectorAnalyzer } from './telemetry/selector.js';
+import { telemetryDefaultSelectorAnalyzer } from './telemetry/default_selector.js';
+import { telemetryProviderAnalyzer } from './telemetry/providers.js';
+import { lightstepAnalyzer } from './telemetry/lightstep.js';
 
 export const ANALYZERS: readonly Analyzer[] = [
   caCertificateAnalyzer,
@@ -35,4 +39,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   applicationUIDAnalyzer,
   multiServiceAnalyzer,
   subsetSelectPodAnalyzer,
+  telemetrySelectorAnalyzer,
+  telemetryDefaultSelectorAnalyzer,
+  telemetryProviderAnalyzer,
+  lightstepAnalyzer,
 ];
