@@ -21,6 +21,8 @@ import { telemetrySelectorAnalyzer } from './telemetry/selector.js';
 import { telemetryDefaultSelectorAnalyzer } from './telemetry/default_selector.js';
 import { telemetryProviderAnalyzer } from './telemetry/providers.js';
 import { lightstepAnalyzer } from './telemetry/lightstep.js';
+import { sidecarSelectorAnalyzer } from './sidecar/selector.js';
+import { envoyPatchAnalyzer } from './envoyfilter/envoyfilter.js';
 
 export const ANALYZERS: readonly Analyzer[] = [
   caCertificateAnalyzer,
@@ -43,4 +45,6 @@ export const ANALYZERS: readonly Analyzer[] = [
   telemetryDefaultSelectorAnalyzer,
   telemetryProviderAnalyzer,
   lightstepAnalyzer,
+  sidecarSelectorAnalyzer,
+  envoyPatchAnalyzer,
 ];
