@@ -23,6 +23,8 @@ import { telemetryProviderAnalyzer } from './telemetry/providers.js';
 import { lightstepAnalyzer } from './telemetry/lightstep.js';
 import { sidecarSelectorAnalyzer } from './sidecar/selector.js';
 import { envoyPatchAnalyzer } from './envoyfilter/envoyfilter.js';
+import { authorizationPoliciesAnalyzer } from './authz/authorizationpolicies.js';
+import { k8sGatewaySelectorAnalyzer } from './k8sgateway/workloadselector.js';
 
 export const ANALYZERS: readonly Analyzer[] = [
   caCertificateAnalyzer,
@@ -47,4 +49,6 @@ export const ANALYZERS: readonly Analyzer[] = [
   lightstepAnalyzer,
   sidecarSelectorAnalyzer,
   envoyPatchAnalyzer,
+  authorizationPoliciesAnalyzer,
+  k8sGatewaySelectorAnalyzer,
 ];
