@@ -25,6 +25,8 @@ import { sidecarSelectorAnalyzer } from './sidecar/selector.js';
 import { envoyPatchAnalyzer } from './envoyfilter/envoyfilter.js';
 import { authorizationPoliciesAnalyzer } from './authz/authorizationpolicies.js';
 import { k8sGatewaySelectorAnalyzer } from './k8sgateway/workloadselector.js';
+import { injectionAnalyzer } from './injection/injection.js';
+import { deprecationAnalyzer } from './deprecation/deprecation.js';
 
 export const ANALYZERS: readonly Analyzer[] = [
   caCertificateAnalyzer,
@@ -51,4 +53,6 @@ export const ANALYZERS: readonly Analyzer[] = [
   envoyPatchAnalyzer,
   authorizationPoliciesAnalyzer,
   k8sGatewaySelectorAnalyzer,
+  injectionAnalyzer,
+  deprecationAnalyzer,
 ];
