@@ -73,9 +73,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(scenarioRoutes, { store });
+  await app.register(scenarioRoutes, { store, compiled });
   await app.register(translateRoutes, { store, compiled });
-  await app.register(analyzeRoutes, { store });
+  await app.register(analyzeRoutes, { store, compiled });
   await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
 
   return app;

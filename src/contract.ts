@@ -2,6 +2,7 @@
 // Field names here are fixed: scripts and tests outside this repo rely on them.
 
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration } from './xds/envoy.js';
+import type { AnalysisMessage } from './analysis/context.js';
 
 /** MeshConfig overrides in Istio's camelCase JSON form. */
 export type MeshConfigInput = Record<string, unknown>;
@@ -91,6 +92,8 @@ export interface TraceResult {
   hops: TraceHop[];
   error: (TraceError & { hop: number }) | null;
   warnings?: string[];
+  /** istioctl analyze's messages for the scenario (contract "Analyze"). */
+  analysis?: AnalysisMessage[];
 }
 
 /** Envoy admin /config_dump (envoy.admin.v3.ConfigDump). */
@@ -116,6 +119,9 @@ export interface TranslatedProxy {
 export interface TranslateResult {
   proxies: TranslatedProxy[];
   warnings: string[];
+  /** istioctl analyze's messages for the scenario (contract "Analyze"). */
+  analysis: AnalysisMessage[];
 }
 
 export type { Listener, RouteConfiguration, Cluster, ClusterLoadAssignment };
+export type { AnalysisMessage };

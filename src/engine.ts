@@ -31,6 +31,7 @@ export interface ProxyConfigResult {
   tables: (Table & { kind: SummaryKind })[];
   text: string;
   warnings: string[];
+  analysis: AnalysisMessage[];
 }
 
 export interface ScenarioInput {
@@ -38,6 +39,8 @@ export interface ScenarioInput {
   resources: string | unknown[];
   mesh?: MeshConfigInput;
   options?: EngineOptions;
+  /** When certificates are checked by the analysis (ms since the epoch); without it, validity periods are not. */
+  now?: number;
 }
 
 /** Invalid input: every problem found, with where and why. The APIs turn it into a 400. */
@@ -59,8 +62,9 @@ export class CompiledScenario {
    *  1000-service mesh's proxies together would not fit in memory. */
   private readonly xdsCache = new Map<string, GeneratedXds>();
   private static readonly XDS_CACHE_SIZE = 64;
+  private analysisMessages?: AnalysisMessage[];
 
-  constructor(input: ScenarioInput) {
+  constructor(private readonly input: ScenarioInput) {
     const parsed = parseManifests(input.resources);
     const errors = parsed.problems.filter((p) => p.severity === 'error');
     // The warnings go along: an unknown field is often why the object is wrong.
@@ -70,6 +74,12 @@ export class CompiledScenario {
       ...parsed.problems.filter((p) => p.severity === 'warning').map(formatProblem),
       ...this.index.warnings,
     ];
+  }
+
+  /** istioctl analyze's messages for this scenario, computed once, when first asked for. */
+  get analysis(): AnalysisMessage[] {
+    this.analysisMessages ??= analyze({ inputs: [{ resources: this.input.resources }], mesh: this.input.mesh, options: this.input.options, now: this.input.now }).messages;
+    return this.analysisMessages;
   }
 
   /** The proxy a selector names: a pod of the mesh, or an ad-hoc workload. */
@@ -124,7 +134,7 @@ export class CompiledScenario {
       ]);
     }
     const proxies = selector ? [this.proxy(selector)] : this.index.proxies;
-    return { proxies: proxies.map((p) => this.translated(p)), warnings: this.warnings };
+    return { proxies: proxies.map((p) => this.translated(p)), warnings: this.warnings, analysis: this.analysis };
   }
 
   trace(selector: ProxySelector, request: TraceRequestInput): TraceResult {
@@ -133,7 +143,7 @@ export class CompiledScenario {
       this.proxy(selector),
       request,
     );
-    return { ...result, warnings: this.warnings };
+    return { ...result, warnings: this.warnings, analysis: this.analysis };
   }
 
   /** `istioctl proxy-config <kind>` for one proxy: the table, and the text istioctl would print. */
@@ -146,6 +156,7 @@ export class CompiledScenario {
       tables,
       text: tables.map((t) => `# istioctl proxy-config ${t.kind}\n${formatTable(t)}`).join('\n'),
       warnings: this.warnings,
+      analysis: this.analysis,
     };
   }
 
@@ -171,15 +182,13 @@ export const compileScenario = (input: ScenarioInput): CompiledScenario => new C
 
 /**
  * `istioctl analyze` over manifests: every kind is read, an object its schema refuses is a message
- * (IST0106). Only input that cannot be read at all (YAML syntax, limits) is refused. `now` is when
- * certificates are checked.
+ * (IST0106). Only input that cannot be read at all (YAML syntax, limits) is refused.
  */
 export function analyzeScenario(
   input: ScenarioInput & { files?: { file: string; resources: string | unknown[] }[] },
-  now: number,
 ): { messages: AnalysisMessage[] } {
   const inputs = input.files ?? [{ resources: input.resources }];
-  const result = analyze({ inputs, mesh: input.mesh, options: input.options, now });
+  const result = analyze({ inputs, mesh: input.mesh, options: input.options, now: input.now });
   if (result.unreadable.length > 0) throw new InputError(`${result.unreadable.length} problem(s) in resources`, result.unreadable);
   return { messages: result.messages };
 }

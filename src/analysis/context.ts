@@ -47,7 +47,7 @@ export class AnalysisContext {
     /** Istio feature flags by environment variable name (options.features). */
     readonly features: Record<string, unknown> = {},
     /** The time certificates are checked at (ms since the epoch): an input, so analysis stays pure. */
-    readonly now: number = 0,
+    readonly now?: number,
   ) {
     for (const o of objects) {
       const key = `${groupOf(o.apiVersion)}/${o.kind}`;

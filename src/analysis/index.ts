@@ -18,8 +18,8 @@ export interface AnalysisInput {
   inputs: { file?: string; resources: string | unknown[] }[];
   mesh?: MeshConfigInput;
   options?: EngineOptions;
-  /** When certificates are checked (ms since the epoch). */
-  now: number;
+  /** When certificates are checked (ms since the epoch); without it, validity periods are not checked. */
+  now?: number;
 }
 
 export interface AnalysisResult {

@@ -1,6 +1,7 @@
 // The JSON shapes of stored scenarios, shared by REST and GraphQL.
 
 import type { ManifestProblem } from '../manifests/types.js';
+import type { AnalysisMessage } from '../contract.js';
 import type { ReviewRecord, RevisionRecord, ScenarioRecord } from '../store/scenarios.js';
 
 export const reviewView = (r: ReviewRecord) => ({
@@ -34,6 +35,7 @@ export const scenarioRevisionView = (
   r: RevisionRecord,
   review: ReviewRecord,
   warnings?: ManifestProblem[],
+  analysis?: AnalysisMessage[],
 ) => ({
   ...scenarioView(s),
   ...revisionSummaryView(r, review),
@@ -42,4 +44,5 @@ export const scenarioRevisionView = (
   mesh: r.mesh,
   options: r.options,
   ...(warnings ? { warnings } : {}),
+  ...(analysis ? { analysis } : {}),
 });

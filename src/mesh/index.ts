@@ -11,7 +11,6 @@ import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGat
 import { autoAllocateAddresses } from './auto-allocation.js';
 import { withDerivedIstioConfig } from './convert/index.js';
 import { mergeDelegates } from './delegate.js';
-import { unresolvedDestinations } from './analysis.js';
 import { KUBE_DOMAIN, kubeService, resolveAliases, serviceEntryServices } from './services.js';
 import { buildEndpoints, buildWorkloads, type Workload } from './workloads.js';
 import type { Endpoint, IstioConfig, MeshIndex, MtlsMode, Proxy, Service, ServicePort, ServiceTarget, SidecarScope } from './types.js';
@@ -61,7 +60,6 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
     .filter((vs) => vs.spec.hosts?.length)
     .map((vs) => mergeDelegates(vs, (namespace, name) => delegates.get(`${namespace}/${name}`), warnings));
   const destinationRules = configs('DestinationRule', (o) => ({ ...(o.spec ?? {}), host: resolveShortname(o.spec?.host ?? '', o.metadata.namespace, domain) }));
-  warnings.push(...unresolvedDestinations(virtualServices, destinationRules, servicesByHost));
   const gateways = configs('Gateway');
   const sidecars = configs('Sidecar');
   const peerAuthentications = configs('PeerAuthentication');

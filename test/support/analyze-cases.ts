@@ -63,7 +63,7 @@ export function runAnalyzeCase(c: AnalyzeCase, types: AnalyzeCaseFile['messageTy
   const typeDifferences: string[] = [];
   let messages;
   try {
-    messages = analyzeScenario({ resources: c.resources, ...(Object.keys(c.mesh).length ? { mesh: c.mesh } : {}) }, NOW).messages;
+    messages = analyzeScenario({ resources: c.resources, ...(Object.keys(c.mesh).length ? { mesh: c.mesh } : {}), now: NOW }).messages;
   } catch (e) {
     return { id: c.id, analyzer: c.analyzer, offline: c.offline, problems: [`refused: ${(e as Error).message}`], typeDifferences };
   }

@@ -25,13 +25,13 @@ function certificateOf(secret: K8sObject): Buffer | undefined {
   return undefined;
 }
 
-/** The first PEM block parses as X.509 and is within its validity period at `now`. */
-function validAt(pem: Buffer, now: number): boolean {
+/** The first PEM block parses as X.509 and is within its validity period at `now` (when given). */
+function validAt(pem: Buffer, now: number | undefined): boolean {
   const block = /-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----/.exec(pem.toString('latin1'));
   if (!block) return false;
   try {
     const cert = new X509Certificate(block[0]);
-    return now >= Date.parse(cert.validFrom) && now <= Date.parse(cert.validTo);
+    return now === undefined || (now >= Date.parse(cert.validFrom) && now <= Date.parse(cert.validTo));
   } catch {
     return false;
   }

@@ -79,9 +79,9 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     },
     Mutation: {
       createScenario: (_root, { input }: { input: Parameters<ScenarioStore['create']>[0] }) =>
-        guarded(async () => written(await store.create(input))),
+        guarded(async () => written(await store.create(input), compiled)),
       addRevision: (_root, args: { name: string; ifMatch: string; input: Parameters<ScenarioStore['addRevision']>[2] }) =>
-        guarded(async () => written(await store.addRevision(args.name, args.ifMatch, args.input))),
+        guarded(async () => written(await store.addRevision(args.name, args.ifMatch, args.input), compiled)),
       setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string }) =>
         guarded(() => store.setReview(args.name, args.revision, args)),
       deleteScenario: (_root, { name }: { name: string }) => guarded(async () => (await store.delete(name), true)),
@@ -94,6 +94,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     Revision: {
       revision: (r: RevisionRecord) => r.number,
       resources: (r: RevisionRecord) => r.manifests,
+      analysis: (r: RevisionRecord) => guarded(async () => compiled.analysisOf(r)),
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
         guarded(async () => (await compiled.forRevision(r)).translate(proxy ? checked('proxy', proxy) : undefined)),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: SummaryKind[] | null }) =>
@@ -101,7 +102,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       trace: (r: RevisionRecord, args: { proxy: ProxySelector; request: TraceRequestInput }) =>
         guarded(async () => {
           const result = (await compiled.forRevision(r)).trace(checked('proxy', args.proxy), checked('request', args.request));
-          return { ...result, warnings: result.warnings ?? [] };
+          return { ...result, warnings: result.warnings ?? [], analysis: result.analysis ?? [] };
         }),
     },
   };
@@ -140,10 +141,11 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
   });
 }
 
-const written = (w: Awaited<ReturnType<ScenarioStore['create']>>) => ({
+const written = (w: Awaited<ReturnType<ScenarioStore['create']>>, compiled: CompiledScenarioCache) => ({
   scenario: w.scenario,
   revision: w.revision,
   warnings: w.warnings.map(toInputProblem),
+  analysis: compiled.analysisOf(w.revision),
 });
 
 /** The argument without GraphQL's nulls, once it passes its REST schema (GraphQL types mode, protocol, tls, labels loosely). */

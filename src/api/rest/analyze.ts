@@ -5,11 +5,15 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { analyzeScenario } from '../../engine.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
+import type { CompiledScenarioCache } from '../compiled.js';
 import { AnalyzeBody, AnalyzeResult, NameParams, Problem, RevisionQuery } from './schemas.js';
 
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
 
-export async function analyzeRoutes(app: FastifyInstance, { store }: { store: ScenarioStore }): Promise<void> {
+export async function analyzeRoutes(
+  app: FastifyInstance,
+  { store, compiled }: { store: ScenarioStore; compiled: CompiledScenarioCache },
+): Promise<void> {
   app.post<{ Body: Static<typeof AnalyzeBody> }>(
     '/api/v1/analyze',
     {
@@ -20,7 +24,7 @@ export async function analyzeRoutes(app: FastifyInstance, { store }: { store: Sc
         response: { 200: AnalyzeResult, ...problems(400, 413) },
       },
     },
-    async (request) => analyzeScenario(request.body, Date.now()),
+    async (request) => analyzeScenario({ ...request.body, now: Date.now() }),
   );
 
   app.post<{ Params: Static<typeof NameParams>; Querystring: Static<typeof RevisionQuery> }>(
@@ -35,8 +39,7 @@ export async function analyzeRoutes(app: FastifyInstance, { store }: { store: Sc
       },
     },
     async (request) => {
-      const r = await store.revision(request.params.name, request.query.revision);
-      return analyzeScenario({ resources: r.manifests, mesh: r.mesh, options: r.options }, Date.now());
+      return { messages: compiled.analysisOf(await store.revision(request.params.name, request.query.revision)) };
     },
   );
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PreconditionRequiredError } from '../problems.js';
 import { ValidationError } from '../../store/errors.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
+import type { CompiledScenarioCache } from '../compiled.js';
 import { revisionSummaryView, reviewView, scenarioRevisionView, scenarioView } from '../views.js';
 import {
   AddRevisionBody,
@@ -26,9 +27,9 @@ const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c,
 const tags = ['scenarios'];
 
 /** 201 with the new revision, its ETag and where to read it. */
-function created(reply: FastifyReply, written: Awaited<ReturnType<ScenarioStore['create']>>, location: string) {
+function created(reply: FastifyReply, written: Awaited<ReturnType<ScenarioStore['create']>>, location: string, compiled: CompiledScenarioCache) {
   reply.code(201).header('etag', written.revision.etag).header('location', location);
-  return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings);
+  return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings, compiled.analysisOf(written.revision));
 }
 
 /** "a=b,c=d" (repeatable) → {a: "b", c: "d"}. */
@@ -53,12 +54,15 @@ function requireIfMatch(request: FastifyRequest): string {
   return header;
 }
 
-export async function scenarioRoutes(app: FastifyInstance, { store }: { store: ScenarioStore }): Promise<void> {
+export async function scenarioRoutes(
+  app: FastifyInstance,
+  { store, compiled }: { store: ScenarioStore; compiled: CompiledScenarioCache },
+): Promise<void> {
   const respondWithRevision = async (reply: FastifyReply, name: string, number?: number) => {
     const [scenario, revision] = await Promise.all([store.scenario(name), store.revision(name, number)]);
     const review = (await store.currentReviews([revision.id])).get(revision.id)!;
     reply.header('etag', revision.etag);
-    return scenarioRevisionView(scenario, revision, review);
+    return scenarioRevisionView(scenario, revision, review, undefined, compiled.analysisOf(revision));
   };
 
   app.post<{ Body: CreateScenarioBody }>(
@@ -74,7 +78,7 @@ export async function scenarioRoutes(app: FastifyInstance, { store }: { store: S
     },
     async (request, reply) => {
       const written = await store.create(request.body);
-      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}`);
+      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}`, compiled);
     },
   );
 
@@ -142,7 +146,7 @@ export async function scenarioRoutes(app: FastifyInstance, { store }: { store: S
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
       const written = await store.addRevision(request.params.name, ifMatch, request.body);
-      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}?revision=${written.revision.number}`);
+      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}?revision=${written.revision.number}`, compiled);
     },
   );
 

@@ -82,6 +82,7 @@ export const ScenarioRevision = Type.Object(
     mesh: Open(),
     options: Open(),
     warnings: Type.Optional(Type.Array(Open())),
+    analysis: Type.Optional(Type.Array(Open('One istioctl analyze message'))),
   },
   { additionalProperties: true },
 );
@@ -142,6 +143,22 @@ export const TraceBody = Type.Object({ ...MeshInput, proxy: ProxySelector, reque
 export const ScenarioTranslateBody = Type.Object({ proxy: Type.Optional(ProxySelector) });
 export const ScenarioTraceBody = Type.Object({ proxy: ProxySelector, request: TraceRequest });
 
+// istioctl analyze (contract "Analyze"): the messages with Istio's codes, names and levels.
+export const AnalysisMessage = Type.Object(
+  {
+    code: Type.String({ description: "Istio's message code, e.g. IST0101" }),
+    name: Type.String(),
+    level: Type.Union([Type.Literal('Error'), Type.Literal('Warning'), Type.Literal('Info')]),
+    resource: Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() }),
+    path: Type.Optional(Type.String()),
+    document: Type.Optional(Type.Integer()),
+    file: Type.Optional(Type.String()),
+    message: Type.String(),
+  },
+  { description: 'One istioctl analyze message' },
+);
+const Analysis = Type.Array(AnalysisMessage, { description: "istioctl analyze's messages for the scenario" });
+
 const SummaryKinds = Type.Array(
   Type.Union([Type.Literal('listeners'), Type.Literal('routes'), Type.Literal('clusters'), Type.Literal('endpoints')]),
   { description: 'Which istioctl proxy-config tables (default: all four)' },
@@ -155,10 +172,11 @@ export const ProxyConfigResult = Type.Object({
   ),
   text: Type.String({ description: 'The tables as `istioctl proxy-config` prints them' }),
   warnings: Type.Array(Type.String()),
+  analysis: Type.Optional(Analysis),
 });
 
 export const TranslateResult = Type.Object(
-  { proxies: Type.Array(Open('A proxy with its Envoy /config_dump')), warnings: Type.Array(Type.String()) },
+  { proxies: Type.Array(Open('A proxy with its Envoy /config_dump')), warnings: Type.Array(Type.String()), analysis: Type.Optional(Analysis) },
   { additionalProperties: true },
 );
 export const TraceResult = Type.Object(
@@ -167,6 +185,7 @@ export const TraceResult = Type.Object(
     hops: Type.Array(Open('One Envoy on the way: listener, filter chain, route, cluster, endpoint, steps')),
     error: Type.Union([Open(), Type.Null()]),
     warnings: Type.Optional(Type.Array(Type.String())),
+    analysis: Type.Optional(Analysis),
   },
   { additionalProperties: true },
 );
@@ -195,19 +214,6 @@ export const Problem = Type.Object(
   { description: 'RFC 9457 problem document' },
 );
 
-// istioctl analyze (contract "Analyze"): the messages with Istio's codes, names and levels.
-export const AnalysisMessage = Type.Object(
-  {
-    code: Type.String({ description: "Istio's message code, e.g. IST0101" }),
-    name: Type.String(),
-    level: Type.Union([Type.Literal('Error'), Type.Literal('Warning'), Type.Literal('Info')]),
-    resource: Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() }),
-    path: Type.Optional(Type.String()),
-    document: Type.Optional(Type.Integer()),
-    file: Type.Optional(Type.String()),
-    message: Type.String(),
-  },
-  { description: 'One istioctl analyze message' },
-);
+// POST /api/v1/analyze: the mesh inline, like translate's.
 export const AnalyzeBody = Type.Object(MeshInput);
 export const AnalyzeResult = Type.Object({ messages: Type.Array(AnalysisMessage) }, { additionalProperties: true });
