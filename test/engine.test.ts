@@ -38,7 +38,7 @@ t.test('unknown pods and Deployments are input errors that say which', async (t)
   t.match(thrownBy(() => scenario.translate({ pod: 'default/reviews-v9' })), { problems: [{ path: 'proxy.pod', message: /default\/reviews-v9/ }] });
 });
 
-t.test('routes to a host or subset that nothing defines are warned about, as istioctl analyze does', async (t) => {
+t.test('routes to a host or subset that nothing defines are analysis messages (IST0101), as istioctl analyze gives them', async (t) => {
   const broken = `${readSample('bookinfo')}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -50,10 +50,13 @@ spec:
     - destination: {host: ratings, subset: v9}
     - destination: {host: ratings-next}
 `;
-  const warnings = compileScenario({ resources: broken }).warnings.filter((w) => /Envoy answers 503/.test(w));
-  t.same(warnings, [
-    'VirtualService default/ratings: spec.http[0].route[0].destination: subset v9 of ratings.default.svc.cluster.local is defined by no DestinationRule (Envoy answers 503)',
-    'VirtualService default/ratings: spec.http[0].route[1].destination: host ratings-next.default.svc.cluster.local is not a service of the mesh (Envoy answers 503)',
+  const ist0101 = (resources: string) =>
+    compileScenario({ resources }).analysis.filter((m) => m.code === 'IST0101').map((m) => [m.resource.kind, m.resource.name, m.path, m.level]);
+  t.same(ist0101(broken), [
+    ['VirtualService', 'ratings', 'spec.http[0].route[1].destination.host', 'Error'],
+    ['VirtualService', 'ratings', 'spec.http[0].route[0].destination.subset', 'Error'],
   ]);
-  t.same(compileScenario({ resources: readSample('bookinfo') }).warnings.filter((w) => /Envoy answers 503/.test(w)), [], 'bookinfo has none');
+  const { analysis } = compileScenario({ resources: broken }).translate({ pod: 'default/productpage-v1' });
+  t.ok(analysis.some((m) => m.name === 'ReferencedResourceNotFound' && m.message.includes('ratings-next')), 'translate answers carry the messages');
+  t.same(ist0101(readSample('bookinfo')), [], 'bookinfo has none');
 });

@@ -3,6 +3,7 @@
 
 import type { K8sObject } from '../manifests/types.js';
 import type { MeshConfig } from '../mesh/types.js';
+import { expandPods } from '../mesh/workloads.js';
 import { MESSAGE_TYPES, type Level, type MessageName } from './messages.js';
 
 /** One message of `istioctl analyze` (diag.Message), with where in the input it points. */
@@ -39,6 +40,7 @@ const NAMESPACE_SCOPE_KEYS = ['Namespace'];
 export class AnalysisContext {
   private readonly byKind = new Map<string, K8sObject[]>();
   readonly messages: AnalysisMessage[] = [];
+  private podsOfWorkloads?: K8sObject[];
 
   constructor(
     readonly objects: K8sObject[],
@@ -55,6 +57,16 @@ export class AnalysisContext {
       if (list) list.push(o);
       else this.byKind.set(key, [o]);
     }
+  }
+
+  /**
+   * The pods workloads run as: the input's Pods, then one per replica of each Deployment's template (as the
+   * engine expands them), so selectors match a design that has Deployments only. Messages about pods
+   * themselves read all(KINDS.Pod), the input's.
+   */
+  workloadPods(): K8sObject[] {
+    this.podsOfWorkloads ??= [...this.all(KINDS.Pod), ...expandPods(this.all(KINDS.Deployment)).map(({ pod }) => pod)];
+    return this.podsOfWorkloads;
   }
 
   /** Every object of a kind, in input order. */

@@ -18,7 +18,7 @@ function namespaceMatch(ns: string, exp: string): boolean {
 /** Labels of the mesh (sidecar or ambient) pods of each namespace (initPodLabelsMap). */
 function meshPodLabels(c: AnalysisContext): Map<string, Record<string, string>[]> {
   const out = new Map<string, Record<string, string>[]>();
-  for (const pod of c.all(KINDS.Pod)) {
+  for (const pod of c.workloadPods()) {
     const list = out.get(pod.metadata.namespace) ?? [];
     if (podInMesh(c, pod)) list.push(labelsOf(pod));
     if (podInAmbientMode(pod)) list.push(labelsOf(pod));

@@ -40,7 +40,7 @@ export const subsetSelectPodAnalyzer: Analyzer = {
         subsets.push({ dr, name: str(record(ss).name), path: `spec.subsets[${i}]`, selector: { ...se.workloadSelector, ...record(record(ss).labels) }, matched: false });
       });
     }
-    const pods = c.all(KINDS.Pod).map((p) => augmentedLabels(p, nodes));
+    const pods = c.workloadPods().map((p) => augmentedLabels(p, nodes));
     for (const s of subsets) s.matched = pods.some((labels) => selects(s.selector, labels));
     for (const s of subsets) {
       if (!s.matched) c.report(s.dr, 'DestinationRuleSubsetNotSelectPods', `The subset ${s.name} of the DestinationRule selects no pods: requests routed to it get 503`, s.path);

@@ -48,7 +48,7 @@ export const conflictingGatewayAnalyzer: Analyzer = {
         let matched = other === sel;
         if (!matched && (other.includes(sel) || sel.includes(other))) {
           const otherSelector = parseSelector(other);
-          matched = c.all(KINDS.Pod).some((pod) => selects(selector, labelsOf(pod)) && selects(otherSelector, labelsOf(pod)));
+          matched = c.workloadPods().some((pod) => selects(selector, labelsOf(pod)) && selects(otherSelector, labelsOf(pod)));
         }
         if (matched) sameWorkload.set(key, gateways);
       }

@@ -16,7 +16,7 @@ export const ingressGatewayPortAnalyzer: Analyzer = {
       const servicePorts = new Set<number>();
       const mappedPorts = new Set<number>();
       let pods = 0;
-      for (const pod of c.all(KINDS.Pod)) {
+      for (const pod of c.workloadPods()) {
         const podLabels = labelsOf(pod);
         if (!selects(selector, podLabels)) continue;
         pods++;

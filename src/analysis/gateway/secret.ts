@@ -43,7 +43,7 @@ export const secretAnalyzer: Analyzer = {
   analyze(c) {
     for (const gw of c.all(KINDS.Gateway)) {
       const selector = record(specOf(gw).selector);
-      const pod = c.all(KINDS.Pod).find((p) => selects(selector, labelsOf(p)));
+      const pod = c.workloadPods().find((p) => selects(selector, labelsOf(p)));
       if (!pod) {
         c.report(gw, 'ReferencedResourceNotFound', `Referenced selector not found: "${selectorString(selector)}"`, 'spec.selector');
         continue;

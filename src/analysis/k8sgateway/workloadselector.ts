@@ -11,7 +11,7 @@ export const k8sGatewaySelectorAnalyzer: Analyzer = {
   name: 'k8sgateway.SelectorAnalyzer',
   description: 'Check that selectors are effective for Kubernetes gateway',
   analyze(c) {
-    const gatewayPods = c.all(KINDS.Pod).filter((p) => GATEWAY_NAME in labelsOf(p));
+    const gatewayPods = c.workloadPods().filter((p) => GATEWAY_NAME in labelsOf(p));
     for (const kind of POLICY_KINDS) {
       for (const policy of c.all(kind)) {
         const spec = specOf(policy);

@@ -22,7 +22,7 @@ export const sidecarSelectorAnalyzer: Analyzer = {
         byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), s]);
         continue;
       }
-      const pods = c.all(KINDS.Pod).filter((p) => p.metadata.namespace === ns && selects(selector, labelsOf(p)));
+      const pods = c.workloadPods().filter((p) => p.metadata.namespace === ns && selects(selector, labelsOf(p)));
       for (const p of pods) byPod.set(p, [...(byPod.get(p) ?? []), s]);
       if (pods.length === 0) c.report(s, 'ReferencedResourceNotFound', `Referenced selector not found: "${selectorString(selector)}"`, 'spec.workloadSelector.labels');
     }

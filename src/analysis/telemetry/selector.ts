@@ -13,7 +13,7 @@ export const telemetrySelectorAnalyzer: Analyzer = {
     for (const t of c.all(KINDS.Telemetry)) {
       const matchLabels = record(record(specOf(t).selector).matchLabels);
       if (Object.keys(matchLabels).length === 0) continue;
-      const pods = c.all(KINDS.Pod).filter((p) => p.metadata.namespace === t.metadata.namespace && selects(matchLabels, labelsOf(p)));
+      const pods = c.workloadPods().filter((p) => p.metadata.namespace === t.metadata.namespace && selects(matchLabels, labelsOf(p)));
       for (const p of pods) byPod.set(p, [...(byPod.get(p) ?? []), t]);
       if (pods.length === 0) c.report(t, 'ReferencedResourceNotFound', `Referenced selector not found: "${selectorString(matchLabels)}"`, 'spec.selector.matchLabels');
     }

@@ -25,7 +25,7 @@ export const jwtClaimRouteAnalyzer: Analyzer = {
         const [ns, name] = gwName.includes('/') ? gwName.split('/', 2) : [vs.metadata.namespace, gwName];
         const gw = c.find(KINDS.Gateway, ns, name);
         if (!gw) continue;
-        for (const pod of c.all(KINDS.Pod)) {
+        for (const pod of c.workloadPods()) {
           const podLabels = labelsOf(pod);
           if (!selects(record(specOf(gw).selector), podLabels)) continue;
           const selectors = [...(raSelectors.get('istio-system') ?? []), ...(raSelectors.get(pod.metadata.namespace) ?? [])];
