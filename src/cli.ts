@@ -6,6 +6,7 @@
 //   npm run cli -- translate   -f samples/bookinfo --proxy default/productpage-v1 > config_dump.json
 //   npm run cli -- trace       -f samples/bookinfo --proxy istio-system/istio-ingressgateway \
 //                              --port 8080 --host bookinfo.example --path /productpage
+//   npm run cli -- analyze     -f samples/bookinfo   (istioctl analyze offline; src/cli-analyze.ts)
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,8 +15,9 @@ import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.j
 import { inputProblems } from './api/inputs.js';
 import { compileScenario, formatProblem, InputError } from './engine.js';
 import { SUMMARY_KINDS, type SummaryKind } from './xds/summaries.js';
+import { runAnalyze } from './cli-analyze.js';
 
-const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace> -f <file or folder>... [options]
+const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze> -f <file or folder>... [options]
   -f, --file       manifests: a YAML file, or a folder of them (repeatable)
   --mesh           MeshConfig overrides as JSON, e.g. '{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}'
   --proxy          namespace/pod (or namespace/deployment) to look from
@@ -58,6 +60,7 @@ function printTrace(result: TraceResult): void {
 }
 
 function main(argv: string[]): number {
+  if (argv[0] === 'analyze') return runAnalyze(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
