@@ -4,6 +4,7 @@
 import { loadAll, Schema, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { parseAllDocuments, type Tags } from 'yaml';
 import { checkObject, isSupportedKind } from './schemas.js';
+import { isValidatedKind, validateIstioObject } from '../validation/index.js';
 import type { K8sObject, ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
 
 export type { ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
@@ -214,6 +215,13 @@ function collectObject(
     const severity = p.kind === 'unreadable' || how.strict ? 'error' : 'warning';
     if (severity === 'error') valid = false;
     problems.push({ document, kind, object, path: prefix + p.path, message: p.message, severity });
+  }
+  // Istio's webhook rules; the tolerant reading leaves them to analyze, which reports them as messages.
+  if (valid && !how.tolerant && isValidatedKind(apiVersion, kind)) {
+    for (const issue of validateIstioObject(obj as K8sObject)) {
+      if (issue.severity === 'error') valid = false;
+      problems.push({ document, kind, object, path: prefix + issue.path, message: issue.message, severity: issue.severity });
+    }
   }
   if (valid || how.tolerant) keep();
 }

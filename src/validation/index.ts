@@ -1,0 +1,29 @@
+// Istio's validating webhook (pkg/config/validation): the rules istiod refuses an object by on `kubectl
+// apply`, beyond its schema. Writes and translates refuse such objects (400); analyze reports them (IST0106,
+// and the warnings as IST0133, or IST0130/IST0131 for unreachable VirtualService rules).
+
+import type { K8sObject } from '../manifests/types.js';
+import { Issues, type ValidationIssue } from './common.js';
+import { validateVirtualService } from './virtualservice.js';
+import { validateDestinationRule, validateGateway } from './networking.js';
+
+export type { ValidationIssue } from './common.js';
+
+const VALIDATORS: Record<string, (spec: Record<string, any>, issues: Issues) => void> = {
+  'networking.istio.io/VirtualService': validateVirtualService,
+  'networking.istio.io/DestinationRule': validateDestinationRule,
+  'networking.istio.io/Gateway': validateGateway,
+};
+
+/** Whether istiod's webhook has rules for this kind (beyond its schema). */
+export const isValidatedKind = (apiVersion: string, kind: string): boolean => `${apiVersion.split('/')[0]}/${kind}` in VALIDATORS;
+
+/** The webhook's verdict on one object: errors refuse it, warnings are said. */
+export function validateIstioObject(obj: K8sObject): ValidationIssue[] {
+  const validate = VALIDATORS[`${obj.apiVersion.split('/')[0]}/${obj.kind}`];
+  const spec = obj.spec;
+  if (!validate || typeof spec !== 'object' || spec === null || Array.isArray(spec)) return [];
+  const issues = new Issues();
+  validate(spec, issues);
+  return issues.list;
+}
