@@ -72,7 +72,8 @@ export function readConfigDump(given: unknown, root = 'configDump'): { dump?: Li
   const r = new Reader(root);
   const input = withProtoNames(given);
   if (!isObject(input) || !Array.isArray(input.configs)) {
-    r.problem(isObject(input) ? '.configs' : '', `${EXPECTED}; got ${describe(isObject(input) ? input.configs : input)}`);
+    const given = isObject(input) && input.configs !== undefined ? input.configs : input;
+    r.problem(isObject(input) ? '.configs' : '', `${EXPECTED}; got ${describe(given)}`);
     return { problems: r.problems };
   }
   const dump: LiveDump = { sections: [], other: [], input: given as LiveDump['input'] };

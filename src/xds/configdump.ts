@@ -42,16 +42,3 @@ export function toConfigDump(xds: ProxyXds): ConfigDump {
     ],
   };
 }
-
-const strip = ({ '@type': _t, ...rest }: Record<string, unknown>) => rest;
-
-/** The inverse: a config dump's dynamic resources as ProxyXds (for summaries of stored dumps). */
-export function fromConfigDump(dump: ConfigDump): ProxyXds {
-  const section = (name: string) => dump.configs.find((c) => c['@type'] === `${ADMIN}${name}`) as Record<string, any> | undefined;
-  return {
-    clusters: (section('ClustersConfigDump')?.dynamic_active_clusters ?? []).map((e: any) => strip(e.cluster)),
-    endpoints: (section('EndpointsConfigDump')?.dynamic_endpoint_configs ?? []).map((e: any) => strip(e.endpoint_config)),
-    listeners: (section('ListenersConfigDump')?.dynamic_listeners ?? []).map((e: any) => strip(e.active_state.listener)),
-    routes: (section('RoutesConfigDump')?.dynamic_route_configs ?? []).map((e: any) => strip(e.route_config)),
-  };
-}
