@@ -179,7 +179,7 @@ export class CompiledScenario {
       name: proxy.name,
       labels: proxy.labels,
       ips: proxy.ips,
-      configDump: toConfigDump(xds),
+      configDump: toConfigDump(xds, proxy),
       provenance: provenanceTable(xds.provenance),
     };
   }

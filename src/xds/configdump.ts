@@ -1,8 +1,9 @@
 // ProxyXds → Envoy admin /config_dump (envoy.admin.v3.ConfigDump), sections in Envoy's order
-// (clusters, endpoints, listeners, routes), each resource wrapped with its @type. No timestamps:
+// (bootstrap, clusters, endpoints, listeners, routes), each resource wrapped with its @type. No timestamps:
 // the dump must be identical for identical input.
 
 import type { ConfigDump } from '../contract.js';
+import type { Proxy } from '../mesh/types.js';
 import { TYPE_URL, type ProxyXds } from './envoy.js';
 
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
@@ -17,9 +18,34 @@ function typed(type: string, resource: object): object {
   return out;
 }
 
-export function toConfigDump(xds: ProxyXds): ConfigDump {
+/**
+ * The bootstrap's node as pilot-agent fills it in (the id istiod parses, the metadata it reads), so a
+ * generated dump names its proxy as a live one does. The rest of the bootstrap is pilot-agent's, not
+ * istiod's: left out.
+ */
+function bootstrapNode(proxy: Proxy) {
+  return {
+    '@type': `${ADMIN}BootstrapConfigDump`,
+    bootstrap: {
+      node: {
+        id: proxy.id,
+        metadata: {
+          ...proxy.metadata,
+          NAME: proxy.pod?.split('/')[1] ?? proxy.name,
+          NAMESPACE: proxy.namespace,
+          LABELS: proxy.labels,
+          INSTANCE_IPS: proxy.ips.join(','),
+        },
+      },
+    },
+  };
+}
+
+/** The dump of one proxy's xDS; with the proxy, its bootstrap node first, as Envoy orders the sections. */
+export function toConfigDump(xds: ProxyXds, proxy?: Proxy): ConfigDump {
   return {
     configs: [
+      ...(proxy ? [bootstrapNode(proxy)] : []),
       {
         '@type': `${ADMIN}ClustersConfigDump`,
         dynamic_active_clusters: xds.clusters.map((cluster) => ({ cluster: typed(TYPE_URL.cluster, cluster) })),
