@@ -6,6 +6,7 @@
 //   npm run cli -- translate   -f samples/bookinfo --proxy default/productpage-v1 > config_dump.json
 //   npm run cli -- trace       -f samples/bookinfo --proxy istio-system/istio-ingressgateway \
 //                              --port 8080 --host bookinfo.example --path /productpage
+//   npm run cli -- proxy-config --dump config_dump.json --kind clusters --fqdn reviews
 //   npm run cli -- analyze     -f samples/bookinfo   (istioctl analyze offline; src/cli-analyze.ts)
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -13,17 +14,36 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
 import { inputProblems } from './api/inputs.js';
-import { compileScenario, formatProblem, InputError } from './engine.js';
-import { SUMMARY_KINDS, type SummaryKind } from './xds/summaries.js';
+import { compileScenario, formatProblem, InputError, readLiveProxyConfig, type ProxyConfigOptions } from './engine.js';
+import { DEFAULT_KINDS, OUTPUT_FORMATS, PROXY_CONFIG_KINDS, type OutputFormat, type ProxyConfigKind } from './proxy-config/index.js';
 import { runAnalyze } from './cli-analyze.js';
 
 const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze> -f <file or folder>... [options]
+       meshplan <translate|proxy-config|trace> --dump <config_dump.json> [options]
   -f, --file       manifests: a YAML file, or a folder of them (repeatable)
+  --dump           a live proxy's config dump (Envoy's /config_dump, istioctl proxy-config all -o json), instead of -f and --proxy
   --mesh           MeshConfig overrides as JSON, e.g. '{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}'
   --proxy          namespace/pod (or namespace/deployment) to look from
-  --kind           proxy-config: listeners, routes, clusters or endpoints (repeatable; default all)
+  proxy-config:    --kind ${PROXY_CONFIG_KINDS.join('|')} (repeatable; default listeners, routes, clusters, endpoints)
+                   [-o short|json|yaml] [--verbose=false] and istioctl's filters: --fqdn --port --subset --direction
+                   (clusters), --address --port --type (listeners), --name (routes), --address --port --cluster
+                   --status (endpoints), --with-headers (all)
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
                    [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]`;
+
+/** istioctl spells it --verbose=false; parseArgs' booleans take no value. */
+const normaliseVerbose = (argv: string[]): string[] =>
+  argv.flatMap((a) => (a === '--verbose=false' ? ['--no-verbose'] : a === '--verbose=true' || a === '--verbose' ? [] : [a]));
+
+/** A config dump file: JSON as Envoy or istioctl print it. */
+function readDump(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`--dump ${file}: not JSON (${(err as Error).message}); expected Envoy's /config_dump output`);
+  }
+}
 
 /** Every YAML file named, folders expanded in name order, as one multi-document stream. */
 function readManifests(paths: string[]): string {
@@ -62,7 +82,7 @@ function printTrace(result: TraceResult): void {
 function main(argv: string[]): number {
   if (argv[0] === 'analyze') return runAnalyze(argv.slice(1));
   const { positionals, values } = parseArgs({
-    args: argv,
+    args: normaliseVerbose(argv),
     allowPositionals: true,
     options: {
       file: { type: 'string', short: 'f', multiple: true },
@@ -80,16 +100,68 @@ function main(argv: string[]): number {
       sni: { type: 'string' },
       header: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      dump: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      'no-verbose': { type: 'boolean' },
+      fqdn: { type: 'string' },
+      subset: { type: 'string' },
+      direction: { type: 'string' },
+      type: { type: 'string' },
+      name: { type: 'string' },
+      cluster: { type: 'string' },
+      status: { type: 'string' },
+      'with-headers': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
-  if (values.help || !command || !values.file?.length) {
+  if (values.help || !command || (!values.file?.length && !values.dump)) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
+  if (values.dump && (values.file?.length || values.proxy)) throw new Error('--dump is one live proxy: give it instead of -f and --proxy');
+
+  const proxyConfigArgs = (): [ProxyConfigKind[], ProxyConfigOptions] => {
+    const kinds = (values.kind ?? [...DEFAULT_KINDS]) as ProxyConfigKind[];
+    const unknown = kinds.filter((k) => !PROXY_CONFIG_KINDS.includes(k));
+    if (unknown.length) throw new Error(`--kind ${unknown.join(', ')}: not one of ${PROXY_CONFIG_KINDS.join(', ')}`);
+    const output = (values.output ?? 'short') as OutputFormat;
+    if (!OUTPUT_FORMATS.includes(output)) throw new Error(`-o ${output}: not one of ${OUTPUT_FORMATS.join(', ')}`);
+    if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new Error(`--port ${values.port}: expected a port number`);
+    const filter = Object.fromEntries(
+      Object.entries({
+        fqdn: values.fqdn, port: values.port === undefined ? undefined : Number(values.port), subset: values.subset, direction: values.direction,
+        address: values.address, type: values.type, name: values.name, cluster: values.cluster, status: values.status,
+        withHeaders: values['with-headers'],
+      }).filter(([, v]) => v !== undefined),
+    );
+    return [kinds, { filter, verbose: !values['no-verbose'], output, now: new Date() }];
+  };
+
+  if (values.dump) {
+    const live = readLiveProxyConfig(readDump(values.dump), '--dump');
+    switch (command) {
+      case 'translate':
+        // The translate answer's shape for the dump's proxy: what was read, with no provenance.
+        console.log(JSON.stringify({ proxies: [{ ...live.proxy, configDump: live.dump.input, provenance: { kinds: {}, resources: {} } }], warnings: [] }, null, 2));
+        return 0;
+      case 'proxy-config':
+        process.stdout.write(live.proxyConfig(...proxyConfigArgs()).text);
+        return 0;
+      case 'trace': {
+        const result = live.trace(traceRequestFlags(values));
+        if (values.json) console.log(JSON.stringify(result, null, 2));
+        else printTrace(result);
+        return result.error ? 1 : 0;
+      }
+      default:
+        console.error(`${command} takes -f <manifests>, not --dump\n${USAGE}`);
+        return 2;
+    }
+  }
+
   const scenario = compileScenario({
-    resources: readManifests(values.file),
+    resources: readManifests(values.file ?? []),
     mesh: values.mesh ? JSON.parse(values.mesh) : {},
   });
   for (const w of scenario.warnings) console.error(`warning: ${w}`);
@@ -101,34 +173,11 @@ function main(argv: string[]): number {
     case 'translate':
       console.log(JSON.stringify(scenario.translate(values.proxy ? proxySelector(values.proxy) : undefined), null, 2));
       return 0;
-    case 'proxy-config': {
-      const kinds = (values.kind ?? [...SUMMARY_KINDS]) as SummaryKind[];
-      const unknown = kinds.filter((k) => !SUMMARY_KINDS.includes(k));
-      if (unknown.length) throw new Error(`--kind ${unknown.join(', ')}: not one of ${SUMMARY_KINDS.join(', ')}`);
-      process.stdout.write(scenario.proxyConfig(proxySelector(values.proxy), kinds).text);
+    case 'proxy-config':
+      process.stdout.write(scenario.proxyConfig(proxySelector(values.proxy), ...proxyConfigArgs()).text);
       return 0;
-    }
     case 'trace': {
-      if (!values.port) throw new Error('--port is required');
-      if (!/^\d+$/.test(values.port)) throw new Error(`--port ${values.port}: expected a port number`);
-      const badHeader = values.header?.find((h) => !h.includes('='));
-      if (badHeader) throw new Error(`--header ${badHeader}: expected name=value`);
-      const request: TraceRequestInput = {
-        port: Number(values.port),
-        ...(values.address ? { address: values.address } : {}),
-        ...(values.host ? { host: values.host } : {}),
-        ...(values.path ? { path: values.path } : {}),
-        ...(values.method ? { method: values.method } : {}),
-        ...(values.mode ? { mode: values.mode as TraceRequestInput['mode'] } : {}),
-        ...(values.protocol ? { protocol: values.protocol as TraceRequestInput['protocol'] } : {}),
-        ...(values.tls ? { tls: values.tls as TraceRequestInput['tls'] } : {}),
-        ...(values.sni ? { sni: values.sni } : {}),
-        headers: Object.fromEntries((values.header ?? []).map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)])),
-      };
-      // The service's own check, its paths (request.mode) named as the flags (--mode).
-      const problems = inputProblems('request', request);
-      if (problems.length) throw new Error(problems.map((p) => `--${p.path.split('.')[1]} ${p.message}`).join('\nmeshplan: '));
-      const result = scenario.trace(proxySelector(values.proxy), request);
+      const result = scenario.trace(proxySelector(values.proxy), traceRequestFlags(values));
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else printTrace(result);
       return result.error ? 1 : 0;
@@ -137,6 +186,26 @@ function main(argv: string[]): number {
       console.error(`unknown command ${command}\n${USAGE}`);
       return 2;
   }
+}
+
+/** The trace request from its flags, checked with the service's own schema, its paths (request.mode) named as the flags (--mode). */
+function traceRequestFlags(values: Record<string, string | boolean | string[] | undefined>): TraceRequestInput {
+  const flag = (name: string) => values[name] as string | undefined;
+  const headers = (values.header ?? []) as string[];
+  const port = flag('port');
+  if (!port) throw new Error('--port is required');
+  if (!/^\d+$/.test(port)) throw new Error(`--port ${port}: expected a port number`);
+  const badHeader = headers.find((h) => !h.includes('='));
+  if (badHeader) throw new Error(`--header ${badHeader}: expected name=value`);
+  const optional = ['address', 'host', 'path', 'method', 'mode', 'protocol', 'tls', 'sni'] as const;
+  const request = {
+    port: Number(port),
+    ...Object.fromEntries(optional.flatMap((name) => (flag(name) ? [[name, flag(name)]] : []))),
+    headers: Object.fromEntries(headers.map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)])),
+  } as TraceRequestInput;
+  const problems = inputProblems('request', request);
+  if (problems.length) throw new Error(problems.map((p) => `--${p.path.split('.')[1]} ${p.message}`).join('\nmeshplan: '));
+  return request;
 }
 
 // Piped into head or less: a closed stdout ends the program quietly.
@@ -150,7 +219,10 @@ try {
 } catch (err) {
   if (err instanceof InputError) {
     // Problems of the proxy or request (no document) are about flags; the rest about manifest files.
-    for (const p of err.problems) console.error(`${p.severity}: ${p.document >= 0 ? formatProblem(p) : `--${p.path.split('.')[0]}: ${p.message}`}`);
+    for (const p of err.problems) {
+      const where = p.path.startsWith('--') ? `${p.path}:` : `--${p.path.split('.')[0]}:`;
+      console.error(`${p.severity}: ${p.document >= 0 ? formatProblem(p) : `${where} ${p.message}`}`);
+    }
     if (err.problems.some((p) => p.path.startsWith('proxy'))) console.error('hint: `meshplan proxies -f <the same files>` lists the pods --proxy can name');
   } else console.error(`meshplan: ${(err as Error).message}`);
   process.exitCode = 2;

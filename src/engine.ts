@@ -17,7 +17,18 @@ import type { MeshIndex, Proxy } from './mesh/types.js';
 import { generateXds } from './xds/index.js';
 import { toConfigDump } from './xds/configdump.js';
 import { provenanceTable } from './xds/provenance.js';
-import { SUMMARY_KINDS, summaryTable, formatTable, type SummaryKind, type Table } from './xds/summaries.js';
+import {
+  dumpSource,
+  generatedSource,
+  renderProxyConfig,
+  type ConfigSource,
+  type KindOutput,
+  type ProxyConfigKind,
+  type ProxyConfigRequest,
+} from './proxy-config/index.js';
+import { readConfigDump } from './dump/read.js';
+import type { LiveDump } from './dump/types.js';
+import { dumpProxy, dumpXds } from './dump/view.js';
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
 import { quoteMeta } from './util/regex.js';
@@ -28,10 +39,36 @@ export const MAX_PROXIES_PER_TRANSLATE = 100;
 
 export interface ProxyConfigResult {
   proxy: { id: string; type: string; namespace: string; name: string };
-  tables: (Table & { kind: SummaryKind })[];
+  /** Each kind's rows (without the text istioctl prints for it, which is in `text`). */
+  tables: Omit<KindOutput, 'text'>[];
   text: string;
   warnings: string[];
   analysis: AnalysisMessage[];
+}
+
+/** istioctl's flags besides the kinds; `now` decides VALID CERT of secrets (the core reads no clock). */
+export type ProxyConfigOptions = Omit<ProxyConfigRequest, 'kinds' | 'now'> & { now?: Date };
+
+const EPOCH = new Date(0);
+
+/** proxy-config's answer for one proxy's config source, or its problems as an InputError. */
+function proxyConfigOf(
+  proxy: Proxy,
+  source: ConfigSource,
+  kinds: readonly ProxyConfigKind[] | undefined,
+  options: ProxyConfigOptions,
+  warnings: string[],
+  analysis: AnalysisMessage[],
+): ProxyConfigResult {
+  const out = renderProxyConfig(source, { ...options, kinds, now: options.now ?? EPOCH });
+  if (out.problems.length) throw new InputError(out.problems.map((p) => p.message).join('; '), out.problems);
+  return {
+    proxy: { id: proxy.id, type: proxy.type, namespace: proxy.namespace, name: proxy.name },
+    tables: out.tables.map(({ text: _text, ...table }) => table),
+    text: out.text,
+    warnings,
+    analysis,
+  };
 }
 
 export interface ScenarioInput {
@@ -146,18 +183,10 @@ export class CompiledScenario {
     return { ...result, warnings: this.warnings, analysis: this.analysis };
   }
 
-  /** `istioctl proxy-config <kind>` for one proxy: the table, and the text istioctl would print. */
-  proxyConfig(selector: ProxySelector, kinds: readonly SummaryKind[] = SUMMARY_KINDS): ProxyConfigResult {
+  /** `istioctl proxy-config <kind>` for one proxy: the tables, and the text istioctl would print. */
+  proxyConfig(selector: ProxySelector, kinds?: readonly ProxyConfigKind[], options: ProxyConfigOptions = {}): ProxyConfigResult {
     const proxy = this.proxy(selector);
-    const xds = this.xds(proxy);
-    const tables = kinds.map((kind) => ({ kind, ...summaryTable(xds, kind) }));
-    return {
-      proxy: { id: proxy.id, type: proxy.type, namespace: proxy.namespace, name: proxy.name },
-      tables,
-      text: tables.map((t) => `# istioctl proxy-config ${t.kind}\n${formatTable(t)}`).join('\n'),
-      warnings: this.warnings,
-      analysis: this.analysis,
-    };
+    return proxyConfigOf(proxy, generatedSource(this.xds(proxy)), kinds, options, this.warnings, this.analysis);
   }
 
   private translated(proxy: Proxy): TranslatedProxy {
@@ -169,11 +198,39 @@ export class CompiledScenario {
       name: proxy.name,
       labels: proxy.labels,
       ips: proxy.ips,
-      configDump: toConfigDump(xds),
+      configDump: toConfigDump(xds, proxy),
       provenance: provenanceTable(xds.provenance),
     };
   }
 }
+
+/**
+ * A live proxy's config dump, read once: the same proxy-config and trace as for generated config.
+ * The trace is one hop, since one dump cannot tell which proxy the request reaches next.
+ */
+export class LiveProxyConfig {
+  readonly dump: LiveDump;
+  readonly proxy: Proxy;
+  readonly xds: GeneratedXds;
+
+  constructor(configDump: unknown, path = 'configDump') {
+    const { dump, problems } = readConfigDump(configDump, path);
+    if (!dump) throw new InputError(`${path} is not an Envoy config dump`, problems);
+    this.dump = dump;
+    this.proxy = dumpProxy(dump);
+    this.xds = dumpXds(dump);
+  }
+
+  proxyConfig(kinds?: readonly ProxyConfigKind[], options: ProxyConfigOptions = {}): ProxyConfigResult {
+    return proxyConfigOf(this.proxy, dumpSource(this.dump), kinds, options, [], []);
+  }
+
+  trace(request: TraceRequestInput): TraceResult {
+    return { ...traceRequest({ xdsFor: () => this.xds }, this.proxy, request), warnings: [] };
+  }
+}
+
+export const readLiveProxyConfig = (configDump: unknown, path?: string): LiveProxyConfig => new LiveProxyConfig(configDump, path);
 
 export const formatProblem = (p: ManifestProblem): string =>
   `${p.document >= 0 ? `document ${p.document}` : 'request'}${p.kind ? ` ${p.kind}` : ''}${p.object ? ` ${p.object}` : ''}${p.path ? ` at ${p.path}` : ''}: ${p.message}`;

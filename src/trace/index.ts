@@ -16,7 +16,9 @@ import { step, toCall, type Call } from './request.js';
 import { chooseEndpoint, pickWeighted, upstreamTls, type PassedThroughTls } from './upstream.js';
 
 export interface TraceContext {
-  index: MeshIndex;
+  /** The mesh behind the config, to follow the request to its next proxy. Without it (one live proxy's
+   *  config dump) the trace is one hop: where the request goes next cannot be known from one dump. */
+  index?: MeshIndex;
   xdsFor(proxy: Proxy): GeneratedXds;
 }
 
@@ -267,7 +269,7 @@ function forward(
   steps.push(step('cluster', cluster.name, `discovery type ${cluster.type ?? cluster.cluster_type?.name ?? 'STATIC'}`));
   const endpoint = chooseEndpoint(cx, cluster, call, steps);
   // No endpoint: a mesh service with none is still mesh traffic; BlackHoleCluster is a blocked egress.
-  if (!endpoint) return { hop, leftToExternal: !isMeshService(ctx.index, clusterName) };
+  if (!endpoint) return { hop, leftToExternal: !isMeshService(ctx.index, cx, clusterName) };
   const upstream = upstreamTls(cluster, endpoint, call.protocol, steps, passedThrough);
   hop.tls = upstream.tls;
   hop.endpoint = { address: endpoint.address, port: endpoint.port };
@@ -275,9 +277,13 @@ function forward(
     steps.push(step('next_hop', null, `inbound: delivered to the workload of ${proxy.name} at ${endpoint.address}:${endpoint.port}`));
     return { hop, leftToExternal: false };
   }
+  if (!ctx.index) {
+    steps.push(step('next_hop', null, `${endpoint.address}:${endpoint.port}: the next hop cannot be known from one proxy's config dump`));
+    return { hop, leftToExternal: !isMeshService(undefined, cx, clusterName) };
+  }
   const next = endpoint.hostname ? undefined : meshProxyAt(ctx.index, endpoint.address);
   if (!next) {
-    const external = !isMeshService(ctx.index, clusterName);
+    const external = !isMeshService(ctx.index, cx, clusterName);
     steps.push(
       step(
         'next_hop',
@@ -305,8 +311,14 @@ function forward(
   return { hop, next: { proxy: next, mode, request }, leftToExternal: false };
 }
 
-/** Whether a cluster names a service of the mesh itself (not a ServiceEntry marked MESH_EXTERNAL, not passthrough). */
-function isMeshService(index: MeshIndex, clusterName: string): boolean {
+/**
+ * Whether a cluster names a service of the mesh itself (not a ServiceEntry marked MESH_EXTERNAL, not
+ * passthrough). Without the mesh, the cluster says it: istiod marks a mesh-internal service's clusters
+ * with the istio-mTLS transport socket match (tlsMode-istio) and leaves MESH_EXTERNAL ones without.
+ */
+function isMeshService(index: MeshIndex | undefined, cx: CompiledXds, clusterName: string): boolean {
   const key = parseSubsetKey(clusterName);
-  return key !== undefined && (index.servicesByHost.get(key.host) ?? []).some((s) => !s.meshExternal);
+  if (key === undefined) return false;
+  if (index) return (index.servicesByHost.get(key.host) ?? []).some((s) => !s.meshExternal);
+  return (cx.clusterByName.get(clusterName)?.transport_socket_matches ?? []).some((m) => m.name === 'tlsMode-istio');
 }

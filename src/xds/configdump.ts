@@ -1,8 +1,9 @@
 // ProxyXds → Envoy admin /config_dump (envoy.admin.v3.ConfigDump), sections in Envoy's order
-// (clusters, endpoints, listeners, routes), each resource wrapped with its @type. No timestamps:
+// (bootstrap, clusters, endpoints, listeners, routes), each resource wrapped with its @type. No timestamps:
 // the dump must be identical for identical input.
 
 import type { ConfigDump } from '../contract.js';
+import type { Proxy } from '../mesh/types.js';
 import { TYPE_URL, type ProxyXds } from './envoy.js';
 
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
@@ -17,9 +18,34 @@ function typed(type: string, resource: object): object {
   return out;
 }
 
-export function toConfigDump(xds: ProxyXds): ConfigDump {
+/**
+ * The bootstrap's node as pilot-agent fills it in (the id istiod parses, the metadata it reads), so a
+ * generated dump names its proxy as a live one does. The rest of the bootstrap is pilot-agent's, not
+ * istiod's: left out.
+ */
+function bootstrapNode(proxy: Proxy) {
+  return {
+    '@type': `${ADMIN}BootstrapConfigDump`,
+    bootstrap: {
+      node: {
+        id: proxy.id,
+        metadata: {
+          ...proxy.metadata,
+          NAME: proxy.pod?.split('/')[1] ?? proxy.name,
+          NAMESPACE: proxy.namespace,
+          LABELS: proxy.labels,
+          INSTANCE_IPS: proxy.ips.join(','),
+        },
+      },
+    },
+  };
+}
+
+/** The dump of one proxy's xDS; with the proxy, its bootstrap node first, as Envoy orders the sections. */
+export function toConfigDump(xds: ProxyXds, proxy?: Proxy): ConfigDump {
   return {
     configs: [
+      ...(proxy ? [bootstrapNode(proxy)] : []),
       {
         '@type': `${ADMIN}ClustersConfigDump`,
         dynamic_active_clusters: xds.clusters.map((cluster) => ({ cluster: typed(TYPE_URL.cluster, cluster) })),
@@ -40,18 +66,5 @@ export function toConfigDump(xds: ProxyXds): ConfigDump {
         dynamic_route_configs: xds.routes.map((rc) => ({ route_config: typed(TYPE_URL.routeConfiguration, rc) })),
       },
     ],
-  };
-}
-
-const strip = ({ '@type': _t, ...rest }: Record<string, unknown>) => rest;
-
-/** The inverse: a config dump's dynamic resources as ProxyXds (for summaries of stored dumps). */
-export function fromConfigDump(dump: ConfigDump): ProxyXds {
-  const section = (name: string) => dump.configs.find((c) => c['@type'] === `${ADMIN}${name}`) as Record<string, any> | undefined;
-  return {
-    clusters: (section('ClustersConfigDump')?.dynamic_active_clusters ?? []).map((e: any) => strip(e.cluster)),
-    endpoints: (section('EndpointsConfigDump')?.dynamic_endpoint_configs ?? []).map((e: any) => strip(e.endpoint_config)),
-    listeners: (section('ListenersConfigDump')?.dynamic_listeners ?? []).map((e: any) => strip(e.active_state.listener)),
-    routes: (section('RoutesConfigDump')?.dynamic_route_configs ?? []).map((e: any) => strip(e.route_config)),
   };
 }

@@ -27,9 +27,26 @@ t.test('proxy-config', async (t) => {
     const res = await call(url, 'POST', '/api/v1/proxy-config', { resources, proxy: reviewsV1, kinds: ['routes'] }, { accept: 'text/plain' });
     t.equal(res.status, 200);
     t.match(res.headers.get('content-type'), /^text\/plain/);
-    t.match(res.body, /^# istioctl proxy-config routes\nNAME +VHOST NAME +DOMAINS +MATCH +VIRTUAL SERVICE\n/);
-    t.match(res.body, /9080 +reviews\.default\.svc\.cluster\.local:9080 +reviews, 10\.96\.\d+\.\d+ +\/\* +reviews\.default/);
-    t.notMatch(res.body, /istioctl proxy-config clusters/);
+    // One kind: exactly istioctl's text, no heading line.
+    t.match(res.body, /^NAME +VHOST NAME +DOMAINS +MATCH +VIRTUAL SERVICE\n/);
+    t.match(res.body, /9080 +reviews\.default\.svc\.cluster\.local:9080 +reviews\.default\.svc\.cluster\.local\., reviews \+ 2 more\.\.\. +\/\* +reviews\.default/);
+    t.notMatch(res.body, /istioctl proxy-config/);
+    const two = await call(url, 'POST', '/api/v1/proxy-config', { resources, proxy: reviewsV1, kinds: ['routes', 'clusters'] }, { accept: 'text/plain' });
+    t.match(two.body, /^# istioctl proxy-config routes\n[\s\S]*\n\n# istioctl proxy-config clusters\nSERVICE FQDN/, 'several kinds: each after its heading');
+  });
+
+  await t.test("generated config: istioctl's filters, --verbose=false and -o json", async (t) => {
+    const ask = (extra: object) => call(url, 'POST', '/api/v1/proxy-config', { resources, proxy: reviewsV1, ...extra });
+    const ratings = await ask({ kinds: ['clusters'], filter: { fqdn: 'ratings', subset: 'v1' } });
+    t.same(ratings.body.tables[0].rows, [['ratings.default.svc.cluster.local', '9080', 'v1', 'outbound', 'EDS', 'ratings.default']]);
+    const short = await ask({ kinds: ['listeners'], filter: { port: 15006 }, verbose: false });
+    t.same(short.body.tables[0].headers, ['ADDRESSES', 'PORT', 'TYPE']);
+    t.same(short.body.tables[0].rows, [['0.0.0.0', '15006', 'HTTP+TCP']]);
+    const json = await ask({ kinds: ['routes'], filter: { name: '9080' }, output: 'json' });
+    t.same(JSON.parse(json.body.text).map((rc: any) => rc.name), ['9080'], '-o json: the filtered route configurations');
+    const badFilter = await ask({ kinds: ['clusters'], filter: { port: 'http' } });
+    t.equal(badFilter.status, 400);
+    t.match(badFilter.body.errors, [{ path: 'filter.port' }]);
   });
 
   await t.test('bad input: unknown pod and unknown kind are 400 problems', async (t) => {

@@ -9,7 +9,7 @@ import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import { ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
-import type { SummaryKind } from '../../xds/summaries.js';
+import type { ProxyConfigKind } from '../../proxy-config/index.js';
 import type { CompiledScenarioCache } from '../compiled.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
 import { problemFor, toInputProblem } from '../problems.js';
@@ -97,7 +97,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       analysis: (r: RevisionRecord) => guarded(async () => compiled.analysisOf(r)),
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
         guarded(async () => (await compiled.forRevision(r)).translate(proxy ? checked('proxy', proxy) : undefined)),
-      proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: SummaryKind[] | null }) =>
+      proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: ProxyConfigKind[] | null }) =>
         guarded(async () => (await compiled.forRevision(r)).proxyConfig(checked('proxy', args.proxy), args.kinds ?? undefined)),
       trace: (r: RevisionRecord, args: { proxy: ProxySelector; request: TraceRequestInput }) =>
         guarded(async () => {

@@ -139,7 +139,24 @@ const MeshInput = {
 };
 
 export const TranslateBody = Type.Object({ ...MeshInput, proxy: Type.Optional(ProxySelector) });
-export const TraceBody = Type.Object({ ...MeshInput, proxy: ProxySelector, request: TraceRequest });
+
+/** A live proxy's config, standing where resources + proxy name one (contract: "Live config dumps as input"). */
+// `configs` is checked by the dump reader, whose problem says what a config dump looks like.
+export const ConfigDump = Type.Object(
+  { configs: Type.Optional(Type.Array(Type.Unknown(), { description: 'Required. The admin sections: {"@type": "type.googleapis.com/envoy.admin.v3.<Name>ConfigDump", ...}' })) },
+  {
+    additionalProperties: true,
+    description: "What Envoy's admin /config_dump or `istioctl proxy-config all -o json` prints, as is; instead of resources and proxy",
+  },
+);
+/** Either the mesh and a proxy of it, or a config dump: the handler checks which (schemas.ts liveOrGenerated). */
+const LiveOrGenerated = {
+  resources: Type.Optional(Resources),
+  mesh: Type.Optional(Open('MeshConfig overrides (camelCase JSON)')),
+  options: Type.Optional(EngineOptions),
+  configDump: Type.Optional(ConfigDump),
+};
+export const TraceBody = Type.Object({ ...LiveOrGenerated, proxy: Type.Optional(ProxySelector), request: TraceRequest });
 export const ScenarioTranslateBody = Type.Object({ proxy: Type.Optional(ProxySelector) });
 export const ScenarioTraceBody = Type.Object({ proxy: ProxySelector, request: TraceRequest });
 
@@ -160,11 +177,39 @@ export const AnalysisMessage = Type.Object(
 const Analysis = Type.Array(AnalysisMessage, { description: "istioctl analyze's messages for the scenario" });
 
 const SummaryKinds = Type.Array(
-  Type.Union([Type.Literal('listeners'), Type.Literal('routes'), Type.Literal('clusters'), Type.Literal('endpoints')]),
-  { description: 'Which istioctl proxy-config tables (default: all four)' },
+  Type.Union(
+    ['clusters', 'listeners', 'routes', 'endpoints', 'secrets', 'bootstrap', 'ecds', 'all'].map((k) => Type.Literal(k)),
+  ),
+  {
+    description:
+      'Which istioctl proxy-config tables (default: listeners, routes, clusters, endpoints). endpoints of a config dump is its EDS table; ' +
+      'secrets, bootstrap and ecds need a config dump',
+  },
 );
-export const ProxyConfigBody = Type.Object({ ...MeshInput, proxy: ProxySelector, kinds: Type.Optional(SummaryKinds) });
-export const ScenarioProxyConfigBody = Type.Object({ proxy: ProxySelector, kinds: Type.Optional(SummaryKinds) });
+/** istioctl proxy-config's flags of the same names (each kind reads those its command has). */
+export const ProxyConfigFilter = Type.Object(
+  {
+    fqdn: Type.Optional(Type.String({ description: 'clusters: part of the name' })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'clusters, listeners, endpoints' })),
+    subset: Type.Optional(Type.String({ description: 'clusters' })),
+    direction: Type.Optional(Type.String({ description: 'clusters: inbound, outbound' })),
+    address: Type.Optional(Type.String({ description: 'listeners; endpoints (ip:port for a dump)' })),
+    type: Type.Optional(Type.String({ description: 'listeners: HTTP, TCP, HTTP+TCP, UNKNOWN' })),
+    name: Type.Optional(Type.String({ description: 'routes: the route configuration name' })),
+    cluster: Type.Optional(Type.String({ description: 'endpoints' })),
+    status: Type.Optional(Type.String({ description: 'endpoints: HEALTHY, UNHEALTHY, ...' })),
+    withHeaders: Type.Optional(Type.Boolean({ description: 'all: a heading before each section' })),
+  },
+  { additionalProperties: false },
+);
+const ProxyConfigFlags = {
+  kinds: Type.Optional(SummaryKinds),
+  filter: Type.Optional(ProxyConfigFilter),
+  verbose: Type.Optional(Type.Boolean({ description: "istioctl's --verbose (default true)" })),
+  output: Type.Optional(Type.Union([Type.Literal('short'), Type.Literal('json'), Type.Literal('yaml')], { description: "istioctl's -o (default short)" })),
+};
+export const ProxyConfigBody = Type.Object({ ...LiveOrGenerated, proxy: Type.Optional(ProxySelector), ...ProxyConfigFlags });
+export const ScenarioProxyConfigBody = Type.Object({ proxy: ProxySelector, ...ProxyConfigFlags });
 export const ProxyConfigResult = Type.Object({
   proxy: Open('The proxy the tables are for'),
   tables: Type.Array(

@@ -4,9 +4,9 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
-import type { ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
+import { InputError, readLiveProxyConfig, type CompiledScenario, type LiveProxyConfig, type ProxyConfigOptions, type ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
 import type { CompiledScenarioCache } from '../compiled.js';
-import type { SummaryKind } from '../../xds/summaries.js';
+import type { ProxyConfigKind } from '../../proxy-config/index.js';
 import {
   NameParams,
   Problem,
@@ -23,6 +23,35 @@ import {
 } from './schemas.js';
 
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
+
+const refused = (path: string, message: string) =>
+  new InputError(message, [{ document: -1, path, message, severity: 'error' }]);
+
+type LiveOrGeneratedBody = { configDump?: unknown; resources?: unknown; proxy?: unknown; mesh?: unknown; options?: unknown };
+
+/** The stateless routes take a mesh with a proxy of it, or a live proxy's config dump instead of both. */
+async function liveOrGenerated(
+  compiled: CompiledScenarioCache,
+  body: LiveOrGeneratedBody,
+): Promise<{ live: LiveProxyConfig } | { scenario: CompiledScenario; proxy: ProxySelector }> {
+  if (body.configDump !== undefined) {
+    if (body.resources !== undefined) throw refused('configDump', 'give either configDump (a live proxy) or resources and proxy (a design), not both');
+    if (body.proxy !== undefined) throw refused('proxy', 'a config dump is one proxy\'s config: proxy goes with resources only');
+    return { live: readLiveProxyConfig(body.configDump) };
+  }
+  if (body.resources === undefined) throw refused('resources', 'resources (the mesh) and proxy are required, or a configDump instead');
+  if (body.proxy === undefined) throw refused('proxy', 'proxy is required with resources: the Envoy to look from');
+  const { resources, mesh, options } = body as Static<typeof TranslateBody>;
+  return { scenario: await compiled.get({ resources, mesh, options }), proxy: body.proxy as ProxySelector };
+}
+
+const proxyConfigOptions = (body: Pick<Static<typeof ProxyConfigBody>, 'filter' | 'verbose' | 'output'>): ProxyConfigOptions => ({
+  ...(body.filter ? { filter: body.filter } : {}),
+  ...(body.verbose !== undefined ? { verbose: body.verbose } : {}),
+  ...(body.output ? { output: body.output } : {}),
+  // VALID CERT of secrets is judged against today, as istioctl does.
+  now: new Date(),
+});
 
 export async function translateRoutes(
   app: FastifyInstance,
@@ -53,14 +82,15 @@ export async function translateRoutes(
     {
       schema: {
         tags: ['translate'],
-        summary: 'Trace a request through the Envoy config of an inline mesh',
+        summary: 'Trace a request through the Envoy config of an inline mesh, or of a live proxy\'s config dump (one hop)',
         body: TraceBody,
         response: { 200: TraceResult, ...problems(400, 413) },
       },
     },
     async (request) => {
-      const { proxy, request: traced, ...input } = request.body;
-      return (await compiled.get(input)).trace(proxy as ProxySelector, traced as TraceRequestInput);
+      const source = await liveOrGenerated(compiled, request.body);
+      const traced = request.body.request as TraceRequestInput;
+      return 'live' in source ? source.live.trace(traced) : source.scenario.trace(source.proxy, traced);
     },
   );
 
@@ -116,14 +146,16 @@ export async function translateRoutes(
     {
       schema: {
         tags: ['translate'],
-        summary: 'istioctl proxy-config listeners|routes|clusters|endpoints tables for one proxy of an inline mesh',
+        summary: 'istioctl proxy-config tables for one proxy of an inline mesh, or for a live proxy\'s config dump',
         body: ProxyConfigBody,
         response: { 200: ProxyConfigResult, ...problems(400, 413) },
       },
     },
     async (request, reply) => {
-      const { proxy, kinds, ...input } = request.body;
-      const result = (await compiled.get(input)).proxyConfig(proxy as ProxySelector, kinds as SummaryKind[] | undefined);
+      const source = await liveOrGenerated(compiled, request.body);
+      const kinds = request.body.kinds as ProxyConfigKind[] | undefined;
+      const options = proxyConfigOptions(request.body);
+      const result = 'live' in source ? source.live.proxyConfig(kinds, options) : source.scenario.proxyConfig(source.proxy, kinds, options);
       return proxyConfigReply(request, reply, result);
     },
   );
@@ -142,7 +174,7 @@ export async function translateRoutes(
     },
     async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      const result = scenario.proxyConfig(request.body.proxy as ProxySelector, request.body.kinds as SummaryKind[] | undefined);
+      const result = scenario.proxyConfig(request.body.proxy as ProxySelector, request.body.kinds as ProxyConfigKind[] | undefined, proxyConfigOptions(request.body));
       return proxyConfigReply(request, reply, result);
     },
   );

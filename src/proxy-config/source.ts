@@ -1,0 +1,52 @@
+// What `istioctl proxy-config` reads, from either side: a live Envoy's config dump, or the config
+// meshplan generated for a proxy. Resources are in the order istioctl collects them (dynamic, then
+// static) before each writer sorts them its own way.
+
+import type { DumpSecret, EcdsFilter, Json, LiveDump } from '../dump/types.js';
+import { toConfigDump } from '../xds/configdump.js';
+import type { Cluster, ClusterLoadAssignment, Listener, ProxyXds, RouteConfiguration } from '../xds/envoy.js';
+
+export interface ConfigSource {
+  /** A dump's endpoints kind is the EDS table; generated config's is the /clusters table. */
+  origin: 'dump' | 'generated';
+  /** Sections the source lacks are undefined (a dump without them; generated config has no bootstrap, secrets or ECDS). */
+  clusters?: Cluster[];
+  listeners?: Listener[];
+  routes?: RouteConfiguration[];
+  endpoints?: ClusterLoadAssignment[];
+  bootstrap?: Json;
+  secrets?: { dynamicActive: DumpSecret[]; dynamicWarming: DumpSecret[] };
+  ecds?: EcdsFilter[];
+  /** The config dump itself (as read, or as generated), for `all -o json|yaml` and the admin sections' -o json|yaml. */
+  dump: { configs: Json[] };
+}
+
+/** retrieveSorted*Slice's collection order: dynamic active first, then static. Warming and draining listeners are not shown, as in istioctl. */
+export function dumpSource(dump: LiveDump): ConfigSource {
+  return {
+    origin: 'dump',
+    dump: dump.input,
+    ...(dump.clusters ? { clusters: [...dump.clusters.dynamicActive, ...dump.clusters.static] } : {}),
+    ...(dump.listeners ? { listeners: [...dump.listeners.dynamic.flatMap((l) => (l.active ? [l.active] : [])), ...dump.listeners.static] } : {}),
+    ...(dump.routes ? { routes: [...dump.routes.dynamic, ...dump.routes.static] } : {}),
+    ...(dump.endpoints ? { endpoints: [...dump.endpoints.dynamic, ...dump.endpoints.static] } : {}),
+    ...(dump.bootstrap ? { bootstrap: dump.bootstrap } : {}),
+    ...(dump.secrets ? { secrets: dump.secrets } : {}),
+    ...(dump.ecds ? { ecds: dump.ecds } : {}),
+  };
+}
+
+/** Generated config: every cluster's endpoints, EDS ones and those a cluster carries inline, as Envoy's ?include_eds dump lists them. */
+export function generatedSource(xds: ProxyXds): ConfigSource {
+  return {
+    origin: 'generated',
+    dump: toConfigDump(xds) as ConfigSource['dump'],
+    clusters: xds.clusters,
+    listeners: xds.listeners,
+    routes: xds.routes,
+    endpoints: [
+      ...xds.endpoints,
+      ...xds.clusters.flatMap((c) => (c.load_assignment ? [{ ...c.load_assignment, cluster_name: c.name }] : [])),
+    ],
+  };
+}
