@@ -11,7 +11,7 @@ import type {
   TranslateResult,
 } from './contract.js';
 import { parseManifests } from './manifests/index.js';
-import type { ManifestProblem } from './manifests/types.js';
+import type { ManifestProblem, ParsedManifests } from './manifests/types.js';
 import { buildMeshIndex } from './mesh/index.js';
 import type { MeshIndex, Proxy } from './mesh/types.js';
 import { generateXds } from './xds/index.js';
@@ -100,9 +100,11 @@ export class CompiledScenario {
   private readonly xdsCache = new Map<string, GeneratedXds>();
   private static readonly XDS_CACHE_SIZE = 64;
   private analysisMessages?: AnalysisMessage[];
+  private readonly parsed: ParsedManifests;
 
   constructor(private readonly input: ScenarioInput) {
     const parsed = parseManifests(input.resources);
+    this.parsed = parsed;
     const errors = parsed.problems.filter((p) => p.severity === 'error');
     // The warnings go along: an unknown field is often why the object is wrong.
     if (errors.length > 0) throw new InputError(`${errors.length} problem(s) in resources`, parsed.problems);
@@ -115,7 +117,12 @@ export class CompiledScenario {
 
   /** istioctl analyze's messages for this scenario, computed once, when first asked for. */
   get analysis(): AnalysisMessage[] {
-    this.analysisMessages ??= analyze({ inputs: [{ resources: this.input.resources }], mesh: this.input.mesh, options: this.input.options, now: this.input.now }).messages;
+    this.analysisMessages ??= analyze({
+      inputs: [{ resources: this.input.resources, parsed: this.parsed }],
+      mesh: this.input.mesh,
+      options: this.input.options,
+      now: this.input.now,
+    }).messages;
     return this.analysisMessages;
   }
 

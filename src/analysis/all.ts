@@ -27,6 +27,7 @@ import { authorizationPoliciesAnalyzer } from './authz/authorizationpolicies.js'
 import { k8sGatewaySelectorAnalyzer } from './k8sgateway/workloadselector.js';
 import { injectionAnalyzer } from './injection/injection.js';
 import { deprecationAnalyzer } from './deprecation/deprecation.js';
+import { k8sAnnotationsAnalyzer } from './annotations/annotations.js';
 
 export const ANALYZERS: readonly Analyzer[] = [
   caCertificateAnalyzer,
@@ -55,4 +56,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   k8sGatewaySelectorAnalyzer,
   injectionAnalyzer,
   deprecationAnalyzer,
+  k8sAnnotationsAnalyzer,
 ];

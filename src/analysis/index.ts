@@ -2,7 +2,7 @@
 // pkg/config/analysis/local). Every kind is read; schema errors are messages (IST0106), never a refusal.
 
 import { parseManifests } from '../manifests/index.js';
-import type { K8sObject, ManifestProblem } from '../manifests/types.js';
+import type { K8sObject, ManifestProblem, ParsedManifests } from '../manifests/types.js';
 import { resolveMeshConfig } from '../mesh/meshconfig.js';
 import type { EngineOptions, MeshConfigInput } from '../contract.js';
 import { AnalysisContext, type AnalysisMessage, type Origin } from './context.js';
@@ -14,8 +14,11 @@ export type { AnalysisMessage } from './context.js';
 export { ANALYZERS } from './all.js';
 
 export interface AnalysisInput {
-  /** The manifests, each input with the file it came from (command line) or without (API). */
-  inputs: { file?: string; resources: string | unknown[] }[];
+  /**
+   * The manifests, each input with the file it came from (command line) or without (API); `parsed` when the
+   * caller has read them already (the engine's reading, whose ignored kinds analyze reads too).
+   */
+  inputs: { file?: string; resources: string | unknown[]; parsed?: ParsedManifests }[];
   mesh?: MeshConfigInput;
   options?: EngineOptions;
   /** When certificates are checked (ms since the epoch); without it, validity periods are not checked. */
@@ -37,8 +40,8 @@ export function analyze(input: AnalysisInput): AnalysisResult {
   const origins = new Map<K8sObject, Origin>();
   const problems: { object?: K8sObject; problem: ManifestProblem; file?: string }[] = [];
   const unreadable: AnalysisResult['unreadable'] = [];
-  for (const { file, resources } of input.inputs) {
-    const parsed = parseManifests(resources, { tolerant: true });
+  for (const { file, resources, parsed: read } of input.inputs) {
+    const parsed = read ? withIgnored(read) : parseManifests(resources, { tolerant: true });
     parsed.objects.forEach((o, i) => {
       if (IGNORED_NAMESPACES.has(o.metadata.namespace)) return;
       objects.push(o);
@@ -56,6 +59,13 @@ export function analyze(input: AnalysisInput): AnalysisResult {
   schemaMessages(c, problems);
   for (const analyzer of ANALYZERS) analyzer.analyze(c);
   return { messages: sortedDeduped(c.messages), unreadable };
+}
+
+/** A reading with its ignored kinds back among the objects, in document order (as the tolerant reading has them). */
+function withIgnored(parsed: ParsedManifests): ParsedManifests {
+  const all = [...parsed.objects.map((object, i) => ({ object, document: parsed.documents[i] })), ...parsed.ignored];
+  all.sort((a, b) => a.document - b.document);
+  return { objects: all.map((e) => e.object), documents: all.map((e) => e.document), ignored: [], problems: parsed.problems };
 }
 
 const objectKey = (o: K8sObject): string =>

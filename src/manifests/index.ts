@@ -18,7 +18,7 @@ export const DEFAULT_LIMITS: ManifestLimits = {
 
 /** Kinds without a namespace: they keep namespace "" instead of "default". */
 const CLUSTER_SCOPED = new Set(['v1/Namespace']);
-/** Kinds without a namespace that only the tolerant reading keeps (istioctl analyze reads them). */
+/** Kinds without a namespace among those meshplan does not translate (istioctl analyze reads them). */
 const CLUSTER_SCOPED_KINDS = new Set([
   'Node', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
   'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'StorageClass', 'PersistentVolume', 'PriorityClass',
@@ -54,15 +54,20 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
   const how: Reading = { strict: options.strict ?? false, tolerant: options.tolerant ?? false };
   const problems: ManifestProblem[] = [];
   const documents = typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
-  const objects: K8sObject[] = [];
-  const objectDocuments: number[] = [];
+  const out: Collected = { objects: [], documents: [], ignored: [] };
   for (const { index, value } of documents) {
     if (depthOf(value) > lim.maxDepth) problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
     // Array input belongs to the caller: copied so that defaulting never changes it.
-    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, how, objects, problems);
-    while (objectDocuments.length < objects.length) objectDocuments.push(index);
+    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, how, out, problems);
   }
-  return { objects, documents: objectDocuments, problems };
+  return { ...out, problems };
+}
+
+/** What the reading keeps: the objects (with their documents), and those of kinds meshplan does not use. */
+interface Collected {
+  objects: K8sObject[];
+  documents: number[];
+  ignored: { object: K8sObject; document: number }[];
 }
 
 interface Reading {
@@ -154,7 +159,7 @@ const firstLine = (s: string): string => s.split('\n', 1)[0];
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function collectObjects(value: unknown, document: number, how: Reading, objects: K8sObject[], problems: ManifestProblem[]): void {
+function collectObjects(value: unknown, document: number, how: Reading, out: Collected, problems: ManifestProblem[]): void {
   if (!isObject(value)) {
     problems.push(fatal(`document ${document} is not an object`, document));
     return;
@@ -166,12 +171,12 @@ function collectObjects(value: unknown, document: number, how: Reading, objects:
       return;
     }
     items.forEach((item, i) => {
-      if (isObject(item)) collectObject(item, document, `items[${i}].`, how, objects, problems);
+      if (isObject(item)) collectObject(item, document, `items[${i}].`, how, out, problems);
       else problems.push({ document, kind: 'List', path: `items[${i}]`, message: 'list item is not an object', severity: 'error' });
     });
     return;
   }
-  collectObject(value, document, '', how, objects, problems);
+  collectObject(value, document, '', how, out, problems);
 }
 
 function collectObject(
@@ -179,7 +184,7 @@ function collectObject(
   document: number,
   prefix: string,
   how: Reading,
-  objects: K8sObject[],
+  out: Collected,
   problems: ManifestProblem[],
 ): void {
   const isSet = (v: unknown): boolean => typeof v === 'string' && v !== '';
@@ -200,12 +205,18 @@ function collectObject(
     return;
   }
   const { apiVersion, kind } = obj;
-  const clusterScoped = CLUSTER_SCOPED.has(`${apiVersion}/${kind}`) || (how.tolerant && CLUSTER_SCOPED_KINDS.has(kind));
+  const supported = isSupportedKind(apiVersion, kind);
+  const clusterScoped = CLUSTER_SCOPED.has(`${apiVersion}/${kind}`) || (!supported && CLUSTER_SCOPED_KINDS.has(kind));
   const namespace = clusterScoped ? '' : obj.metadata.namespace || 'default';
   const object = namespace === '' ? obj.metadata.name : `${namespace}/${obj.metadata.name}`;
-  const keep = () => objects.push({ ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject);
-  if (!isSupportedKind(apiVersion, kind)) {
+  const defaulted = { ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject;
+  const keep = () => {
+    out.objects.push(defaulted);
+    out.documents.push(document);
+  };
+  if (!supported) {
     if (how.tolerant) return void keep();
+    out.ignored.push({ object: defaulted, document });
     const message = `kind ${kind} (${apiVersion}) is not used by meshplan; ignored`;
     problems.push({ document, kind, object, path: prefix.replace(/\.$/, ''), message, severity: 'warning' });
     return;

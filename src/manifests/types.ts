@@ -44,6 +44,8 @@ export interface ParsedManifests {
   objects: K8sObject[];
   /** The document index of each object (parallel to objects). */
   documents: number[];
+  /** Objects of kinds meshplan does not translate (warned about and left out of objects), for analyze. */
+  ignored: { object: K8sObject; document: number }[];
   /** Errors make the input invalid; warnings (unused kinds, unknown fields) do not. */
   problems: ManifestProblem[];
 }

@@ -90,6 +90,22 @@ spec:
     t.equal((await call(url, 'POST', '/api/v1/scenarios/nothing/analyze')).status, 404);
   });
 
+  await t.test("writes and translates refuse what Istio's webhook refuses (400 naming the field); analyze reports it", async (t) => {
+    const bad = SERVICE + BROKEN_ROUTE.replace('  - route:', '  - timeout: fast\n    route:');
+    for (const [path, body] of [
+      ['/api/v1/translate', { resources: bad }],
+      ['/api/v1/scenarios', { name: 'refused', resources: bad }],
+    ] as const) {
+      const res = await call(url, 'POST', path, body);
+      t.equal(res.status, 400, path);
+      t.match(res.body.errors, [{ document: 2, kind: 'VirtualService', object: 'default/reviews', path: 'spec.http[0].timeout', message: /not a duration/ }], path);
+    }
+    t.equal((await call(url, 'GET', '/api/v1/scenarios/refused')).status, 404, 'nothing stored');
+    const analyzed = await call(url, 'POST', '/api/v1/analyze', { resources: bad });
+    t.equal(analyzed.status, 200);
+    t.match(analyzed.body.messages, [{ code: 'IST0101' }, { code: 'IST0106', path: 'spec.http[0].timeout' }]);
+  });
+
   await t.test('GraphQL: Revision.analysis', async (t) => {
     const res = await call(url, 'POST', '/graphql', {
       query: '{ scenario(name: "canary") { latest { analysis { code name level resource { kind namespace name } path document message } } } }',

@@ -3,14 +3,14 @@
 
 import type { K8sObject } from '../../manifests/types.js';
 import type { Analyzer } from '../analyzer.js';
-import { KINDS, labelsOf, list, record, selects, specOf, str, type AnalysisContext } from '../context.js';
+import { KINDS, labelsOf, list, record, selects, specOf, str } from '../context.js';
 import { deploymentInMesh } from '../util/in-mesh.js';
 
-function matchingServices(c: AnalysisContext, d: K8sObject): K8sObject[] {
+function matchingServices(servicesByNamespace: Map<string, K8sObject[]>, d: K8sObject): K8sObject[] {
   const podLabels = record(record(record(specOf(d).template).metadata).labels);
-  return c.all(KINDS.Service).filter((svc) => {
+  return (servicesByNamespace.get(d.metadata.namespace) ?? []).filter((svc) => {
     const selector = record(specOf(svc).selector);
-    return Object.keys(selector).length > 0 && selects(selector, podLabels) && svc.metadata.namespace === d.metadata.namespace;
+    return Object.keys(selector).length > 0 && selects(selector, podLabels);
   });
 }
 
@@ -20,9 +20,15 @@ export const multiServiceAnalyzer: Analyzer = {
   name: 'deployment.MultiServiceAnalyzer',
   description: 'Checks association between services and pods',
   analyze(c) {
+    const servicesByNamespace = new Map<string, K8sObject[]>();
+    for (const svc of c.all(KINDS.Service)) {
+      const list = servicesByNamespace.get(svc.metadata.namespace);
+      if (list) list.push(svc);
+      else servicesByNamespace.set(svc.metadata.namespace, [svc]);
+    }
     for (const d of c.all(KINDS.Deployment)) {
       if (labelsOf(d)['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || !deploymentInMesh(c, d)) continue;
-      const services = matchingServices(c, d);
+      const services = matchingServices(servicesByNamespace, d);
       // port → protocol → services
       const byPort = new Map<number, Map<string, string[]>>();
       // target port → port → service

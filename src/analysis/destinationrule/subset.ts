@@ -40,8 +40,21 @@ export const subsetSelectPodAnalyzer: Analyzer = {
         subsets.push({ dr, name: str(record(ss).name), path: `spec.subsets[${i}]`, selector: { ...se.workloadSelector, ...record(record(ss).labels) }, matched: false });
       });
     }
+    // Pods by each label (key=value), so a subset is checked against the pods that have one of its labels.
     const pods = c.workloadPods().map((p) => augmentedLabels(p, nodes));
-    for (const s of subsets) s.matched = pods.some((labels) => selects(s.selector, labels));
+    const byLabel = new Map<string, Record<string, string>[]>();
+    for (const labels of pods) {
+      for (const [k, v] of Object.entries(labels)) {
+        const list = byLabel.get(`${k}=${v}`);
+        if (list) list.push(labels);
+        else byLabel.set(`${k}=${v}`, [labels]);
+      }
+    }
+    for (const s of subsets) {
+      const first = Object.entries(s.selector)[0];
+      const candidates = first ? (byLabel.get(`${first[0]}=${first[1]}`) ?? []) : pods;
+      s.matched = candidates.some((labels) => selects(s.selector, labels));
+    }
     for (const s of subsets) {
       if (!s.matched) c.report(s.dr, 'DestinationRuleSubsetNotSelectPods', `The subset ${s.name} of the DestinationRule selects no pods: requests routed to it get 503`, s.path);
     }
