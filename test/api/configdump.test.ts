@@ -43,6 +43,26 @@ t.test('config dumps as input', async (t) => {
     t.match(res.body.hops[0].steps.at(-1), { stage: 'next_hop', why: /cannot be known from one proxy's config dump/ });
   });
 
+  await t.test('GraphQL: liveProxyConfig and liveTrace, checked as REST checks them', async (t) => {
+    const res = await call(url, 'POST', '/graphql', {
+      query: `query ($dump: JSON!) {
+        liveProxyConfig(configDump: $dump, kinds: [routes], filter: {name: "9080"}, verbose: false) { proxy { type name } tables { kind headers rows } text }
+        liveTrace(configDump: $dump, request: {port: 9080, host: "ratings"}) { hops { listener cluster } }
+      }`,
+      variables: { dump: configDump },
+    });
+    t.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
+    t.match(res.body.data.liveProxyConfig, { proxy: { type: 'sidecar', name: /^productpage-v1-/ }, tables: [{ kind: 'routes', headers: ['NAME', 'VIRTUAL HOSTS'] }] });
+    t.match(res.body.data.liveProxyConfig.text, /^NAME +VIRTUAL HOSTS\n9080 +\d+\n$/);
+    t.same(res.body.data.liveTrace.hops, [{ listener: '0.0.0.0_9080', cluster: 'outbound|9080||ratings.default.svc.cluster.local' }]);
+    const bad = await call(url, 'POST', '/graphql', {
+      query: `{ liveProxyConfig(configDump: {configs: 3}, filter: {port: 70000}) { text } }`,
+    });
+    t.match(bad.body.errors, [{ extensions: { code: 'BAD_USER_INPUT', problems: [{ path: 'filter.port' }] } }]);
+    const notADump = await call(url, 'POST', '/graphql', { query: `{ liveTrace(configDump: {configs: 3}, request: {port: 80}) { flow } }` });
+    t.match(notADump.body.errors, [{ extensions: { code: 'BAD_USER_INPUT', problems: [{ path: 'configDump.configs', message: /expected an Envoy config dump/ }] } }]);
+  });
+
   await t.test('bad input: 400 problems that say what and where', async (t) => {
     const notADump = await call(url, 'POST', '/api/v1/proxy-config', { configDump: { proxies: [] } });
     t.equal(notADump.status, 400);
