@@ -144,7 +144,7 @@ export function renderProxyConfig(source: ConfigSource, request: ProxyConfigRequ
             message:
               source.origin === 'dump'
                 ? `the config dump has no ${SECTION[kind]} section`
-                : `generated config has no ${kind} (istiod sends no ${SECTION[kind].replace('ConfigDump', '')}; give a live proxy's configDump)`,
+                : `meshplan does not generate ${kind}: the ${SECTION[kind]} section is a live proxy's (give its configDump)`,
             severity: 'error' as const,
           },
         ],
