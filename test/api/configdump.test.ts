@@ -21,6 +21,9 @@ t.test('config dumps as input', async (t) => {
       ['clusters', ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE']],
       ['endpoints', ['NAME', 'STATUS', 'LOCALITY', 'CLUSTER']],
     ]);
+    const all = await call(url, 'POST', '/api/v1/proxy-config', { configDump, kinds: ['all'] });
+    t.same(all.body.tables.map((x: any) => x.kind), ['bootstrap', 'clusters', 'listeners', 'routes', 'endpoints'], "all: the tables of the dump's sections");
+    t.equal(all.body.tables[1].headers[0], 'NAME', 'with the type in NAME, as istioctl prints all');
     const text = await call(url, 'POST', '/api/v1/proxy-config', { configDump, kinds: ['all'], filter: { withHeaders: true } }, { accept: 'text/plain' });
     // A generated dump's bootstrap has only the node: no Istio version, Envoy 0.0.0, as istioctl prints it.
     t.match(text.body, /^------ BOOTSTRAP INFO ------\n\nEnvoy Version: 0\.0\.0\n\n------ CLUSTER INFO ------\n\nNAME +SERVICE FQDN/, 'all: the sections the dump has, each with its type in NAME');
