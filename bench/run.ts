@@ -3,7 +3,7 @@
 // Usage: npm run bench [-- --sizes 100,1000 --runs 7]
 
 import { performance } from 'node:perf_hooks';
-import { compileScenario } from '../src/engine.js';
+import { compileScenario, readLiveProxyConfig } from '../src/engine.js';
 import { parseManifests } from '../src/manifests/index.js';
 import { generateXds } from '../src/xds/index.js';
 import { toConfigDump } from '../src/xds/configdump.js';
@@ -63,6 +63,14 @@ function benchMesh(label: string, yamlText: string, traceRequest: { address: str
   scenario.trace({ pod: client.pod ?? '' }, { ...traceRequest, mode: 'outbound' }); // generate the xDS once
   const trace = timeMedian(2000, () => void scenario.trace({ pod: client.pod ?? '' }, { ...traceRequest, mode: 'outbound' }));
   row('trace one request (config already generated)', trace, 'median of 2000');
+
+  // The same sidecar as a live proxy's dump: read back from JSON text, every table of it, a one-hop trace.
+  const dumpText = JSON.stringify(scenario.translate({ pod: client.pod ?? '' }).proxies[0].configDump);
+  const read = timeMedian(runs, () => void readLiveProxyConfig(JSON.parse(dumpText)));
+  row('read its config dump (JSON.parse + dump reader)', read, `${(dumpText.length / 2 ** 20).toFixed(1)} MiB of JSON`);
+  const live = readLiveProxyConfig(JSON.parse(dumpText));
+  row('proxy-config all of the dump', timeMedian(runs, () => void live.proxyConfig(['all'])));
+  row('trace one request over the dump', timeMedian(200, () => void live.trace({ ...traceRequest, mode: 'outbound' })), 'median of 200');
   return { compile, perProxy, trace };
 }
 

@@ -143,7 +143,9 @@ function main(argv: string[]): number {
     switch (command) {
       case 'translate':
         // The translate answer's shape for the dump's proxy: what was read, with no provenance.
-        console.log(JSON.stringify({ proxies: [{ ...live.proxy, configDump: live.dump.input, provenance: { kinds: {}, resources: {} } }], warnings: [] }, null, 2));
+        const { id, type, namespace, name, labels, ips } = live.proxy;
+        const proxy = { id, type, namespace, name, labels, ips, configDump: live.dump.input, provenance: { kinds: {}, resources: {} } };
+        console.log(JSON.stringify({ proxies: [proxy], warnings: [] }, null, 2));
         return 0;
       case 'proxy-config':
         process.stdout.write(live.proxyConfig(...proxyConfigArgs()).text);

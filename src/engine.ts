@@ -193,7 +193,7 @@ export class CompiledScenario {
   /** `istioctl proxy-config <kind>` for one proxy: the tables, and the text istioctl would print. */
   proxyConfig(selector: ProxySelector, kinds?: readonly ProxyConfigKind[], options: ProxyConfigOptions = {}): ProxyConfigResult {
     const proxy = this.proxy(selector);
-    return proxyConfigOf(proxy, generatedSource(this.xds(proxy)), kinds, options, this.warnings, this.analysis);
+    return proxyConfigOf(proxy, generatedSource(this.xds(proxy), proxy), kinds, options, this.warnings, this.analysis);
   }
 
   private translated(proxy: Proxy): TranslatedProxy {

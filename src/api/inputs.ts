@@ -3,10 +3,10 @@
 
 import { Ajv } from 'ajv';
 import { schemaProblems, type InputProblem } from './problems.js';
-import { ProxySelector, TraceRequest } from './rest/schemas.js';
+import { ProxyConfigFilter, ProxySelector, TraceRequest } from './rest/schemas.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const SCHEMAS = { proxy: ajv.compile(ProxySelector), request: ajv.compile(TraceRequest) };
+const SCHEMAS = { proxy: ajv.compile(ProxySelector), request: ajv.compile(TraceRequest), filter: ajv.compile(ProxyConfigFilter) };
 
 export type InputArgument = keyof typeof SCHEMAS;
 

@@ -29,8 +29,33 @@ function metadata(value: Record<string, unknown>): Record<string, unknown> {
 /** Struct-valued fields wherever they appear, by proto name. */
 const STRUCT_FIELDS = new Set(['json_format', 'static_layer', 'struct_value']);
 
+/** Whether any field (outside Struct values) has its JSON name: a walk that allocates nothing and stops at the first. */
+function hasJsonNames(value: unknown, parent = ''): boolean {
+  if (Array.isArray(value)) return value.some((v) => hasJsonNames(v, parent));
+  if (!isObject(value)) return false;
+  const typedStruct = typeof value['@type'] === 'string' && value['@type'].endsWith('.TypedStruct');
+  for (const [k, v] of Object.entries(value)) {
+    if (CAMEL.test(k)) return true;
+    if (k === 'metadata' && isObject(v)) {
+      const keys = Object.keys(v);
+      // A core.v3.Metadata: its two map fields' names, then the Any messages of typed_filter_metadata.
+      if (keys.length && keys.every((m) => METADATA_MAPS.has(protoName(m)))) {
+        if (keys.some((m) => CAMEL.test(m))) return true;
+        if (isObject(v.typed_filter_metadata) && Object.values(v.typed_filter_metadata).some((any) => hasJsonNames(any))) return true;
+      }
+      continue;
+    }
+    if (STRUCT_FIELDS.has(k) || (typedStruct && k === 'value') || (parent === 'transport_socket_matches' && k === 'match')) continue;
+    if (hasJsonNames(v, k)) return true;
+  }
+  return false;
+}
+
+/** The value with every field under its proto name: itself when it has no JSON names (what Envoy prints), else a converted copy. */
+export const inProtoNames = (value: unknown): unknown => (hasJsonNames(value) ? withProtoNames(value) : value);
+
 /** A copy of a proto3 JSON value with every field under its proto name. Objects already in proto names come back equal. */
-export function withProtoNames(value: unknown, parent = ''): unknown {
+function withProtoNames(value: unknown, parent = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => withProtoNames(v, parent));
   if (!isObject(value)) return value;
   const typedStruct = typeof value['@type'] === 'string' && value['@type'].endsWith('.TypedStruct');

@@ -4,7 +4,7 @@
 // a config dump is answered with every problem and where it is.
 
 import type { ManifestProblem } from '../manifests/types.js';
-import { withProtoNames } from './proto-names.js';
+import { inProtoNames } from './proto-names.js';
 import type { DumpSecret, DynamicListener, EcdsFilter, Json, LiveDump } from './types.js';
 
 export const ADMIN_TYPE = 'type.googleapis.com/envoy.admin.v3.';
@@ -70,7 +70,7 @@ class Reader {
 /** The LiveDump of a config dump, or the problems that make it not one (paths under `root`). */
 export function readConfigDump(given: unknown, root = 'configDump'): { dump?: LiveDump; problems: ManifestProblem[] } {
   const r = new Reader(root);
-  const input = withProtoNames(given);
+  const input = inProtoNames(given);
   if (!isObject(input) || !Array.isArray(input.configs)) {
     const given = isObject(input) && input.configs !== undefined ? input.configs : input;
     r.problem(isObject(input) ? '.configs' : '', `${EXPECTED}; got ${describe(given)}`);

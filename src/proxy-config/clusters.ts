@@ -1,8 +1,7 @@
 // `istioctl proxy-config clusters` (istioctl/pkg/writer/envoy/configdump/cluster.go PrintClusterSummary).
 
 import type { Cluster } from '../xds/envoy.js';
-import { goSortSlice } from '../util/go-sort.js';
-import { describeManagement, safelyParseSubsetKey, subsetKeyLess } from './management.js';
+import { describeManagement, safelyParseSubsetKey, sortBySubsetKey } from './management.js';
 import { tabwrite, TABLE } from './tabwriter.js';
 import { tableLines, type KindOutput, type ProxyConfigFilter, type WriterOptions } from './types.js';
 
@@ -19,9 +18,7 @@ function verify(f: ProxyConfigFilter, name: string): boolean {
 const clusterType = (c: Cluster): string => c.type ?? 'STATIC';
 
 /** retrieveSortedClusterSlice: by host, subset, port, direction of the parsed name. */
-export function sortedClusters(clusters: Cluster[]): Cluster[] {
-  return goSortSlice([...clusters], (a, b) => subsetKeyLess(safelyParseSubsetKey(a.name ?? ''), safelyParseSubsetKey(b.name ?? '')));
-}
+export const sortedClusters = (clusters: Cluster[]): Cluster[] => sortBySubsetKey(clusters, (c) => c.name ?? '');
 
 export const filteredClusters = (clusters: Cluster[], filter: ProxyConfigFilter): Cluster[] =>
   sortedClusters(clusters).filter((c) => verify(filter, c.name ?? ''));

@@ -4,7 +4,7 @@
 
 import type { Address, ClusterLoadAssignment, LbEndpoint, LocalityLbEndpoints } from '../xds/envoy.js';
 import { goSortSlice } from '../util/go-sort.js';
-import { equalFold, safelyParseSubsetKey, subsetKeyLess } from './management.js';
+import { equalFold, sortBySubsetKey } from './management.js';
 import { tabwrite, TABLE } from './tabwriter.js';
 import { tableLines, type KindOutput, type ProxyConfigFilter, type WriterOptions } from './types.js';
 
@@ -47,7 +47,7 @@ export function filteredAssignments(assignments: ClusterLoadAssignment[], filter
     }));
     return endpoints.some((llb) => llb.lb_endpoints.length > 0) ? [{ ...cla, endpoints }] : [];
   });
-  return goSortSlice(kept, (a, b) => subsetKeyLess(safelyParseSubsetKey(a.cluster_name ?? ''), safelyParseSubsetKey(b.cluster_name ?? '')));
+  return sortBySubsetKey(kept, (cla) => cla.cluster_name ?? '');
 }
 
 /** util.LocalityToString: region[/zone[/sub_zone]]. */

@@ -29,6 +29,7 @@ export interface ProxyConfigRequest {
 }
 
 export interface ProxyConfigOutput {
+  /** Each kind's table; `all` gives each of its sections'. */
   tables: KindOutput[];
   /** What istioctl prints: one kind's text as is; several, each after a `# istioctl proxy-config <kind>` line. */
   text: string;
@@ -90,14 +91,16 @@ const HEADINGS: [Exclude<ProxyConfigKind, 'all'>, string][] = [
   ['endpoints', 'ENDPOINTS INFO'],
 ];
 
-/** PrintFullSummary: every section with its type in NAME, an empty line between; endpoints as the EDS table. Sections the source lacks are left out. */
-function fullSummary(source: ConfigSource, options: WriterOptions): KindOutput {
+/**
+ * PrintFullSummary: every section with its type in NAME, an empty line between; endpoints as the EDS
+ * table. Sections the source lacks are left out. The sections' tables come along for JSON answers.
+ */
+function fullSummary(source: ConfigSource, options: WriterOptions): { sections: KindOutput[]; text: string } {
   const all = { ...options, includeConfigType: true };
-  const parts = HEADINGS.filter(([kind]) => has(source, kind)).map(([kind, heading]) => {
-    const out = summary(source, kind, all, true);
-    return { out, text: `${options.filter.withHeaders ? `------ ${heading} ------\n\n` : ''}${out.text}` };
-  });
-  return { kind: 'all', headers: [], rows: [], text: parts.map((p) => p.text).join('\n') };
+  const present = HEADINGS.filter(([kind]) => has(source, kind));
+  const sections = present.map(([kind]) => summary(source, kind, all, true));
+  const text = sections.map((out, i) => `${options.filter.withHeaders ? `------ ${present[i][1]} ------\n\n` : ''}${out.text}`).join('\n');
+  return { sections, text };
 }
 
 const adminSection = (source: ConfigSource, name: string): Json[] =>
@@ -144,15 +147,23 @@ export function renderProxyConfig(source: ConfigSource, request: ProxyConfigRequ
             message:
               source.origin === 'dump'
                 ? `the config dump has no ${SECTION[kind]} section`
-                : `generated config has no ${kind} (istiod sends no ${SECTION[kind].replace('ConfigDump', '')}; give a live proxy's configDump)`,
+                : `meshplan does not generate ${kind}: the ${SECTION[kind]} section is a live proxy's (give its configDump)`,
             severity: 'error' as const,
           },
         ],
   );
   if (problems.length) return { tables: [], text: '', problems };
-  const tables = kinds.map((kind) => (kind === 'all' ? fullSummary(source, options) : summary(source, kind, options)));
+  const outputs = kinds.map((kind) => {
+    if (kind !== 'all') {
+      const out = summary(source, kind, options);
+      return { tables: [out], text: out.text };
+    }
+    const full = fullSummary(source, options);
+    return { tables: full.sections, text: full.text };
+  });
+  const tables = outputs.flatMap((o) => o.tables);
   const output = request.output ?? 'short';
-  const texts = output === 'short' ? tables.map((t) => t.text) : kinds.map((kind) => formatted(resources(source, kind, filter), output, kind));
+  const texts = output === 'short' ? outputs.map((o) => o.text) : kinds.map((kind) => formatted(resources(source, kind, filter), output, kind));
   const text = texts.length === 1 ? texts[0] : texts.map((t, i) => `# istioctl proxy-config ${kinds[i]}\n${t}`).join('\n');
   return { tables, text, problems: [] };
 }

@@ -124,10 +124,12 @@ export function describeDestination(filters: Filter[] | undefined): string {
 
 export function listenersSummary(listeners: Listener[], { filter, verbose, includeConfigType }: WriterOptions): KindOutput {
   // Sort by port, address, type (sort.Slice: listeners equal in all three keep no particular order but Go's).
-  const sorted = goSortSlice(filteredListeners(listeners, filter), (a, b) => {
-    if (port(a) !== port(b)) return port(a) < port(b);
-    if (address(a) !== address(b)) return address(a) < address(b);
-    return listenerType(a) < listenerType(b);
+  const keys = new Map(filteredListeners(listeners, filter).map((l) => [l, { port: port(l), address: address(l), type: listenerType(l) }]));
+  const sorted = goSortSlice([...keys.keys()], (a, b) => {
+    const [ka, kb] = [keys.get(a)!, keys.get(b)!];
+    if (ka.port !== kb.port) return ka.port < kb.port;
+    if (ka.address !== kb.address) return ka.address < kb.address;
+    return ka.type < kb.type;
   });
   const headers = [...(includeConfigType ? ['NAME'] : []), 'ADDRESSES', 'PORT', ...(verbose ? ['MATCH', 'DESTINATION'] : ['TYPE'])];
   const rows: string[][] = [];

@@ -2,6 +2,7 @@
 // cluster.go safelyParseSubsetKey; pilot/pkg/model ParseSubsetKey).
 
 import type { Metadata } from '../xds/envoy.js';
+import { goSortSlice } from '../util/go-sort.js';
 
 /** The Istio config behind a resource, from filter_metadata.istio.config: "<name>.<namespace>" (renderConfig). */
 export function describeManagement(metadata: Metadata | undefined): string {
@@ -42,3 +43,9 @@ export const subsetKeyLess = (a: SubsetKey, b: SubsetKey): boolean => {
 
 /** strings.EqualFold for the ASCII names istioctl compares. */
 export const equalFold = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** Items sorted by their names' subset keys (sort.Slice over safelyParseSubsetKey), each name parsed once. */
+export function sortBySubsetKey<T>(items: T[], name: (item: T) => string): T[] {
+  const keys = new Map(items.map((item) => [item, safelyParseSubsetKey(name(item))]));
+  return goSortSlice([...items], (a, b) => subsetKeyLess(keys.get(a)!, keys.get(b)!));
+}

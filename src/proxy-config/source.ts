@@ -3,13 +3,15 @@
 // static) before each writer sorts them its own way.
 
 import type { DumpSecret, EcdsFilter, Json, LiveDump } from '../dump/types.js';
+import { ADMIN_TYPE } from '../dump/read.js';
+import type { Proxy } from '../mesh/types.js';
 import { toConfigDump } from '../xds/configdump.js';
 import type { Cluster, ClusterLoadAssignment, Listener, ProxyXds, RouteConfiguration } from '../xds/envoy.js';
 
 export interface ConfigSource {
   /** A dump's endpoints kind is the EDS table; generated config's is the /clusters table. */
   origin: 'dump' | 'generated';
-  /** Sections the source lacks are undefined (a dump without them; generated config has no bootstrap, secrets or ECDS). */
+  /** Sections the source lacks are undefined (a dump without them; generated config has no secrets or ECDS). */
   clusters?: Cluster[];
   listeners?: Listener[];
   routes?: RouteConfiguration[];
@@ -36,11 +38,17 @@ export function dumpSource(dump: LiveDump): ConfigSource {
   };
 }
 
-/** Generated config: every cluster's endpoints, EDS ones and those a cluster carries inline, as Envoy's ?include_eds dump lists them. */
-export function generatedSource(xds: ProxyXds): ConfigSource {
+/**
+ * Generated config: every cluster's endpoints, EDS ones and those a cluster carries inline, as Envoy's
+ * ?include_eds dump lists them; with the proxy, the bootstrap node its translated dump carries.
+ */
+export function generatedSource(xds: ProxyXds, proxy?: Proxy): ConfigSource {
+  const dump = toConfigDump(xds, proxy) as ConfigSource['dump'];
+  const bootstrap = dump.configs.find((c) => c['@type'] === `${ADMIN_TYPE}BootstrapConfigDump`)?.bootstrap as Json | undefined;
   return {
     origin: 'generated',
-    dump: toConfigDump(xds) as ConfigSource['dump'],
+    dump,
+    ...(bootstrap ? { bootstrap } : {}),
     clusters: xds.clusters,
     listeners: xds.listeners,
     routes: xds.routes,

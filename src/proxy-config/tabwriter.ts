@@ -58,5 +58,3 @@ export function tabwrite(text: string, { minwidth, padding }: TabWriterOptions):
   return out.join('');
 }
 
-/** One tab-separated line, as istioctl's Fprintf("%v\t%v\n", ...) writes it. */
-export const row = (cells: readonly (string | number | boolean)[]): string => `${cells.join('\t')}\n`;

@@ -21,6 +21,9 @@ t.test('config dumps as input', async (t) => {
       ['clusters', ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE']],
       ['endpoints', ['NAME', 'STATUS', 'LOCALITY', 'CLUSTER']],
     ]);
+    const all = await call(url, 'POST', '/api/v1/proxy-config', { configDump, kinds: ['all'] });
+    t.same(all.body.tables.map((x: any) => x.kind), ['bootstrap', 'clusters', 'listeners', 'routes', 'endpoints'], "all: the tables of the dump's sections");
+    t.equal(all.body.tables[1].headers[0], 'NAME', 'with the type in NAME, as istioctl prints all');
     const text = await call(url, 'POST', '/api/v1/proxy-config', { configDump, kinds: ['all'], filter: { withHeaders: true } }, { accept: 'text/plain' });
     // A generated dump's bootstrap has only the node: no Istio version, Envoy 0.0.0, as istioctl prints it.
     t.match(text.body, /^------ BOOTSTRAP INFO ------\n\nEnvoy Version: 0\.0\.0\n\n------ CLUSTER INFO ------\n\nNAME +SERVICE FQDN/, 'all: the sections the dump has, each with its type in NAME');
@@ -41,6 +44,26 @@ t.test('config dumps as input', async (t) => {
     t.equal(res.body.hops.length, 1);
     t.match(res.body.hops[0], { listener: '0.0.0.0_9080', cluster: 'outbound|9080|v2|reviews.default.svc.cluster.local', tls: 'mtls' });
     t.match(res.body.hops[0].steps.at(-1), { stage: 'next_hop', why: /cannot be known from one proxy's config dump/ });
+  });
+
+  await t.test('GraphQL: liveProxyConfig and liveTrace, checked as REST checks them', async (t) => {
+    const res = await call(url, 'POST', '/graphql', {
+      query: `query ($dump: JSON!) {
+        liveProxyConfig(configDump: $dump, kinds: [routes], filter: {name: "9080"}, verbose: false) { proxy { type name } tables { kind headers rows } text }
+        liveTrace(configDump: $dump, request: {port: 9080, host: "ratings"}) { hops { listener cluster } }
+      }`,
+      variables: { dump: configDump },
+    });
+    t.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
+    t.match(res.body.data.liveProxyConfig, { proxy: { type: 'sidecar', name: /^productpage-v1-/ }, tables: [{ kind: 'routes', headers: ['NAME', 'VIRTUAL HOSTS'] }] });
+    t.match(res.body.data.liveProxyConfig.text, /^NAME +VIRTUAL HOSTS\n9080 +\d+\n$/);
+    t.same(res.body.data.liveTrace.hops, [{ listener: '0.0.0.0_9080', cluster: 'outbound|9080||ratings.default.svc.cluster.local' }]);
+    const bad = await call(url, 'POST', '/graphql', {
+      query: `{ liveProxyConfig(configDump: {configs: 3}, filter: {port: 70000}) { text } }`,
+    });
+    t.match(bad.body.errors, [{ extensions: { code: 'BAD_USER_INPUT', problems: [{ path: 'filter.port' }] } }]);
+    const notADump = await call(url, 'POST', '/graphql', { query: `{ liveTrace(configDump: {configs: 3}, request: {port: 80}) { flow } }` });
+    t.match(notADump.body.errors, [{ extensions: { code: 'BAD_USER_INPUT', problems: [{ path: 'configDump.configs', message: /expected an Envoy config dump/ }] } }]);
   });
 
   await t.test('bad input: 400 problems that say what and where', async (t) => {

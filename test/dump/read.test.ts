@@ -92,6 +92,15 @@ t.test('JSON names (as Go prints them) read as proto names; Struct keys stay as 
   });
 });
 
+t.test('a dump whose only JSON name is in a Metadata message is read in proto names too', async (t) => {
+  const { dump: d } = readConfigDump({
+    configs: [{ '@type': `${ADMIN}ClustersConfigDump`, static_clusters: [{ cluster: { name: 'c', metadata: { filterMetadata: { istio: { config: '/x' } } } } }] }],
+  });
+  t.same(d!.clusters!.static[0].metadata, { filter_metadata: { istio: { config: '/x' } } });
+  const untouched = { configs: [{ '@type': `${ADMIN}BootstrapConfigDump`, bootstrap: { node: { metadata: { clusterID: 'x' } } } }] };
+  t.equal(readConfigDump(untouched).dump!.bootstrap, untouched.configs[0].bootstrap, 'a dump in proto names is read as it is, not copied');
+});
+
 t.test('not a dump: a problem that says what was expected, and where', async (t) => {
   const expected = /expected an Envoy config dump: \{"configs": \[\.\.\.\]\}/;
   t.match(readConfigDump([1, 2]).problems, [{ path: 'configDump', message: expected }]);

@@ -23,6 +23,7 @@ t.test('every bookinfo proxy: the same tables from its dump as from its generate
     ['routes', { verbose: false }],
     ['routes', { filter: { name: '9080' } }],
     ['routes', { output: 'json' }],
+    ['bootstrap', {}],
   ];
   for (const proxy of scenario.index.proxies) {
     const selector = { pod: proxy.pod! };

@@ -9,7 +9,8 @@ import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import { ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
-import type { ProxyConfigKind } from '../../proxy-config/index.js';
+import { readLiveProxyConfig } from '../../engine.js';
+import type { OutputFormat, ProxyConfigFilter, ProxyConfigKind } from '../../proxy-config/index.js';
 import type { CompiledScenarioCache } from '../compiled.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
 import { problemFor, toInputProblem } from '../problems.js';
@@ -75,6 +76,21 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(async () => {
           const to = args.to ?? (await store.scenario(args.name)).latestRevision;
           return { from: args.from, to, ...(await store.diff(args.name, args.from, to)) };
+        }),
+      liveProxyConfig: (_root, args: { configDump: unknown; kinds?: ProxyConfigKind[] | null; filter?: ProxyConfigFilter | null; verbose?: boolean | null; output?: OutputFormat | null }) =>
+        guarded(async () => {
+          const options = {
+            ...(args.filter ? { filter: checked('filter', args.filter) } : {}),
+            ...(typeof args.verbose === 'boolean' ? { verbose: args.verbose } : {}),
+            ...(args.output ? { output: args.output } : {}),
+            now: new Date(),
+          };
+          return readLiveProxyConfig(args.configDump).proxyConfig(args.kinds ?? undefined, options);
+        }),
+      liveTrace: (_root, args: { configDump: unknown; request: TraceRequestInput }) =>
+        guarded(async () => {
+          const request = checked('request', args.request);
+          return readLiveProxyConfig(args.configDump).trace(request);
         }),
     },
     Mutation: {
