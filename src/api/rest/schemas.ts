@@ -129,6 +129,34 @@ export const TraceRequest = Type.Object({
   path: Type.Optional(Type.String()),
   method: Type.Optional(Type.String()),
   headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  source: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({ pod: Type.String({ description: 'namespace/name of a pod of the mesh' }) }, { additionalProperties: false }),
+        Type.Object(
+          {
+            principal: Type.Optional(Type.String({ description: 'e.g. cluster.local/ns/foo/sa/sleep' })),
+            namespace: Type.Optional(Type.String()),
+            ip: Type.Optional(Type.String()),
+          },
+          { additionalProperties: false },
+        ),
+      ],
+      { description: 'Who sends, for policy checks: a pod, or a principal / namespace / ip' },
+    ),
+  ),
+  jwt: Type.Optional(
+    Type.Object(
+      {
+        issuer: Type.Optional(Type.String()),
+        subject: Type.Optional(Type.String()),
+        audiences: Type.Optional(Type.Array(Type.String())),
+        claims: Type.Optional(Open()),
+        valid: Type.Optional(Type.Boolean({ description: 'false: a token that fails verification' })),
+      },
+      { additionalProperties: false, description: 'A bearer token the request carries, as RequestAuthentication reads it' },
+    ),
+  ),
 });
 
 const MeshInput = {
