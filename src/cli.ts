@@ -21,7 +21,8 @@ const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace> -f <file o
   --proxy          namespace/pod (or namespace/deployment) to look from
   --kind           proxy-config: listeners, routes, clusters or endpoints (repeatable; default all)
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
-                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]`;
+                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]
+                   [--source namespace/pod | --source-principal cluster.local/ns/N/sa/S] [--jwt '{"issuer":..,"subject":..}']`;
 
 /** Every YAML file named, folders expanded in name order, as one multi-document stream. */
 function readManifests(paths: string[]): string {
@@ -38,9 +39,19 @@ const proxySelector = (value: string | undefined): ProxySelector => {
   return { pod: value };
 };
 
+/** --jwt: the token's fields as JSON. */
+function parseJwtFlag(value: string): TraceRequestInput['jwt'] {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new Error(`--jwt ${value}: expected JSON such as '{"issuer":"https://issuer.example","subject":"alice"}'`);
+  }
+}
+
 /** One line per hop, then each step: what a reviewer reads first. */
 function printTrace(result: TraceResult): void {
-  console.log(`flow: ${result.flow}${result.error ? `  error at hop ${result.error.hop}: ${result.error.code}: ${result.error.message}` : ''}`);
+  const policy = result.error?.policy !== undefined ? ` (policy ${result.error.policy ?? 'none: no ALLOW policy matched'})` : '';
+  console.log(`flow: ${result.flow}${result.error ? `  error at hop ${result.error.hop}: ${result.error.code}: ${result.error.message}${policy}` : ''}`);
   result.hops.forEach((hop, i) => {
     const fields = [
       ['listener', hop.listener], ['chain', hop.filterChain], ['route config', hop.routeConfig], ['vhost', hop.virtualHost],
@@ -76,6 +87,9 @@ function main(argv: string[]): number {
       tls: { type: 'string' },
       sni: { type: 'string' },
       header: { type: 'string', multiple: true },
+      source: { type: 'string' },
+      'source-principal': { type: 'string' },
+      jwt: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -121,6 +135,8 @@ function main(argv: string[]): number {
         ...(values.tls ? { tls: values.tls as TraceRequestInput['tls'] } : {}),
         ...(values.sni ? { sni: values.sni } : {}),
         headers: Object.fromEntries((values.header ?? []).map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)])),
+        ...(values.source ? { source: { pod: values.source } } : values['source-principal'] ? { source: { principal: values['source-principal'] } } : {}),
+        ...(values.jwt ? { jwt: parseJwtFlag(values.jwt) } : {}),
       };
       // The service's own check, its paths (request.mode) named as the flags (--mode).
       const problems = inputProblems('request', request);

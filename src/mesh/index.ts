@@ -260,6 +260,10 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
       }
       return paIndex.namespaceMode(service.namespace) ?? 'PERMISSIVE';
     },
+    peerAuthentications: (proxy, port) => {
+      const c = paIndex.compose(proxy.namespace, proxy.labels);
+      return { policies: c.policies, modeFrom: port !== undefined && c.perPort.has(port) ? c.perPortFrom : c.modeFrom };
+    },
     authorizationPolicies: (proxy) => bucketByAction(authzIndex.forProxy(proxy)),
     requestAuthentications: (proxy) => jwtIndex.forProxy(proxy),
   };

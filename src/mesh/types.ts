@@ -196,6 +196,8 @@ export interface MeshIndex {
   workloadMtlsMode(namespace: string, labels: Record<string, string>, port: number): MtlsMode;
   /** Istio's BestEffortInferServiceMTLSMode for a service (auto mTLS on the client side). */
   serviceMtlsMode(service: Service, port: number): MtlsMode;
+  /** The PeerAuthentications that shape a proxy's inbound mTLS, and the one that set the mode of a port. */
+  peerAuthentications?(proxy: Proxy, port?: number): { policies: IstioConfig[]; modeFrom?: IstioConfig };
   /** AuthorizationPolicies that apply to a proxy, by action, root namespace first, oldest first. */
   authorizationPolicies(proxy: Proxy): AuthorizationPolicies;
   /** RequestAuthentications that apply to a proxy, root namespace first, oldest first. */

@@ -1,6 +1,7 @@
 // The security filters of one proxy, built once and shared by all its chains (istiod builds its authn and
 // authz builders once per ListenerBuilder: listener_builder.go NewListenerBuilder).
 
+import type { SourceRef } from '../manifests/types.js';
 import type { MeshIndex, Proxy } from '../mesh/types.js';
 import type { Filter } from './authz-builder.js';
 import { buildAuthzFilters, type AuthzFilters } from './authz-builder.js';
@@ -31,3 +32,9 @@ export const securityNetworkFilters = (index: MeshIndex, proxy: Proxy): Filter[]
   const f = securityFilters(index, proxy);
   return [...f.customTcp, ...f.localTcp];
 };
+
+/** The AuthorizationPolicies and RequestAuthentications behind a proxy's security filters (for provenance). */
+export function securitySources(index: MeshIndex, proxy: Proxy): SourceRef[] {
+  const p = index.authorizationPolicies(proxy);
+  return [...p.custom, ...p.audit, ...p.deny, ...p.allow, ...index.requestAuthentications(proxy)].map((c) => c.source);
+}

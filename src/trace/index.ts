@@ -132,7 +132,7 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
   const cl = compileListener(listener);
   const { tlsInspected, alpn } = applyListenerFilters(cl, call, steps);
   const matched = matchFilterChain(cl, call, tlsInspected, alpn, steps);
-  if ('failure' in matched) return stop(matched.failure);
+  if ('failure' in matched) return stop(strictRejection(ctx.index, proxy, call, matched.failure));
   const chain = matched.found;
   hop.filterChain = chain.name;
 
@@ -189,6 +189,13 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
   // tcp_proxy on a chain that did not terminate TLS forwards the client's TLS bytes as they are.
   const passedThrough = chain.tcpProxy && !chain.downstreamTls && call.tls !== 'plaintext' ? { tls: call.tls, sni: call.sni } : undefined;
   return forward(ctx, cx, proxy, hop, request, clusterName, passedThrough);
+}
+
+/** A plaintext request that no inbound chain takes because mTLS is STRICT: name the PeerAuthentication that made it so (provenance). */
+function strictRejection(index: MeshIndex, proxy: Proxy, call: Call, failure: Failure): Failure {
+  if (call.mode !== 'inbound' || call.tls !== 'plaintext' || proxy.type !== 'sidecar' || index.mtlsMode(proxy, call.port) !== 'STRICT') return failure;
+  const from = index.peerAuthentications?.(proxy, call.port).modeFrom;
+  return from ? { ...failure, message: `${failure.message}: mTLS is STRICT on port ${call.port} by PeerAuthentication ${from.namespace}/${from.name}` } : failure;
 }
 
 /** The chain's jwt_authn, RBAC and ext_authz filters on the request; the peer identity only where the chain terminated mTLS. */

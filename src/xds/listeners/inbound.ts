@@ -22,7 +22,7 @@ import {
   statPrefix,
 } from '../names.js';
 import { buildInboundRouteConfig } from '../routes/inbound.js';
-import { securityNetworkFilters } from '../../security/index.js';
+import { securityNetworkFilters, securitySources } from '../../security/index.js';
 import { featureEnabled } from './outbound.js';
 import { afterTlsTermination, listenerClass, parseProtocol } from './protocol.js';
 
@@ -303,5 +303,7 @@ export function buildInboundListeners(index: MeshIndex, proxy: Proxy, scope: Sid
     ...virtualChains,
   ];
   const virtual = inboundListener(index, VIRTUAL_INBOUND, WILDCARD, VIRTUAL_INBOUND_PORT, false, all);
-  return [{ listener: virtual, sources }, ...custom];
+  // The PeerAuthentications that set its mTLS modes and the policies behind its RBAC and JWT filters shape every inbound chain.
+  const policies = [...(index.peerAuthentications?.(proxy).policies ?? []).map((p) => p.source), ...securitySources(index, proxy)];
+  return [{ listener: virtual, sources: [...sources, ...policies] }, ...custom.map((c) => ({ ...c, sources: [...c.sources, ...policies] }))];
 }
