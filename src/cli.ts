@@ -13,13 +13,14 @@ import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
 import { inputProblems } from './api/inputs.js';
 import { compileScenario, formatProblem, InputError } from './engine.js';
-import { SUMMARY_KINDS, type SummaryKind } from './xds/summaries.js';
+import { DEFAULT_SUMMARY_KINDS, SUMMARY_KINDS, type SummaryKind } from './xds/summaries.js';
 
 const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace> -f <file or folder>... [options]
   -f, --file       manifests: a YAML file, or a folder of them (repeatable)
   --mesh           MeshConfig overrides as JSON, e.g. '{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}'
   --proxy          namespace/pod (or namespace/deployment) to look from
-  --kind           proxy-config: listeners, routes, clusters or endpoints (repeatable; default all)
+  --kind           proxy-config: listeners, routes, clusters or endpoints (repeatable; default these four),
+                   or authz: the AuthorizationPolicies the proxy enforces (istioctl x authz check)
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
                    [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]
                    [--source namespace/pod | --source-principal cluster.local/ns/N/sa/S] [--jwt '{"issuer":..,"subject":..}']`;
@@ -113,7 +114,7 @@ function main(argv: string[]): number {
       console.log(JSON.stringify(scenario.translate(values.proxy ? proxySelector(values.proxy) : undefined), null, 2));
       return 0;
     case 'proxy-config': {
-      const kinds = (values.kind ?? [...SUMMARY_KINDS]) as SummaryKind[];
+      const kinds = (values.kind ?? [...DEFAULT_SUMMARY_KINDS]) as SummaryKind[];
       const unknown = kinds.filter((k) => !SUMMARY_KINDS.includes(k));
       if (unknown.length) throw new Error(`--kind ${unknown.join(', ')}: not one of ${SUMMARY_KINDS.join(', ')}`);
       process.stdout.write(scenario.proxyConfig(proxySelector(values.proxy), kinds).text);

@@ -17,7 +17,7 @@ import type { MeshIndex, Proxy } from './mesh/types.js';
 import { generateXds } from './xds/index.js';
 import { toConfigDump } from './xds/configdump.js';
 import { provenanceTable } from './xds/provenance.js';
-import { SUMMARY_KINDS, summaryTable, formatTable, type SummaryKind, type Table } from './xds/summaries.js';
+import { DEFAULT_SUMMARY_KINDS, summaryCommand, summaryPadding, summaryTable, formatTable, type SummaryKind, type Table } from './xds/summaries.js';
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
 import { quoteMeta } from './util/regex.js';
@@ -136,14 +136,14 @@ export class CompiledScenario {
   }
 
   /** `istioctl proxy-config <kind>` for one proxy: the table, and the text istioctl would print. */
-  proxyConfig(selector: ProxySelector, kinds: readonly SummaryKind[] = SUMMARY_KINDS): ProxyConfigResult {
+  proxyConfig(selector: ProxySelector, kinds: readonly SummaryKind[] = DEFAULT_SUMMARY_KINDS): ProxyConfigResult {
     const proxy = this.proxy(selector);
     const xds = this.xds(proxy);
     const tables = kinds.map((kind) => ({ kind, ...summaryTable(xds, kind) }));
     return {
       proxy: { id: proxy.id, type: proxy.type, namespace: proxy.namespace, name: proxy.name },
       tables,
-      text: tables.map((t) => `# istioctl proxy-config ${t.kind}\n${formatTable(t)}`).join('\n'),
+      text: tables.map((t) => `# ${summaryCommand(t.kind)}\n${formatTable(t, summaryPadding(t.kind))}`).join('\n'),
       warnings: this.warnings,
     };
   }

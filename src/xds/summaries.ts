@@ -3,21 +3,29 @@
 
 import type { Cluster, ClusterLoadAssignment, FilterChain, Listener, ProxyXds, RouteConfiguration, Route } from './envoy.js';
 import { parseSubsetKey } from './names.js';
+import { authzTable } from './summaries-authz.js';
 
 export interface Table {
   headers: string[];
   rows: string[][];
 }
 
-export const SUMMARY_KINDS = ['listeners', 'routes', 'clusters', 'endpoints'] as const;
+export const SUMMARY_KINDS = ['listeners', 'routes', 'clusters', 'endpoints', 'authz'] as const;
 export type SummaryKind = (typeof SUMMARY_KINDS)[number];
+/** What proxy-config shows when no kinds are named: istioctl proxy-config's four tables. */
+export const DEFAULT_SUMMARY_KINDS: readonly SummaryKind[] = ['listeners', 'routes', 'clusters', 'endpoints'];
 
-/** Columns aligned like Go's tabwriter as istioctl sets it up (padding 5, last column unpadded). */
-export function formatTable(t: Table): string {
+/** The istioctl command a table stands for. */
+export const summaryCommand = (kind: SummaryKind): string => (kind === 'authz' ? 'istioctl x authz check' : `istioctl proxy-config ${kind}`);
+/** The tabwriter padding that command uses. */
+export const summaryPadding = (kind: SummaryKind): number => (kind === 'authz' ? 3 : 5);
+
+/** Columns aligned like Go's tabwriter as istioctl sets it up (padding 5 unless told, last column unpadded). */
+export function formatTable(t: Table, padding = 5): string {
   const all = [t.headers, ...t.rows];
   const widths = t.headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   return all
-    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] + 5))).join('').trimEnd())
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] + padding))).join('').trimEnd())
     .join('\n')
     .concat('\n');
 }
@@ -174,6 +182,8 @@ export function summaryTable(xds: ProxyXds, kind: SummaryKind): Table {
       return clustersTable(xds);
     case 'endpoints':
       return endpointsTable(xds);
+    case 'authz':
+      return authzTable(xds);
   }
 }
 

@@ -171,8 +171,8 @@ export const ScenarioTranslateBody = Type.Object({ proxy: Type.Optional(ProxySel
 export const ScenarioTraceBody = Type.Object({ proxy: ProxySelector, request: TraceRequest });
 
 const SummaryKinds = Type.Array(
-  Type.Union([Type.Literal('listeners'), Type.Literal('routes'), Type.Literal('clusters'), Type.Literal('endpoints')]),
-  { description: 'Which istioctl proxy-config tables (default: all four)' },
+  Type.Union([Type.Literal('listeners'), Type.Literal('routes'), Type.Literal('clusters'), Type.Literal('endpoints'), Type.Literal('authz')]),
+  { description: 'Which istioctl proxy-config tables (default: the first four); authz: istioctl x authz check' },
 );
 export const ProxyConfigBody = Type.Object({ ...MeshInput, proxy: ProxySelector, kinds: Type.Optional(SummaryKinds) });
 export const ScenarioProxyConfigBody = Type.Object({ proxy: ProxySelector, kinds: Type.Optional(SummaryKinds) });
