@@ -164,7 +164,9 @@ try {
 } catch (err) {
   if (err instanceof InputError) {
     // Problems of the proxy or request (no document) are about flags; the rest about manifest files.
-    for (const p of err.problems) console.error(`${p.severity}: ${p.document >= 0 ? formatProblem(p) : `--${p.path.split('.')[0]}: ${p.message}`}`);
+    // request.<field> problems are about the flag of that field (--source), others about --proxy.
+    const flag = (path: string) => (path.startsWith('request.') ? path.split('.')[1] : path.split('.')[0]);
+    for (const p of err.problems) console.error(`${p.severity}: ${p.document >= 0 ? formatProblem(p) : `--${flag(p.path)}: ${p.message}`}`);
     if (err.problems.some((p) => p.path.startsWith('proxy'))) console.error('hint: `meshplan proxies -f <the same files>` lists the pods --proxy can name');
   } else console.error(`meshplan: ${(err as Error).message}`);
   process.exitCode = 2;

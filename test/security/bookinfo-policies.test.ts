@@ -88,6 +88,9 @@ t.test('only productpage may call reviews: the caller is the previous hop’s mT
   const inboundPlain = scenario.trace({ pod: reviews }, { mode: 'inbound', port: 9080, address: scenario.index.proxies.find((p) => p.pod === reviews)!.ips[0], source: { principal: 'cluster.local/ns/default/sa/bookinfo-productpage' } });
   t.match(inboundPlain.error, { code: 'RBAC_DENIED' }, 'plaintext carries no identity');
   t.match(stepsOf(inboundPlain, 0, 'rbac')[1].rejected[0].why, /no principal \(plaintext connection\)/);
+  t.throws(() => scenario.trace({ pod: reviews }, { mode: 'inbound', port: 9080, source: { pod: 'default/nope' } }), {
+    problems: [{ path: 'request.source.pod', message: /no sidecar-injected or gateway pod or Deployment default\/nope/ }],
+  });
 });
 
 t.test('/admin is denied on every bookinfo workload, naming the policy', async (t) => {
@@ -114,6 +117,12 @@ t.test('CUSTOM: the external authorizer cannot be known offline, and the trace s
   const r = s.trace({ pod: s.index.proxies.find((p) => p.name.startsWith('productpage'))!.pod! }, { port: 9080, host: 'details:9080', path: '/details/0' });
   t.equal(r.error, null);
   t.match(stepsOf(r, 1, 'ext_authz')[0], { chosen: 'outbound|9080||productpage.default.svc.cluster.local', why: /cannot be known offline/ });
+
+  // A provider istiod cannot use: its CUSTOM policy denies what it matches, and the scenario says why.
+  const broken = compileScenario({ resources: custom, mesh: { extensionProviders: [{ name: 'authz', envoyExtAuthzHttp: { service: 'nowhere.example', port: 9080 } }] } });
+  t.match(broken.warnings, [/extensionProviders authz: could not find service nowhere\.example/]);
+  const denied = broken.trace({ pod: broken.index.proxies.find((p) => p.name.startsWith('productpage'))!.pod! }, { port: 9080, host: 'details:9080', path: '/details/0' });
+  t.match(denied.error, { code: 'RBAC_DENIED', policy: 'default/ext', hop: 1 });
 });
 
 t.test('over REST and GraphQL', async (t) => {
