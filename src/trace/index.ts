@@ -150,8 +150,10 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
     }
     const verdict = authorizeHop(chain, call, steps);
     if (verdict.failure) return stop(verdict.failure);
-    // jwt_authn removes a verified token unless its provider forwards it.
-    const authorized = verdict.jwtForwarded ? call : { ...call, jwt: undefined };
+    // jwt_authn removes a verified token unless its provider forwards it, and may copy claims into headers.
+    const claimHeaders = Object.entries(verdict.claimHeaders);
+    const headers = claimHeaders.length > 0 ? new Map([...call.headers, ...claimHeaders]) : call.headers;
+    const authorized = { ...call, headers, jwt: verdict.jwtForwarded ? call.jwt : undefined };
     let rc = chain.hcm.inline;
     if (rc) {
       steps.push(step('route_config', rc.name, 'inline route_config of the HTTP connection manager'));

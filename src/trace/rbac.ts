@@ -32,6 +32,8 @@ export interface AuthzVerdict {
   failure?: { code: TraceErrorCode; message: string; policy?: string | null };
   /** Whether the token goes on upstream (jwt_authn forward), else it is removed. */
   jwtForwarded: boolean;
+  /** Request headers jwt_authn sets from the token's claims (claim_to_headers), seen by routing and upstream. */
+  claimHeaders: Record<string, string>;
 }
 
 interface Ctx {
@@ -313,6 +315,11 @@ function runJwt(ctx: Ctx, filter: Filter, steps: TraceStep[], verdict: AuthzVerd
   meta[String(provider.payload_in_metadata ?? 'payload')] = payloadOf(jwt, provider);
   ctx.metadata.set(filter.name, meta);
   verdict.jwtForwarded = provider.forward === true;
+  const payload = meta[String(provider.payload_in_metadata ?? 'payload')] as Record<string, unknown>;
+  for (const c of provider.claim_to_headers ?? []) {
+    const v = payload[c.claim_name];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') verdict.claimHeaders[String(c.header_name).toLowerCase()] = String(v);
+  }
   steps.push(
     step(
       'jwt_authn',
@@ -343,7 +350,7 @@ export function authorize(chain: FilterChain, call: Call, peer: Peer, jwt: JwtIn
   const typed = hcm?.typed_config as { http_filters?: Filter[]; use_remote_address?: boolean } | undefined;
   const filters: Filter[] = hcm ? (typed?.http_filters ?? []) : (chain.filters ?? []);
   const ctx: Ctx = { call, peer, jwt, metadata: new Map(), remoteIp: remoteAddress(call, typed?.use_remote_address === true), http: !!hcm };
-  const verdict: AuthzVerdict = { jwtForwarded: true };
+  const verdict: AuthzVerdict = { jwtForwarded: true, claimHeaders: {} };
   for (const f of filters) {
     let failure: AuthzVerdict['failure'];
     if (RBAC_NAMES.has(f.name)) failure = runRbac(ctx, f, steps);
