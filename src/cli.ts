@@ -29,7 +29,8 @@ const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze> -f
                    (clusters), --address --port --type (listeners), --name (routes), --address --port --cluster
                    --status (endpoints), --with-headers (all)
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
-                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]`;
+                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]
+                   [--source namespace/pod | --source-principal cluster.local/ns/N/sa/S] [--jwt '{"issuer":..,"subject":..}']`;
 
 /** istioctl spells it --verbose=false; parseArgs' booleans take no value. */
 const normaliseVerbose = (argv: string[]): string[] =>
@@ -60,9 +61,19 @@ const proxySelector = (value: string | undefined): ProxySelector => {
   return { pod: value };
 };
 
+/** --jwt: the token's fields as JSON. */
+function parseJwtFlag(value: string): TraceRequestInput['jwt'] {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new Error(`--jwt ${value}: expected JSON such as '{"issuer":"https://issuer.example","subject":"alice"}'`);
+  }
+}
+
 /** One line per hop, then each step: what a reviewer reads first. */
 function printTrace(result: TraceResult): void {
-  console.log(`flow: ${result.flow}${result.error ? `  error at hop ${result.error.hop}: ${result.error.code}: ${result.error.message}` : ''}`);
+  const policy = result.error?.policy !== undefined ? ` (policy ${result.error.policy ?? 'none: no ALLOW policy matched'})` : '';
+  console.log(`flow: ${result.flow}${result.error ? `  error at hop ${result.error.hop}: ${result.error.code}: ${result.error.message}${policy}` : ''}`);
   result.hops.forEach((hop, i) => {
     const fields = [
       ['listener', hop.listener], ['chain', hop.filterChain], ['route config', hop.routeConfig], ['vhost', hop.virtualHost],
@@ -99,6 +110,9 @@ function main(argv: string[]): number {
       tls: { type: 'string' },
       sni: { type: 'string' },
       header: { type: 'string', multiple: true },
+      source: { type: 'string' },
+      'source-principal': { type: 'string' },
+      jwt: { type: 'string' },
       json: { type: 'boolean' },
       dump: { type: 'string' },
       output: { type: 'string', short: 'o' },
@@ -204,6 +218,8 @@ function traceRequestFlags(values: Record<string, string | boolean | string[] | 
     port: Number(port),
     ...Object.fromEntries(optional.flatMap((name) => (flag(name) ? [[name, flag(name)]] : []))),
     headers: Object.fromEntries(headers.map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)])),
+    ...(flag('source') ? { source: { pod: flag('source') } } : flag('source-principal') ? { source: { principal: flag('source-principal') } } : {}),
+    ...(flag('jwt') ? { jwt: parseJwtFlag(flag('jwt')!) } : {}),
   } as TraceRequestInput;
   const problems = inputProblems('request', request);
   if (problems.length) throw new Error(problems.map((p) => `--${p.path.split('.')[1]} ${p.message}`).join('\nmeshplan: '));
@@ -220,9 +236,10 @@ try {
   process.exitCode = main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof InputError) {
-    // Problems of the proxy or request (no document) are about flags; the rest about manifest files.
+    // Problems of the proxy or request (no document) are about flags (request.<field>: the flag of that field,
+    // such as --source); the rest about manifest files.
     for (const p of err.problems) {
-      const where = p.path.startsWith('--') ? `${p.path}:` : `--${p.path.split('.')[0]}:`;
+      const where = p.path.startsWith('--') ? `${p.path}:` : `--${p.path.startsWith('request.') ? p.path.split('.')[1] : p.path.split('.')[0]}:`;
       console.error(`${p.severity}: ${p.document >= 0 ? formatProblem(p) : `${where} ${p.message}`}`);
     }
     if (err.problems.some((p) => p.path.startsWith('proxy'))) console.error('hint: `meshplan proxies -f <the same files>` lists the pods --proxy can name');

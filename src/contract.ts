@@ -40,6 +40,21 @@ export interface TraceRequestInput {
   path?: string;
   method?: string;
   headers?: Record<string, string>;
+  /** Who sends, for policy checks (contract "Trace additions"): a pod, or a principal/namespace/ip. */
+  source?: TraceSource;
+  /** A bearer token the request carries, as RequestAuthentication reads it. */
+  jwt?: TraceJwt;
+}
+
+export type TraceSource = { pod: string } | { principal?: string; namespace?: string; ip?: string };
+
+export interface TraceJwt {
+  issuer?: string;
+  subject?: string;
+  audiences?: string[];
+  claims?: Record<string, unknown>;
+  /** false: a token that fails verification. */
+  valid?: boolean;
 }
 
 export type TraceErrorCode =
@@ -51,11 +66,15 @@ export type TraceErrorCode =
   | 'MULTIPLE_FILTER_CHAINS'
   | 'PROTOCOL_ERROR'
   | 'TLS_ERROR'
-  | 'MTLS_ERROR';
+  | 'MTLS_ERROR'
+  | 'RBAC_DENIED'
+  | 'JWT_INVALID';
 
 export interface TraceError {
   code: TraceErrorCode;
   message: string;
+  /** RBAC_DENIED: the deciding AuthorizationPolicy "<namespace>/<name>", null when no ALLOW policy matched. */
+  policy?: string | null;
 }
 
 export interface TraceStep {

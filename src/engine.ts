@@ -31,6 +31,7 @@ import type { LiveDump } from './dump/types.js';
 import { dumpProxy, dumpXds } from './dump/view.js';
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
+import { securityWarnings } from './security/warnings.js';
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
 
@@ -112,6 +113,7 @@ export class CompiledScenario {
     this.warnings = [
       ...parsed.problems.filter((p) => p.severity === 'warning').map(formatProblem),
       ...this.index.warnings,
+      ...securityWarnings(this.index),
     ];
   }
 
@@ -182,12 +184,25 @@ export class CompiledScenario {
   }
 
   trace(selector: ProxySelector, request: TraceRequestInput): TraceResult {
-    const result = traceRequest(
-      { index: this.index, xdsFor: (p) => this.xds(p) },
-      this.proxy(selector),
-      request,
-    );
+    const proxy = this.proxy(selector);
+    const result = traceRequest({ index: this.index, xdsFor: (p) => this.xds(p) }, proxy, this.withSourcePod(request));
     return { ...result, warnings: this.warnings, analysis: this.analysis };
+  }
+
+  /** request.source.pod named as proxies are (a pod, or a Deployment's first pod), resolved to the pod. */
+  private withSourcePod(request: TraceRequestInput): TraceRequestInput {
+    const source = request.source;
+    if (!source || !('pod' in source)) return request;
+    let pod: string | undefined;
+    try {
+      pod = this.proxy({ pod: source.pod }).pod;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      throw new InputError(`request.source: no pod ${source.pod}`, [
+        { document: -1, path: 'request.source.pod', message: `no sidecar-injected or gateway pod or Deployment ${source.pod}`, severity: 'error' },
+      ]);
+    }
+    return { ...request, source: { pod: pod! } };
   }
 
   /** `istioctl proxy-config <kind>` for one proxy: the tables, and the text istioctl would print. */

@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import { CASE_FILES, loadCases } from './support/cases.js';
+import { loadAuthzCases } from './support/authz-cases.js';
 import { readSample, sampleNames } from './support/samples.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +116,17 @@ function caseTargets(): Target[] {
   );
 }
 
+/** The authz yardstick's meshes and bookinfo with its security fixture: RBAC, ext_authz and jwt_authn filters. */
+function securityTargets(): Target[] {
+  const bookinfoSecurity = fs.readFileSync(path.join(here, 'support/fixtures/bookinfo-security.yaml'), 'utf8');
+  return [
+    { id: 'samples/bookinfo + bookinfo-security.yaml', input: { resources: `${readSample('bookinfo')}\n---\n${bookinfoSecurity}` } },
+    ...loadAuthzCases()
+      .filter((c) => !c.alsoAccept)
+      .map((c) => ({ id: c.id, input: { resources: c.resources, mesh: c.mesh ?? {}, options: c.options ?? {} }, proxy: c.proxy })),
+  ];
+}
+
 const resourceTypes = {
   listeners: 'envoy.config.listener.v3.Listener',
   'route configurations': 'envoy.config.route.v3.RouteConfiguration',
@@ -133,7 +145,7 @@ t.test('generated config is valid Envoy v3', async (t) => {
   const totals = new Map<string, number>();
   const unchecked = new Set<string>();
   const errorsByMessage = new Map<string, number>();
-  const targets = [...sampleTargets(), ...caseTargets()];
+  const targets = [...sampleTargets(), ...caseTargets(), ...securityTargets()];
   let engineFailures = 0;
 
   for (const target of targets) {

@@ -69,8 +69,7 @@ const SUPPORTED: ModelClass[] = [
   Ingress,
   IngressClass,
   ...[networkingV1, networkingV1beta1, networkingV1alpha3].flatMap((api) => ISTIO_NETWORKING_KINDS.map((k) => api[k])),
-  securityV1.PeerAuthentication,
-  securityV1beta1.PeerAuthentication,
+  ...[securityV1, securityV1beta1].flatMap((api) => [api.PeerAuthentication, api.AuthorizationPolicy, api.RequestAuthentication]),
   HTTPRouteV1,
   HTTPRouteV1beta1,
 ];

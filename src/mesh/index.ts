@@ -7,6 +7,7 @@ import { cmp, creationRanks, resolveVirtualService, toIstioConfig } from './conf
 import { labelsMatch, resolveShortname } from './hosts.js';
 import { resolveMeshConfig, resolveOptions } from './meshconfig.js';
 import { DestinationRuleIndex, PeerAuthenticationIndex } from './policies.js';
+import { SecurityPolicyIndex, bucketByAction } from './security-policies.js';
 import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGateway } from './scope.js';
 import { autoAllocateAddresses } from './auto-allocation.js';
 import { withDerivedIstioConfig } from './convert/index.js';
@@ -63,6 +64,9 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   const gateways = configs('Gateway');
   const sidecars = configs('Sidecar');
   const peerAuthentications = configs('PeerAuthentication');
+  const selectorPolicyOnGateways = !isFalse(options.features.ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY ?? true);
+  const authzIndex = new SecurityPolicyIndex(configs('AuthorizationPolicy'), rootNs, selectorPolicyOnGateways);
+  const jwtIndex = new SecurityPolicyIndex(configs('RequestAuthentication'), rootNs, selectorPolicyOnGateways);
 
   const vsIndex = indexVirtualServices(virtualServices);
   const drIndex = new DestinationRuleIndex(destinationRules, rootNs);
@@ -254,6 +258,12 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
       }
       return paIndex.namespaceMode(service.namespace) ?? 'PERMISSIVE';
     },
+    peerAuthentications: (proxy, port) => {
+      const c = paIndex.compose(proxy.namespace, proxy.labels);
+      return { policies: c.policies, modeFrom: port !== undefined && c.perPort.has(port) ? c.perPortFrom : c.modeFrom };
+    },
+    authorizationPolicies: (proxy) => bucketByAction(authzIndex.forProxy(proxy)),
+    requestAuthentications: (proxy) => jwtIndex.forProxy(proxy),
   };
 }
 

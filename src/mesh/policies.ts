@@ -144,6 +144,11 @@ const hasSelector = (pa: IstioConfig): boolean => Object.keys(pa.spec.selector?.
 export interface ComposedPeerAuthentication {
   mode: MtlsMode;
   perPort: Map<number, MtlsMode>;
+  /** The policy whose mode won (none: the PERMISSIVE default), and the workload policy of portLevelMtls. */
+  modeFrom?: IstioConfig;
+  perPortFrom?: IstioConfig;
+  /** Every policy that took part: the mesh, namespace and workload ones. */
+  policies: IstioConfig[];
 }
 
 export class PeerAuthenticationIndex {
@@ -194,10 +199,15 @@ export class PeerAuthenticationIndex {
       } else if (pa.namespace !== this.rootNamespace) workload = older(workload, pa);
     }
     let mode: MtlsMode = 'PERMISSIVE';
-    for (const level of [mesh, ns, workload]) mode = modeOf(level?.spec.mtls) ?? mode;
+    let modeFrom: IstioConfig | undefined;
+    for (const level of [mesh, ns, workload]) {
+      const m = modeOf(level?.spec.mtls);
+      if (m) [mode, modeFrom] = [m, level];
+    }
     const perPort = new Map<number, MtlsMode>();
     for (const [port, mtls] of Object.entries(workload?.spec.portLevelMtls ?? {})) perPort.set(Number(port), modeOf(mtls) ?? mode);
-    return { mode, perPort };
+    const policies = [mesh, ns, workload].filter((p): p is IstioConfig => p !== undefined);
+    return { mode, perPort, modeFrom, perPortFrom: perPort.size > 0 ? workload : undefined, policies };
   }
 }
 

@@ -4,6 +4,7 @@
 
 import type { K8sObject, SourceRef } from '../manifests/types.js';
 import type { EngineOptions, ProxyType } from '../contract.js';
+import type { AuthorizationPolicies } from './security-policies.js';
 
 /** Istio's protocol names (pkg/config/protocol). "" = unsupported/auto (sniffed). */
 export type Protocol =
@@ -195,6 +196,12 @@ export interface MeshIndex {
   workloadMtlsMode(namespace: string, labels: Record<string, string>, port: number): MtlsMode;
   /** Istio's BestEffortInferServiceMTLSMode for a service (auto mTLS on the client side). */
   serviceMtlsMode(service: Service, port: number): MtlsMode;
+  /** The PeerAuthentications that shape a proxy's inbound mTLS, and the one that set the mode of a port. */
+  peerAuthentications?(proxy: Proxy, port?: number): { policies: IstioConfig[]; modeFrom?: IstioConfig };
+  /** AuthorizationPolicies that apply to a proxy, by action, root namespace first, oldest first. */
+  authorizationPolicies(proxy: Proxy): AuthorizationPolicies;
+  /** RequestAuthentications that apply to a proxy, root namespace first, oldest first. */
+  requestAuthentications(proxy: Proxy): IstioConfig[];
 }
 
 /** The manifests behind a config: itself, or all that were merged into it (DestinationRules, delegates). */

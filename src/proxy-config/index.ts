@@ -5,6 +5,7 @@ import { stringify as toYaml } from 'yaml';
 import type { ManifestProblem } from '../manifests/types.js';
 import type { Json } from '../dump/types.js';
 import { ADMIN_TYPE } from '../dump/read.js';
+import { authzSummary, rbacConfigs } from './authz.js';
 import { bootstrapSummary } from './bootstrap.js';
 import { clustersSummary, filteredClusters } from './clusters.js';
 import { ecdsSummary, sortedEcds } from './ecds.js';
@@ -48,7 +49,11 @@ const SECTION: Record<Exclude<ProxyConfigKind, 'all'>, string> = {
   secrets: 'SecretsConfigDump',
   bootstrap: 'BootstrapConfigDump',
   ecds: 'EcdsConfigDump',
+  authz: 'ListenersConfigDump',
 };
+
+/** The command whose output a kind's text is, for answers with several kinds. */
+const command = (kind: ProxyConfigKind): string => (kind === 'authz' ? 'istioctl x authz check' : `istioctl proxy-config ${kind}`);
 
 const has = (source: ConfigSource, kind: Exclude<ProxyConfigKind, 'all'>): boolean =>
   ({
@@ -59,6 +64,7 @@ const has = (source: ConfigSource, kind: Exclude<ProxyConfigKind, 'all'>): boole
     secrets: source.secrets,
     bootstrap: source.bootstrap,
     ecds: source.ecds,
+    authz: source.listeners,
   })[kind] !== undefined;
 
 /** One kind's table; the source is known to have its section. */
@@ -79,6 +85,8 @@ function summary(source: ConfigSource, kind: Exclude<ProxyConfigKind, 'all'>, op
       return bootstrapSummary(source.bootstrap!);
     case 'ecds':
       return ecdsSummary(source.ecds!);
+    case 'authz':
+      return authzSummary(source.listeners!);
   }
 }
 
@@ -122,6 +130,8 @@ function resources(source: ConfigSource, kind: ProxyConfigKind, filter: ProxyCon
       return adminSection(source, SECTION[kind]).at(-1);
     case 'ecds':
       return { ecds_filters: sortedEcds(source.ecds!).map((f) => ({ ecds_filter: { '@type': 'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig', ...f } })) };
+    case 'authz':
+      return rbacConfigs(source.listeners!);
     case 'all':
       return source.dump;
   }
@@ -164,7 +174,7 @@ export function renderProxyConfig(source: ConfigSource, request: ProxyConfigRequ
   const tables = outputs.flatMap((o) => o.tables);
   const output = request.output ?? 'short';
   const texts = output === 'short' ? outputs.map((o) => o.text) : kinds.map((kind) => formatted(resources(source, kind, filter), output, kind));
-  const text = texts.length === 1 ? texts[0] : texts.map((t, i) => `# istioctl proxy-config ${kinds[i]}\n${t}`).join('\n');
+  const text = texts.length === 1 ? texts[0] : texts.map((t, i) => `# ${command(kinds[i])}\n${t}`).join('\n');
   return { tables, text, problems: [] };
 }
 

@@ -1,6 +1,7 @@
 // The request and answer shapes of proxy-config, shared by every kind's writer.
 
-export const PROXY_CONFIG_KINDS = ['clusters', 'listeners', 'routes', 'endpoints', 'secrets', 'bootstrap', 'ecds', 'all'] as const;
+/** istioctl proxy-config's kinds, and authz: `istioctl x authz check`, the policies a proxy's RBAC filters enforce. */
+export const PROXY_CONFIG_KINDS = ['clusters', 'listeners', 'routes', 'endpoints', 'secrets', 'bootstrap', 'ecds', 'all', 'authz'] as const;
 export type ProxyConfigKind = (typeof PROXY_CONFIG_KINDS)[number];
 
 export const OUTPUT_FORMATS = ['short', 'json', 'yaml'] as const;

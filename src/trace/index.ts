@@ -10,10 +10,11 @@ import { BLOCK_ALL_VHOST, parseSubsetKey } from '../xds/names.js';
 import type { GeneratedXds } from '../xds/types.js';
 import { compileListener, compileXds, type CompiledChain, type CompiledXds } from './compile.js';
 import { matchRoute, matchVirtualHost } from './http.js';
-import { parseIp } from './ip.js';
 import { applyListenerFilters, matchFilterChain, selectListener, type Failure } from './listener.js';
 import { step, toCall, type Call } from './request.js';
 import { chooseEndpoint, pickWeighted, upstreamTls, type PassedThroughTls } from './upstream.js';
+import { authorize, type Peer } from './rbac.js';
+import { proxySource, requestSource } from './source.js';
 
 export interface TraceContext {
   /** The mesh behind the config, to follow the request to its next proxy. Without it (one live proxy's
@@ -63,7 +64,7 @@ export function traceRequest(ctx: TraceContext, proxy: Proxy, request: TraceRequ
   const proxies: Proxy[] = [];
   const visited = new Set<string>();
   let current: Continuation = { proxy, mode: request.mode ?? defaultMode(proxy), request };
-  let source: Call['source'] = current.mode === 'outbound' && proxy.ips[0] ? { address: proxy.ips[0], ip: parseIp(proxy.ips[0]) } : undefined;
+  let source: Call['source'] = requestSource(ctx.index, request) ?? (current.mode === 'outbound' ? proxySource(ctx.index, proxy) : undefined);
   let leftToExternal = false;
   for (;;) {
     const call = toCall(current.request, current.mode, source);
@@ -81,8 +82,9 @@ export function traceRequest(ctx: TraceContext, proxy: Proxy, request: TraceRequ
       break;
     }
     visited.add(key);
-    const ip = current.proxy.ips[0];
-    source = ip ? { address: ip, ip: parseIp(ip) } : undefined;
+    // The next Envoy sees this workload's identity only in the client certificate of Istio mTLS.
+    const from = proxySource(ctx.index, current.proxy);
+    source = from && outcome.hop.tls !== 'mtls' ? { ...from, principal: undefined } : from;
     current = next;
   }
   const failed = hops.findIndex((h) => h.error);
@@ -115,8 +117,8 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
     error: null,
     steps,
   };
-  const stop = (failure?: Failure): HopOutcome => {
-    if (failure) hop.error = { code: failure.code, message: failure.message };
+  const stop = (failure?: Failure & { policy?: string | null }): HopOutcome => {
+    if (failure) hop.error = { code: failure.code, message: failure.message, ...(failure.policy !== undefined ? { policy: failure.policy } : {}) };
     return { hop, leftToExternal: false };
   };
   const fail = (stage: string, failure: Failure): HopOutcome => {
@@ -132,7 +134,7 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
   const cl = compileListener(listener);
   const { tlsInspected, alpn } = applyListenerFilters(cl, call, steps);
   const matched = matchFilterChain(cl, call, tlsInspected, alpn, steps);
-  if ('failure' in matched) return stop(matched.failure);
+  if ('failure' in matched) return stop(strictRejection(ctx.index, proxy, call, matched.failure));
   const chain = matched.found;
   hop.filterChain = chain.name;
 
@@ -148,6 +150,12 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
     if (call.protocol === 'tcp') {
       return fail('http', { code: 'PROTOCOL_ERROR', message: `non-HTTP (tcp) bytes reach the HTTP connection manager of ${chain.label}` });
     }
+    const verdict = authorizeHop(chain, call, steps);
+    if (verdict.failure) return stop(verdict.failure);
+    // jwt_authn removes a verified token unless its provider forwards it, and may copy claims into headers.
+    const claimHeaders = Object.entries(verdict.claimHeaders);
+    const headers = claimHeaders.length > 0 ? new Map([...call.headers, ...claimHeaders]) : call.headers;
+    const authorized = { ...call, headers, jwt: verdict.jwtForwarded ? call.jwt : undefined };
     let rc = chain.hcm.inline;
     if (rc) {
       steps.push(step('route_config', rc.name, 'inline route_config of the HTTP connection manager'));
@@ -166,12 +174,14 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
     const route = matchRoute(vh, call, steps);
     if (!route) return stop({ code: 'NO_ROUTE', message: `no route of virtual host ${vh.name} matches ${call.method} ${call.path}` });
     hop.route = route.name ?? '';
-    const action = routeAction(route, call, steps);
+    const action = routeAction(route, authorized, steps);
     // Envoy answered itself; under REGISTRY_ONLY the catch-all vhost's 502 is an egress attempt blocked.
     if (!action) return { hop, leftToExternal: vh.name === BLOCK_ALL_VHOST };
     clusterName = action.cluster;
     request = action.request;
   } else if (chain.tcpProxy) {
+    const verdict = authorizeHop(chain, call, steps);
+    if (verdict.failure) return stop(verdict.failure);
     const tcp = chain.tcpProxy;
     clusterName = tcp.weightedClusters ? pickWeighted(tcp.weightedClusters, steps) : (tcp.cluster ?? '');
     steps.push(step('tcp_proxy', clusterName, tcp.weightedClusters ? 'tcp_proxy weighted_clusters' : 'tcp_proxy cluster'));
@@ -183,6 +193,23 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
   // tcp_proxy on a chain that did not terminate TLS forwards the client's TLS bytes as they are.
   const passedThrough = chain.tcpProxy && !chain.downstreamTls && call.tls !== 'plaintext' ? { tls: call.tls, sni: call.sni } : undefined;
   return forward(ctx, cx, proxy, hop, request, clusterName, passedThrough);
+}
+
+/** A plaintext request that no inbound chain takes because mTLS is STRICT: name the PeerAuthentication that made it so (provenance). */
+function strictRejection(index: MeshIndex | undefined, proxy: Proxy, call: Call, failure: Failure): Failure {
+  if (!index || call.mode !== 'inbound' || call.tls !== 'plaintext' || proxy.type !== 'sidecar' || index.mtlsMode(proxy, call.port) !== 'STRICT') return failure;
+  const from = index.peerAuthentications?.(proxy, call.port).modeFrom;
+  return from ? { ...failure, message: `${failure.message}: mTLS is STRICT on port ${call.port} by PeerAuthentication ${from.namespace}/${from.name}` } : failure;
+}
+
+/** The chain's jwt_authn, RBAC and ext_authz filters on the request; the peer identity only where the chain terminated mTLS. */
+function authorizeHop(chain: CompiledChain, call: Call, steps: TraceStep[]) {
+  const principal = call.source?.principal;
+  const peer: Peer =
+    call.tls === 'mtls' && chain.downstreamTls?.requiresMtls && principal
+      ? { principal }
+      : { noPrincipal: call.tls !== 'mtls' ? `${call.tls} connection` : !chain.downstreamTls ? 'this chain does not terminate mTLS' : 'the client workload is unknown' };
+  return authorize(chain.chain, call, peer, call.jwt, steps);
 }
 
 /** TLS termination on the chosen chain, as the simulation judges it. */
@@ -307,6 +334,7 @@ function forward(
     path: call.path,
     method: call.method,
     headers: Object.fromEntries(call.headers),
+    ...(call.jwt ? { jwt: call.jwt } : {}),
   };
   return { hop, next: { proxy: next, mode, request }, leftToExternal: false };
 }

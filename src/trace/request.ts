@@ -1,6 +1,6 @@
 // A trace request with its defaults filled in the way Istio's simulation fills them (Call.FillDefaults).
 
-import type { TraceMode, TraceRequestInput, TraceStep } from '../contract.js';
+import type { TraceJwt, TraceMode, TraceRequestInput, TraceStep } from '../contract.js';
 import { parseIp, type IpAddress } from './ip.js';
 
 export type TlsMode = 'plaintext' | 'tls' | 'mtls';
@@ -21,8 +21,10 @@ export interface Call {
   method: string;
   /** Header names in lower case, as Envoy compares them. */
   headers: Map<string, string>;
-  /** The connection's source, when known (the previous hop, or the sidecar's own workload). */
-  source: { address: string; ip: IpAddress | undefined; port?: number } | undefined;
+  /** The connection's source, when known (the previous hop, or the sidecar's own workload), with its workload identity. */
+  source: { address: string; ip: IpAddress | undefined; port?: number; principal?: string } | undefined;
+  /** The bearer token the request carries, if any. */
+  jwt?: TraceJwt;
 }
 
 const MTLS_ALPN: Record<AppProtocol, string> = { http: 'istio-http/1.1', http2: 'istio-h2', tcp: 'istio' };
@@ -56,6 +58,7 @@ export function toCall(input: TraceRequestInput, mode: TraceMode, source: Call['
     method: (input.method || 'GET').toUpperCase(),
     headers,
     source,
+    ...(input.jwt ? { jwt: input.jwt } : {}),
   };
 }
 

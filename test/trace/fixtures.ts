@@ -135,6 +135,9 @@ export function context(entries: [Proxy, GeneratedXds][], services: { host: stri
     proxies: entries.map(([p]) => p),
     proxyByIp: (ip: string) => byIp.get(ip),
     servicesByHost: new Map(services.map((s) => [s.host, [{ hostname: s.host, meshExternal: s.meshExternal }]])),
+    // Workload identities (spiffe://<trust domain>/...) and, to name a STRICT PeerAuthentication, the mTLS mode.
+    mesh: { trustDomain: 'cluster.local' },
+    mtlsMode: () => 'PERMISSIVE',
   } as unknown as MeshIndex;
   return {
     index,

@@ -1,6 +1,7 @@
 // JSON schemas of the REST routes: they validate requests and generate the OpenAPI document.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { PROXY_CONFIG_KINDS } from '../../proxy-config/types.js';
 
 const Open = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
 
@@ -130,6 +131,34 @@ export const TraceRequest = Type.Object({
   path: Type.Optional(Type.String()),
   method: Type.Optional(Type.String()),
   headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  source: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({ pod: Type.String({ description: 'namespace/name of a pod of the mesh' }) }, { additionalProperties: false }),
+        Type.Object(
+          {
+            principal: Type.Optional(Type.String({ description: 'e.g. cluster.local/ns/foo/sa/sleep' })),
+            namespace: Type.Optional(Type.String()),
+            ip: Type.Optional(Type.String()),
+          },
+          { additionalProperties: false },
+        ),
+      ],
+      { description: 'Who sends, for policy checks: a pod, or a principal / namespace / ip' },
+    ),
+  ),
+  jwt: Type.Optional(
+    Type.Object(
+      {
+        issuer: Type.Optional(Type.String()),
+        subject: Type.Optional(Type.String()),
+        audiences: Type.Optional(Type.Array(Type.String())),
+        claims: Type.Optional(Open()),
+        valid: Type.Optional(Type.Boolean({ description: 'false: a token that fails verification' })),
+      },
+      { additionalProperties: false, description: 'A bearer token the request carries, as RequestAuthentication reads it' },
+    ),
+  ),
 });
 
 const MeshInput = {
@@ -178,12 +207,12 @@ const Analysis = Type.Array(AnalysisMessage, { description: "istioctl analyze's 
 
 const SummaryKinds = Type.Array(
   Type.Union(
-    ['clusters', 'listeners', 'routes', 'endpoints', 'secrets', 'bootstrap', 'ecds', 'all'].map((k) => Type.Literal(k)),
+    PROXY_CONFIG_KINDS.map((k) => Type.Literal(k)),
   ),
   {
     description:
       'Which istioctl proxy-config tables (default: listeners, routes, clusters, endpoints). endpoints of a config dump is its EDS table; ' +
-      'secrets, bootstrap and ecds need a config dump',
+      'secrets, bootstrap and ecds need a config dump; authz: istioctl x authz check, the policies the RBAC filters enforce',
   },
 );
 /** istioctl proxy-config's flags of the same names (each kind reads those its command has). */

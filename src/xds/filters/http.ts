@@ -7,6 +7,7 @@ import { TYPE_URL } from '../envoy.js';
 import type { MeshConfig, MeshIndex, Protocol, Proxy } from '../../mesh/types.js';
 import { metricsEnabled } from './network.js';
 import { meshTracing } from './tracing.js';
+import { securityHttpFilters } from '../../security/index.js';
 
 export type HttpListenerClass = 'sidecar-outbound' | 'sidecar-inbound' | 'gateway';
 
@@ -40,8 +41,15 @@ const alpnFilter = () =>
   });
 
 /** The HTTP filters in istiod's order for a listener class. */
-export function httpFilters(mesh: MeshConfig, cls: HttpListenerClass, protocol: Protocol, extra: { dynamicForwardProxy?: boolean } = {}) {
+export function httpFilters(
+  mesh: MeshConfig,
+  cls: HttpListenerClass,
+  protocol: Protocol,
+  extra: { dynamicForwardProxy?: boolean; security?: { name: string; typed_config: TypedConfig }[] } = {},
+) {
   const filters: { name: string; typed_config: TypedConfig }[] = [metadataExchangeHttpFilter(cls)];
+  // Authorization and request authentication: never on sidecar outbound (plugin/authz/authorization.go BuildHTTP).
+  if (cls !== 'sidecar-outbound') filters.push(...(extra.security ?? []));
   if (protocol === 'GRPC-Web') filters.push(typed('envoy.filters.http.grpc_web', 'envoy.extensions.filters.http.grpc_web.v3.GrpcWeb'));
   filters.push(
     typed('envoy.filters.http.grpc_stats', 'envoy.extensions.filters.http.grpc_stats.v3.FilterConfig', {
@@ -102,7 +110,10 @@ export function httpConnectionManager(index: MeshIndex, proxy: Proxy, o: HcmOpti
   } else {
     hcm.route_config = o.routeConfig;
   }
-  hcm.http_filters = httpFilters(mesh, o.cls, o.protocol, { dynamicForwardProxy: o.dynamicForwardProxy });
+  hcm.http_filters = httpFilters(mesh, o.cls, o.protocol, {
+    dynamicForwardProxy: o.dynamicForwardProxy,
+    security: o.cls === 'sidecar-outbound' ? [] : securityHttpFilters(index, proxy),
+  });
   const tracing = meshTracing(index, proxy);
   if (tracing) hcm.tracing = tracing;
   hcm.use_remote_address = o.cls === 'gateway';

@@ -3,6 +3,7 @@
 // createGatewayHTTPFilterChainOpts, createGatewayTCPFilterChainOpts, buildGatewayNetworkFiltersFromTCPRoutes,
 // buildGatewayNetworkFiltersFromTLSRoutes, builtAutoPassthroughFilterChains; listener.go buildGatewayListener).
 
+import { securityNetworkFilters, securitySources } from '../../security/index.js';
 import type { Filter, FilterChain, Listener, ListenerFilter, TransportSocket } from '../envoy.js';
 import { configSources, type IstioConfig, type MeshIndex, type Protocol, type Proxy } from '../../mesh/types.js';
 import { dedupeSources, type SourceRef } from '../../manifests/types.js';
@@ -112,7 +113,7 @@ class GatewayListenerBuilder {
       // A listener without chains would be rejected; istiod drops it.
       if (entry.chains.length === 0) continue;
       listeners.push(this.listener(name, entry.bind, entry.port, entry.chains));
-      provenance[name] = dedupeSources([...entry.sources, ...entry.chains.flatMap((c) => c.sources)]);
+      provenance[name] = dedupeSources([...entry.sources, ...entry.chains.flatMap((c) => c.sources), ...securitySources(this.index, this.proxy)]);
     }
     return { listeners, provenance };
   }
@@ -288,7 +289,12 @@ class GatewayListenerBuilder {
         }));
       tcpProxy = tcpProxyFilter({ statPrefix: `${vs.name}.${vs.namespace}`, weightedClusters, ...this.tcpSettings(dr?.spec, '') });
     }
-    return [...(includeMx ? [metadataExchangeNetworkFilter()] : []), ...statsNetworkFilters(this.index.mesh), tcpProxy];
+    return [
+      ...(includeMx ? [metadataExchangeNetworkFilter()] : []),
+      ...securityNetworkFilters(this.index, this.proxy),
+      ...statsNetworkFilters(this.index.mesh),
+      tcpProxy,
+    ];
   }
 
   /** DR connection-pool timeouts and source-IP hashing for a tcp_proxy (maybeSetHashPolicy). */

@@ -22,6 +22,7 @@ import {
   statPrefix,
 } from '../names.js';
 import { buildInboundRouteConfig } from '../routes/inbound.js';
+import { securityNetworkFilters, securitySources } from '../../security/index.js';
 import { featureEnabled } from './outbound.js';
 import { afterTlsTermination, listenerClass, parseProtocol } from './protocol.js';
 
@@ -124,9 +125,14 @@ function httpFiltersFor(index: MeshIndex, proxy: Proxy, cc: ChainConfig): Filter
   ];
 }
 
-function tcpFiltersFor(index: MeshIndex, cc: ChainConfig): Filter[] {
+function tcpFiltersFor(index: MeshIndex, proxy: Proxy, cc: ChainConfig): Filter[] {
   const tcp = tcpProxyFilter({ statPrefix: cc.clusterName, cluster: cc.clusterName });
-  return [metadataExchangeNetworkFilter(), ...statsNetworkFilters(index.mesh), ...networkFilterStack(cc.protocol, tcp)];
+  return [
+    metadataExchangeNetworkFilter(),
+    ...securityNetworkFilters(index, proxy),
+    ...statsNetworkFilters(index.mesh),
+    ...networkFilterStack(cc.protocol, tcp),
+  ];
 }
 
 /** inboundChainForOpts. */
@@ -139,7 +145,7 @@ function chainsFor(index: MeshIndex, proxy: Proxy, cc: ChainConfig, opts: MatchO
     const chain: FilterChain = {
       name: chainName(cc, opt.protocol),
       filter_chain_match: match,
-      filters: opt.protocol === 'HTTP' ? httpFiltersFor(index, proxy, cc) : tcpFiltersFor(index, cc),
+      filters: opt.protocol === 'HTTP' ? httpFiltersFor(index, proxy, cc) : tcpFiltersFor(index, proxy, cc),
     };
     if (opt.tls) chain.transport_socket = socketFor(opt.protocol);
     if (cc.sidecarMetadata) {
@@ -297,5 +303,7 @@ export function buildInboundListeners(index: MeshIndex, proxy: Proxy, scope: Sid
     ...virtualChains,
   ];
   const virtual = inboundListener(index, VIRTUAL_INBOUND, WILDCARD, VIRTUAL_INBOUND_PORT, false, all);
-  return [{ listener: virtual, sources }, ...custom];
+  // The PeerAuthentications that set its mTLS modes and the policies behind its RBAC and JWT filters shape every inbound chain.
+  const policies = [...(index.peerAuthentications?.(proxy).policies ?? []).map((p) => p.source), ...securitySources(index, proxy)];
+  return [{ listener: virtual, sources: [...sources, ...policies] }, ...custom.map((c) => ({ ...c, sources: [...c.sources, ...policies] }))];
 }
