@@ -18,8 +18,9 @@ export const USAGE = `usage: meshplan analyze -f <file or folder>... [options]  
   -o, --output             log (default), json or yaml
   --failure-threshold      Info, Warning or Error (default): exit 79 when a message reaches it
   --output-threshold       Info (default), Warning or Error: the least level printed
-  -S, --suppress           <code>=<Kind> <name>.<namespace>, '*' matches any part (repeatable),
-                           e.g. -S 'IST0102=Namespace *' -S 'IST0107=Pod *.default'
+  -S, --suppress           <code>=<Kind> <name>.<namespace>, '*' matching anything (repeatable),
+                           e.g. -S 'IST0102=Namespace *' -S 'IST0107=Pod *.default'; a resource's
+                           galley.istio.io/analyze-suppress annotation (codes, or *) silences it too
   -L, --list-analyzers     list the analyzers and exit`;
 
 /** istioctl's exit code when the analysis finds messages at or above the failure threshold. */
@@ -41,15 +42,16 @@ function readFiles(paths: string[]): { file: string; resources: string }[] {
     .map((file) => ({ file, resources: readFileSync(file, 'utf8') }));
 }
 
-/** A -S value: code=Kind name.namespace, each part a glob of '*'. */
+/** A -S value: <code>=<resource>, the resource a glob ('*') over "Kind name.namespace" (istioctl's FriendlyName). */
 function suppression(value: string): (m: AnalysisMessage) => boolean {
-  const m = /^([^=]+)=(\S+) (\S+)$/.exec(value.trim());
-  if (!m) throw new Error(`--suppress ${value}: expected <code>=<Kind> <name>.<namespace>, e.g. 'IST0102=Namespace *'`);
-  const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  const [code, kind, resource] = [glob(m[1]), glob(m[2]), glob(m[3])];
-  return (msg) => {
-    const { kind: k, namespace, name } = msg.resource;
-    return code.test(msg.code) && kind.test(k) && resource.test(namespace ? `${name}.${namespace}` : name);
+  const eq = value.indexOf('=');
+  if (eq <= 0 || eq === value.length - 1) throw new Error(`--suppress ${value}: expected <code>=<Kind> <name>.<namespace>, e.g. 'IST0102=Namespace *'`);
+  const code = value.slice(0, eq).trim();
+  const pattern = value.slice(eq + 1).trim();
+  const resource = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return (m) => {
+    const { kind, namespace, name } = m.resource;
+    return m.code === code && resource.test(`${kind} ${namespace ? `${name}.${namespace}` : name}`);
   };
 }
 

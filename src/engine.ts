@@ -34,6 +34,7 @@ import { traceRequest } from './trace/index.js';
 import { securityWarnings } from './security/warnings.js';
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
+import { validateMeshConfig } from './validation/meshconfig.js';
 
 /** How many proxies a translate without a proxy answers for, at most. */
 export const MAX_PROXIES_PER_TRANSLATE = 100;
@@ -106,12 +107,14 @@ export class CompiledScenario {
   constructor(private readonly input: ScenarioInput) {
     const parsed = parseManifests(input.resources);
     this.parsed = parsed;
-    const errors = parsed.problems.filter((p) => p.severity === 'error');
+    const meshIssues = validateMeshConfig(input.mesh ?? {}).map((i): ManifestProblem => ({ document: -1, path: i.path, message: i.message, severity: i.severity }));
+    const problems = [...parsed.problems, ...meshIssues];
+    const errors = problems.filter((p) => p.severity === 'error');
     // The warnings go along: an unknown field is often why the object is wrong.
-    if (errors.length > 0) throw new InputError(`${errors.length} problem(s) in resources`, parsed.problems);
+    if (errors.length > 0) throw new InputError(`${errors.length} problem(s) in resources`, problems);
     this.index = buildMeshIndex(parsed.objects, input.mesh ?? {}, input.options ?? {});
     this.warnings = [
-      ...parsed.problems.filter((p) => p.severity === 'warning').map(formatProblem),
+      ...problems.filter((p) => p.severity === 'warning').map(formatProblem),
       ...this.index.warnings,
       ...securityWarnings(this.index),
     ];

@@ -48,7 +48,9 @@ spec:
   http:
   - route:
     - destination: {host: ratings, subset: v9}
+      weight: 90
     - destination: {host: ratings-next}
+      weight: 10
 `;
   const ist0101 = (resources: string) =>
     compileScenario({ resources }).analysis.filter((m) => m.code === 'IST0101').map((m) => [m.resource.kind, m.resource.name, m.path, m.level]);

@@ -86,6 +86,9 @@ export class AnalysisContext {
 
   report(object: K8sObject, type: MessageName, message: string, path?: string): void {
     const { code, level } = MESSAGE_TYPES[type];
+    // A resource may silence codes on itself (istiod_analyze.go filterMessages).
+    const suppressed = String(object.metadata.annotations?.['galley.istio.io/analyze-suppress'] ?? '').split(',');
+    if (suppressed.includes('*') || suppressed.includes(code)) return;
     const origin = this.origins.get(object);
     this.messages.push({
       code,

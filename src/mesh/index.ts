@@ -15,15 +15,13 @@ import { mergeDelegates } from './delegate.js';
 import { KUBE_DOMAIN, kubeService, resolveAliases, serviceEntryServices } from './services.js';
 import { buildEndpoints, buildWorkloads, type Workload } from './workloads.js';
 import type { Endpoint, IstioConfig, MeshIndex, MtlsMode, Proxy, Service, ServicePort, ServiceTarget, SidecarScope } from './types.js';
+import { featureFlag } from './features.js';
 
 export { KUBE_DOMAIN } from './services.js';
 
 /** The Istio node id (model.Proxy.ID as the agent sends it): sidecar~10.1.0.5~name.ns~ns.svc.cluster.local. */
 const nodeId = (type: string, ip: string, name: string, namespace: string, domain: string): string =>
   `${type}~${ip}~${name}.${namespace}~${namespace}.svc.${domain}`;
-
-/** A feature flag set to false, however it was written ("false", false, 0). */
-const isFalse = (value: unknown): boolean => value === false || value === 0 || String(value).toLowerCase() === 'false';
 
 export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, engineOptions: EngineOptions): MeshIndex {
   const mesh = resolveMeshConfig(meshInput);
@@ -39,7 +37,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   // Services: Kubernetes first in each creation rank (SortServicesByCreationTime breaks ties by hostname).
   const serviceEntryServiceList = ofKind('ServiceEntry').flatMap((o) => serviceEntryServices(o, rank(o)));
   // The legacy allocator runs only when the newer IP auto-allocation controller is switched off.
-  if (isFalse(options.features.PILOT_ENABLE_IP_AUTOALLOCATE)) autoAllocateAddresses(serviceEntryServiceList);
+  if (!featureFlag(options.features, 'PILOT_ENABLE_IP_AUTOALLOCATE')) autoAllocateAddresses(serviceEntryServiceList);
   const services: Service[] = [...ofKind('Service').map((o) => kubeService(o, rank(o))), ...serviceEntryServiceList];
   resolveAliases(services);
   const servicesByCreation = [...services].sort((a, b) => a.creation - b.creation || cmp(a.hostname, b.hostname) || cmp(a.namespace, b.namespace));
@@ -218,7 +216,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
       : gateways.filter(
           (g) =>
             labelsMatch(g.spec.selector ?? {}, proxy.labels) &&
-            (!options.features.PILOT_SCOPE_GATEWAY_TO_NAMESPACE || g.namespace === proxy.namespace),
+            (!featureFlag(options.features, 'PILOT_SCOPE_GATEWAY_TO_NAMESPACE') || g.namespace === proxy.namespace),
         );
 
   // Composed per namespace and labels object: every endpoint of a workload shares its labels object.

@@ -6,6 +6,7 @@ import type { K8sObject, ManifestProblem } from '../manifests/types.js';
 import { diffObjects, type ManifestDiff } from './diff.js';
 import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from './errors.js';
 import { checkManifests, contentHash } from './manifests.js';
+import { validateMeshConfig } from '../validation/meshconfig.js';
 
 export { ReviewState } from '../generated/prisma/client.js';
 
@@ -108,7 +109,12 @@ function validateObjectField(value: unknown, path: string): ManifestProblem[] {
 
 /** Every problem of a revision's input, manifests included; throws when there is any. */
 function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[] = []) {
-  const problems = [...extra, ...validateObjectField(input.mesh, 'mesh'), ...validateObjectField(input.options, 'options')];
+  const meshProblems = validateObjectField(input.mesh, 'mesh');
+  const problems = [...extra, ...meshProblems, ...validateObjectField(input.options, 'options')];
+  // MeshConfig enum values istiod refuses (unknown fields only warn when the revision is translated).
+  if (meshProblems.length === 0 && input.mesh) {
+    problems.push(...validateMeshConfig(input.mesh as Record<string, unknown>).filter((i) => i.severity === 'error').map((i) => problem(i.path, i.message)));
+  }
   let checked: ReturnType<typeof checkManifests> | undefined;
   try {
     checked = checkManifests(input.resources);

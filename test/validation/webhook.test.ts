@@ -54,3 +54,17 @@ t.test('unreachable rules are warnings: translated, and IST0130/IST0131 in analy
   const overlapping = vs('  - match: [{uri: {prefix: /api}}]\n    route: [{destination: {host: reviews}}]\n  - match: [{uri: {prefix: /api/v1}}]\n    route: [{destination: {host: reviews}}]\n');
   t.match(analyzeScenario({ resources: overlapping }).messages.filter((m) => m.code === 'IST0131'), [{ name: 'VirtualServiceIneffectiveMatch', message: /rule #1 match #0 of prefix \/api\/v1 is not used/ }]);
 });
+
+t.test('MeshConfig overrides: a bad enum value is refused, an unknown field warned about', async (t) => {
+  const resources = vs('  - route: [{destination: {host: reviews}}]\n');
+  let thrown: unknown;
+  try {
+    compileScenario({ resources, mesh: { outboundTrafficPolicy: { mode: 'ALLOW_SOME' } } });
+  } catch (e) {
+    thrown = e;
+  }
+  t.ok(thrown instanceof InputError);
+  t.match((thrown as InputError).problems, [{ path: 'mesh.outboundTrafficPolicy.mode', message: /"ALLOW_SOME" is not a valid value; expected one of REGISTRY_ONLY, ALLOW_ANY/, severity: 'error' }]);
+  const scenario = compileScenario({ resources, mesh: { outboundTraficPolicy: { mode: 'REGISTRY_ONLY' } } });
+  t.ok(scenario.warnings.some((w) => w === 'request at mesh.outboundTraficPolicy: unknown MeshConfig field outboundTraficPolicy; ignored'), scenario.warnings.join('\n'));
+});

@@ -13,6 +13,7 @@ import { cmp } from '../config.js';
 import { ROUTE_SEMANTICS_ANNOTATION } from '../istio-api.js';
 import { KUBE_DOMAIN } from '../services.js';
 import type { ConversionContext, Converter } from './index.js';
+import { featureString } from '../features.js';
 
 const INGRESS_API = 'networking.k8s.io/v1';
 const ISTIO_API = 'networking.istio.io/v1';
@@ -44,10 +45,7 @@ const isIngress = (o: K8sObject) => o.apiVersion === INGRESS_API && o.kind === '
 const where = (o: K8sObject) => `Ingress ${o.metadata.namespace}/${o.metadata.name}`;
 
 /** K8S_INGRESS_NS: where istiod puts the Gateways it derives. */
-const ingressNamespace = (ctx: ConversionContext): string => {
-  const ns = ctx.options.features.K8S_INGRESS_NS;
-  return typeof ns === 'string' && ns !== '' ? ns : 'istio-system';
-};
+const ingressNamespace = (ctx: ConversionContext): string => featureString(ctx.options.features, 'K8S_INGRESS_NS');
 
 export const gatewayName = (ingress: K8sObject) =>
   `${ingress.metadata.name}-${GATEWAY_NAME_SUFFIX}-${ingress.metadata.namespace}`;

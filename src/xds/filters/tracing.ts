@@ -3,6 +3,7 @@
 // configureSampling, proxyConfigSamplingValue, configureCustomTags, buildServiceTags, optionalPolicyTags).
 
 import type { MeshIndex, Proxy } from '../../mesh/types.js';
+import { featureNumber } from '../../mesh/features.js';
 
 interface ProxyTracing {
   sampling?: number;
@@ -57,7 +58,7 @@ function proxyConfigTags(custom: ProxyTracing['customTags']): CustomTag[] {
 
 /** PILOT_TRACE_SAMPLING (default 1%), overridden by ProxyConfig tracing.sampling when set; above 100 means 1. */
 function samplingPercent(index: MeshIndex, tracing: ProxyTracing | undefined): number {
-  const flag = Number(index.options.features?.PILOT_TRACE_SAMPLING ?? 1);
+  const flag = featureNumber(index.options.features, 'PILOT_TRACE_SAMPLING');
   let sampling = flag >= 0 && flag <= 100 ? flag : 1;
   if (tracing?.sampling) sampling = tracing.sampling > 100 ? 1 : tracing.sampling;
   return sampling;

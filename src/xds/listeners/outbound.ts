@@ -25,6 +25,7 @@ import {
 import { altHosts, hostsMatch, proxyDnsDomain } from '../routes/sidecar-hosts.js';
 import { destinationCluster, type Destination } from '../routes/virtualservice.js';
 import { isTcpProtocol, isTlsProtocol, listenerClass, parseProtocol } from './protocol.js';
+import { featureFlag, type BooleanFlag } from '../../mesh/features.js';
 
 export const WILDCARD = '0.0.0.0';
 export const PLAINTEXT_HTTP_ALPNS = ['http/1.1', 'h2c'];
@@ -37,8 +38,8 @@ const LOCALHOST = '127.0.0.1';
 
 const truthy = (v: unknown): boolean => v === true || v === 1 || v === 'true' || v === 'TRUE' || v === '1';
 
-export function featureEnabled(index: MeshIndex, name: string): boolean {
-  return truthy(index.options.features?.[name]);
+export function featureEnabled(index: MeshIndex, name: BooleanFlag): boolean {
+  return featureFlag(index.options.features, name);
 }
 
 /** Service.GetAddressForProxy: the VIP, or the auto-allocated one for proxies with DNS capture and auto-allocation. */

@@ -7,6 +7,7 @@ import { dedupeSources, type SourceRef } from '../../manifests/types.js';
 import { hostSubsetOf, isWildcard } from '../../mesh/hosts.js';
 import { mergeGateways, type MergedGateway } from '../listeners/gateway-merge.js';
 import { buildVirtualServiceRoutes, sortVhostRoutes } from './virtualservice.js';
+import { featureFlag } from '../../mesh/features.js';
 
 /** DefaultMaxDirectResponseBodySizeBytes: 1 MiB, as validation allows. */
 const MAX_DIRECT_RESPONSE_BODY = 1024 * 1024;
@@ -103,7 +104,7 @@ function buildRouteConfig(index: MeshIndex, proxy: Proxy, merged: MergedGateway,
     virtualHosts = [{ name, domains: ['*'] }];
     vhostSources.set(name, servers.map((s) => s.gateway.source));
   } else {
-    const collapse = index.options.features.PILOT_ENABLE_ROUTE_COLLAPSE_OPTIMIZATION !== false;
+    const collapse = featureFlag(index.options.features, 'PILOT_ENABLE_ROUTE_COLLAPSE_OPTIMIZATION');
     virtualHosts = (collapse ? collapseDuplicateRoutes(vhosts) : [...vhosts.values()]).map(({ vhost, sources: vs }) => {
       vhostSources.set(vhost.name, vs);
       return finishVhost(vhost);
