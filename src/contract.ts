@@ -39,6 +39,8 @@ export interface TraceRequestInput {
   path?: string;
   method?: string;
   headers?: Record<string, string>;
+  /** Which weighted cluster to follow: Envoy's rule for a random value (`randomValue % total weight`, clusters in order). Default: the largest share. */
+  pick?: { randomValue: number };
 }
 
 export type TraceErrorCode =
@@ -50,7 +52,19 @@ export type TraceErrorCode =
   | 'MULTIPLE_FILTER_CHAINS'
   | 'PROTOCOL_ERROR'
   | 'TLS_ERROR'
-  | 'MTLS_ERROR';
+  | 'MTLS_ERROR'
+  | 'RBAC_DENIED'
+  | 'JWT_INVALID';
+
+/** How a hop, or the whole request, ended. */
+export type TraceOutcomeKind = 'upstream' | 'passthrough' | 'blackhole' | 'direct_response' | 'redirect' | 'denied' | 'error';
+
+export interface TraceOutcome {
+  kind: TraceOutcomeKind;
+  /** The HTTP status Envoy answers itself with, when it does. */
+  status?: number;
+  detail?: string;
+}
 
 export interface TraceError {
   code: TraceErrorCode;
@@ -83,6 +97,7 @@ export interface TraceHop {
   endpoint: { address: string; port: number; pod?: string } | null;
   tls: 'plaintext' | 'tls' | 'mtls' | null;
   error: TraceError | null;
+  outcome: TraceOutcome;
   steps: TraceStep[];
 }
 
@@ -90,6 +105,7 @@ export interface TraceResult {
   flow: 'ingress' | 'mesh' | 'egress';
   hops: TraceHop[];
   error: (TraceError & { hop: number }) | null;
+  outcome: TraceOutcome;
   warnings?: string[];
 }
 
