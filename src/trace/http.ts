@@ -3,10 +3,9 @@
 // only adapts a trace call to the router's request and records the steps.
 
 import type { TraceOutcome, TraceStep } from '../contract.js';
-import { routeEntry, rewriteRequest, sslRedirectUri } from '../router/action.js';
+import { rewriteRequest } from '../router/action.js';
 import type { RouterRequest } from '../router/request.js';
-import { matchRoute } from '../router/route.js';
-import { matchVirtualHost, requiresTlsRedirect } from '../router/virtual-host.js';
+import { selectRoute } from '../router/select.js';
 import type { RouteConfiguration } from '../xds/envoy.js';
 import { BLOCK_ALL_VHOST } from '../xds/names.js';
 import type { Failure } from './listener.js';
@@ -38,29 +37,21 @@ export interface HttpRouting {
 /** Routes a call through one route configuration, as the HTTP connection manager's router filter does. */
 export function routeHttp(rc: RouteConfiguration | undefined, routeConfigName: string | null, call: Call, steps: TraceStep[]): HttpRouting {
   const req = routerRequest(call);
-  const vh = rc ? matchVirtualHost(rc, req, steps) : undefined;
-  if (!rc || !vh) {
-    return {
-      failure: { code: 'NO_VIRTUAL_HOST', message: `no virtual host of route config ${rc?.name ?? routeConfigName} matches host "${call.host}"` },
-      outcome: { kind: 'error', status: 404, detail: 'no virtual host matches' },
-    };
+  const selected = rc ? selectRoute(rc, req, undefined, steps) : undefined;
+  if (!rc || !selected || selected.kind === 'no_virtual_host') {
+    return { failure: { code: 'NO_VIRTUAL_HOST', message: `no virtual host of route config ${rc?.name ?? routeConfigName} matches host "${call.host}"` } };
   }
-  if (requiresTlsRedirect(vh, req)) {
+  const vh = selected.vh;
+  if (selected.kind === 'tls_redirect') {
     const message = `virtual host ${vh.name} requires TLS (require_tls ${vh.require_tls}): plaintext gets 301 to https`;
     steps.push(step('require_tls', null, message));
-    return { virtualHost: vh.name, failure: { code: 'TLS_REDIRECT', message }, outcome: { kind: 'redirect', status: 301, detail: sslRedirectUri(req) } };
+    return { virtualHost: vh.name, failure: { code: 'TLS_REDIRECT', message }, outcome: { kind: 'redirect', status: 301, detail: selected.uri } };
   }
-  const matched = matchRoute(vh, req, undefined, steps);
-  if (!matched) {
-    return {
-      virtualHost: vh.name,
-      failure: { code: 'NO_ROUTE', message: `no route of virtual host ${vh.name} matches ${call.method} ${call.path}` },
-      outcome: { kind: 'error', status: 404, detail: 'no route matches' },
-    };
+  if (selected.kind === 'no_route') {
+    return { virtualHost: vh.name, failure: { code: 'NO_ROUTE', message: `no route of virtual host ${vh.name} matches ${call.method} ${call.path}` } };
   }
-  const route = matched.route;
+  const { route, entry } = selected;
   const routed = { virtualHost: vh.name, route: route.name ?? '' };
-  const entry = routeEntry(route, req, steps);
   switch (entry.kind) {
     case 'redirect':
       return { ...routed, outcome: { kind: 'redirect', status: entry.status, detail: entry.uri } };
@@ -74,8 +65,9 @@ export function routeHttp(rc: RouteConfiguration | undefined, routeConfigName: s
       return { ...routed, outcome: { kind: 'error', detail: 'the route has no action Envoy can take' } };
     case 'forward': {
       const rewritten = rewriteRequest(rc, vh, route, req);
-      const changed = rewritten.host !== req.host || rewritten.path !== req.path;
-      if (changed) steps.push(step('rewrite', `${rewritten.host}${rewritten.path}`, `the route rewrites the request to host "${rewritten.host}", path "${rewritten.path}"`));
+      if (rewritten.host !== req.host || rewritten.path !== req.path) {
+        steps.push(step('rewrite', `${rewritten.host}${rewritten.path}`, `the route rewrites the request to host "${rewritten.host}", path "${rewritten.path}"`));
+      }
       return { ...routed, forward: { cluster: entry.cluster, call: { ...call, host: rewritten.host, path: rewritten.path, headers: rewritten.headers } } };
     }
   }
