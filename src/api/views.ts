@@ -41,5 +41,6 @@ export const scenarioRevisionView = (
   objects: r.objects,
   mesh: r.mesh,
   options: r.options,
+  expectations: r.expectations,
   ...(warnings ? { warnings } : {}),
 });

@@ -22,6 +22,7 @@ const RevisionFields = {
   resources: Resources,
   mesh: Type.Optional(Open('MeshConfig overrides (camelCase JSON)')),
   options: Type.Optional(EngineOptions),
+  expectations: Type.Optional(Type.Union([Type.String(), Open()], { description: 'An expectations document (YAML / JSON text, or the object): see POST /api/v1/verify' })),
   message: Type.Optional(Type.String({ maxLength: 4096 })),
   author: Type.Optional(Type.String({ maxLength: 256 })),
 };
@@ -81,6 +82,7 @@ export const ScenarioRevision = Type.Object(
     objects: Type.Array(Open(), { description: 'The manifests as parsed objects' }),
     mesh: Open(),
     options: Open(),
+    expectations: Type.Union([Open('The expectations document'), Type.Null()]),
     warnings: Type.Optional(Type.Array(Open())),
   },
   { additionalProperties: true },
@@ -285,8 +287,11 @@ export const ExpectationsDocument = Type.Object(
   { expectations: Type.Optional(Type.Array(Expectation)), routeTests: Type.Optional(Type.Array(ProxyRouteTests)) },
   { additionalProperties: false, description: 'Expected traces and router_check_tool tests of a mesh' },
 );
-/** An expectations document as sent: the object, or YAML / JSON text. */
-export const ExpectationsInput = Type.Union([Type.String(), ExpectationsDocument]);
+/**
+ * An expectations document as sent: YAML / JSON text, or the object. Its shape (ExpectationsDocument) is
+ * checked by the engine's reader, so each problem is named by its own field path.
+ */
+export const ExpectationsInput = Type.Union([Type.String(), Open('An expectations document: {expectations: [{name, proxy, request, expect}], routeTests: [{proxy, routeConfig, tests}]}')]);
 
 export const VerifyBody = Type.Object({ ...MeshInput, expectations: ExpectationsInput });
 export const ScenarioVerifyBody = Type.Object({ expectations: Type.Optional(ExpectationsInput) });
