@@ -3,10 +3,15 @@
 
 import { Ajv } from 'ajv';
 import { schemaProblems, type InputProblem } from './problems.js';
-import { ProxySelector, TraceRequest } from './rest/schemas.js';
+import { Type } from '@sinclair/typebox';
+import { ProxySelector, RouteTests, TraceRequest } from './rest/schemas.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const SCHEMAS = { proxy: ajv.compile(ProxySelector), request: ajv.compile(TraceRequest) };
+const SCHEMAS = {
+  proxy: ajv.compile(ProxySelector),
+  request: ajv.compile(TraceRequest),
+  routeTests: ajv.compile(Type.Object({ tests: RouteTests })),
+};
 
 export type InputArgument = keyof typeof SCHEMAS;
 

@@ -131,6 +131,9 @@ export const TraceRequest = Type.Object({
   path: Type.Optional(Type.String()),
   method: Type.Optional(Type.String()),
   headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  pick: Type.Optional(
+    Type.Object({ randomValue: Type.Integer({ minimum: 0 }) }, { additionalProperties: false, description: 'Which weighted cluster to follow, as Envoy picks for this random value' }),
+  ),
 });
 
 const MeshInput = {
@@ -259,8 +262,6 @@ export const RouteCheckResult = Type.Object({
   coverage: Type.Object({ percent: Type.Number(), uncovered: Type.Array(Type.Object({ virtual_host: Type.String(), route: Type.Union([Type.String(), Type.Integer()]) })) }),
 });
 
-/** A trace request an expectation sends (the trace request, with pick). */
-const ExpectedTraceRequest = Type.Composite([TraceRequest, Type.Object({ pick: Type.Optional(Type.Object({ randomValue: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })) })]);
 
 /** The trace fields an expectation may assert: the result's, and hop 0's at the top level. */
 const HOP_FIELDS = ['proxy', 'mode', 'listener', 'filterChain', 'routeConfig', 'virtualHost', 'route', 'cluster', 'endpoint', 'tls', 'error', 'outcome'] as const;
@@ -276,7 +277,7 @@ export const Expect = Type.Object(
 );
 
 export const Expectation = Type.Object(
-  { name: Type.String({ minLength: 1 }), proxy: ProxySelector, request: ExpectedTraceRequest, expect: Expect },
+  { name: Type.String({ minLength: 1 }), proxy: ProxySelector, request: TraceRequest, expect: Expect },
   { additionalProperties: false },
 );
 export const ProxyRouteTests = Type.Object(
