@@ -14,14 +14,19 @@ import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.j
 import { inputProblems } from './api/inputs.js';
 import { compileScenario, formatProblem, InputError } from './engine.js';
 import { SUMMARY_KINDS, type SummaryKind } from './xds/summaries.js';
+import { BLOCK_ALL_VHOST } from './xds/names.js';
+import { routeCheckCommand } from './cli/route-check.js';
+import { verifyCommand } from './cli/verify.js';
 
-const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace> -f <file or folder>... [options]
+const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|verify> -f <file or folder>... [options]
+       meshplan route-check -c <route config> -t <tests> [--details] [-f threshold] [--covall]  (--help for more)
   -f, --file       manifests: a YAML file, or a folder of them (repeatable)
   --mesh           MeshConfig overrides as JSON, e.g. '{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}'
   --proxy          namespace/pod (or namespace/deployment) to look from
   --kind           proxy-config: listeners, routes, clusters or endpoints (repeatable; default all)
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
-                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]`;
+                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--pick N] [--json]
+  verify:          -e <expectations file> [--junit FILE] [--json]; exit 0 all passed, 1 any failed, 2 bad input`;
 
 /** Every YAML file named, folders expanded in name order, as one multi-document stream. */
 function readManifests(paths: string[]): string {
@@ -38,9 +43,12 @@ const proxySelector = (value: string | undefined): ProxySelector => {
   return { pod: value };
 };
 
+const outcomeText = (o: TraceResult['outcome']): string => `${o.kind}${o.status ? ` ${o.status}` : ''}${o.detail ? ` (${o.detail})` : ''}`;
+
 /** One line per hop, then each step: what a reviewer reads first. */
 function printTrace(result: TraceResult): void {
   console.log(`flow: ${result.flow}${result.error ? `  error at hop ${result.error.hop}: ${result.error.code}: ${result.error.message}` : ''}`);
+  console.log(`outcome: ${outcomeText(result.outcome)}`);
   result.hops.forEach((hop, i) => {
     const fields = [
       ['listener', hop.listener], ['chain', hop.filterChain], ['route config', hop.routeConfig], ['vhost', hop.virtualHost],
@@ -48,7 +56,7 @@ function printTrace(result: TraceResult): void {
       ['endpoint', hop.endpoint && `${hop.endpoint.address}:${hop.endpoint.port}${hop.endpoint.pod ? ` (${hop.endpoint.pod})` : ''}`],
       ['upstream', hop.tls],
     ].filter(([, v]) => v);
-    console.log(`\nhop ${i}: ${hop.proxy.type} ${hop.proxy.namespace}/${hop.proxy.name} (${hop.mode})`);
+    console.log(`\nhop ${i}: ${hop.proxy.type} ${hop.proxy.namespace}/${hop.proxy.name} (${hop.mode})  ${outcomeText(hop.outcome)}`);
     for (const [k, v] of fields) console.log(`  ${String(k).padEnd(13)}${v}`);
     for (const s of hop.steps) {
       console.log(`  - ${s.stage}: ${s.chosen ?? '(none)'}: ${s.why}`);
@@ -57,7 +65,13 @@ function printTrace(result: TraceResult): void {
   });
 }
 
+/** Envoy refused the request, or dropped it: BlackHoleCluster, or the block_all answer of REGISTRY_ONLY. */
+const refused = (result: TraceResult): boolean =>
+  result.error !== null || result.outcome.kind === 'blackhole' || (result.outcome.kind === 'direct_response' && !!result.outcome.detail?.startsWith(BLOCK_ALL_VHOST));
+
 function main(argv: string[]): number {
+  // route-check takes router_check_tool's flags (-f is its coverage threshold there).
+  if (argv[0] === 'route-check') return routeCheckCommand(argv.slice(1), readManifests);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -76,6 +90,9 @@ function main(argv: string[]): number {
       tls: { type: 'string' },
       sni: { type: 'string' },
       header: { type: 'string', multiple: true },
+      pick: { type: 'string' },
+      expectations: { type: 'string', short: 'e' },
+      junit: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -120,6 +137,7 @@ function main(argv: string[]): number {
         ...(values.protocol ? { protocol: values.protocol as TraceRequestInput['protocol'] } : {}),
         ...(values.tls ? { tls: values.tls as TraceRequestInput['tls'] } : {}),
         ...(values.sni ? { sni: values.sni } : {}),
+        ...(values.pick ? { pick: { randomValue: Number(values.pick) } } : {}),
         headers: Object.fromEntries((values.header ?? []).map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)])),
       };
       // The service's own check, its paths (request.mode) named as the flags (--mode).
@@ -128,8 +146,10 @@ function main(argv: string[]): number {
       const result = scenario.trace(proxySelector(values.proxy), request);
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else printTrace(result);
-      return result.error ? 1 : 0;
+      return refused(result) ? 1 : 0;
     }
+    case 'verify':
+      return verifyCommand(scenario, values);
     default:
       console.error(`unknown command ${command}\n${USAGE}`);
       return 2;
