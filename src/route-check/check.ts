@@ -8,7 +8,7 @@ import { compileHeaderMatcher } from '../router/matchers.js';
 import { headerValue, type RouterRequest } from '../router/request.js';
 import { virtualClusterOf } from '../router/route.js';
 import { selectRoute } from '../router/select.js';
-import type { HeaderMatcher, RouteConfiguration } from '../xds/envoy.js';
+import type { HeaderMatcher, Route, RouteConfiguration, VirtualHost } from '../xds/envoy.js';
 import { RouteCoverage, type CoveredField, type RouteObject } from './coverage.js';
 import { toolRuntime } from './runtime.js';
 import type { CoverageMode, RouteCheckFailure, RouteCheckResult, RouteTest, RouteTestResult } from './types.js';
@@ -18,16 +18,16 @@ const TOOL_REMOTE_ADDRESS = '127.0.0.1';
 
 /** What the router did with one test's request, in the terms the tool compares. */
 interface Outcome {
+  test: RouteTest;
+  request: RouterRequest;
   object?: RouteObject;
   cluster: string;
-  virtualCluster: string;
   virtualHost: string;
-  /** The request after the route's rewrites (forwarding routes only). */
-  rewritten?: RouterRequest;
   redirectUri: string;
   redirectCode: number;
-  responseHeaders: HeaderMap;
-  request: RouterRequest;
+  /** The route chosen, for what is worked out only when a test asserts it (virtual cluster, rewrites, response headers). */
+  routed?: { rc: RouteConfiguration; vh: VirtualHost; route: Route; kind: 'forward' | 'redirect' | 'direct_response'; body: string };
+  rewritten?: RouterRequest;
 }
 
 function toolRequest(test: RouteTest): RouterRequest {
@@ -62,39 +62,51 @@ function localReplyHeaders(body: string): HeaderMap {
 
 function route(rc: RouteConfiguration, test: RouteTest): Outcome {
   const request = toolRequest(test);
-  const responseHeaders: HeaderMap = new Map();
-  for (const h of test.input.additional_response_headers ?? []) responseHeaders.set(h.key.toLowerCase(), h.value ?? '');
-  const none: Outcome = { cluster: '', virtualCluster: '', virtualHost: '', redirectUri: '', redirectCode: 0, responseHeaders, request };
+  const outcome: Outcome = { test, request, cluster: '', virtualHost: '', redirectUri: '', redirectCode: 0 };
   const selected = selectRoute(rc, request, toolRuntime(test.input.runtime));
-  if (selected.kind === 'no_virtual_host' || selected.kind === 'no_route') return none;
+  if (selected.kind === 'no_virtual_host' || selected.kind === 'no_route') return outcome;
   if (selected.kind === 'tls_redirect') {
-    responseHeaders.set('location', selected.uri);
-    return { ...none, object: { key: 'require_tls', kind: 'direct' }, redirectUri: selected.uri, redirectCode: 301 };
+    outcome.object = { key: 'require_tls', kind: 'direct' };
+    outcome.redirectUri = selected.uri;
+    outcome.redirectCode = 301;
+    return outcome;
   }
   const { vh, vhIndex, route, index, entry } = selected;
   const at = { virtualHost: vhIndex, route: index };
-  switch (entry.kind) {
-    case 'redirect':
-    case 'direct_response': {
-      const headers = entry.kind === 'redirect' ? new Map([['location', entry.uri]]) : localReplyHeaders(entry.body);
-      for (const [k, v] of responseHeaders) if (!headers.has(k)) headers.set(k, v);
-      applyResponseHeaders(headers, rc, vh, route, TOOL_REMOTE_ADDRESS);
-      return { ...none, object: { key: `${vhIndex}/${index}`, kind: 'direct', at }, redirectUri: entry.uri, redirectCode: entry.status, responseHeaders: headers };
-    }
-    case 'forward':
-    case 'none': {
-      applyResponseHeaders(responseHeaders, rc, vh, route, TOOL_REMOTE_ADDRESS);
-      const weighted = entry.kind === 'forward' && entry.weightedIndex !== undefined ? `/${entry.weightedIndex}` : '';
-      return {
-        ...none,
-        object: { key: `${vhIndex}/${index}${weighted}`, kind: 'forward', at },
-        cluster: entry.kind === 'forward' ? entry.cluster : '',
-        virtualCluster: virtualClusterOf(vh, request) ?? '',
-        virtualHost: vh.name,
-        rewritten: rewriteRequest(rc, vh, route, request),
-      };
-    }
+  if (entry.kind === 'redirect' || entry.kind === 'direct_response') {
+    outcome.object = { key: `${vhIndex}/${index}`, kind: 'direct', at };
+    outcome.redirectUri = entry.uri;
+    outcome.redirectCode = entry.status;
+    outcome.routed = { rc, vh, route, kind: entry.kind, body: entry.kind === 'direct_response' ? entry.body : '' };
+    return outcome;
   }
+  const weighted = entry.kind === 'forward' && entry.weightedIndex !== undefined ? `/${entry.weightedIndex}` : '';
+  outcome.object = { key: `${vhIndex}/${index}${weighted}`, kind: 'forward', at };
+  outcome.cluster = entry.kind === 'forward' ? entry.cluster : '';
+  outcome.virtualHost = vh.name;
+  outcome.routed = { rc, vh, route, kind: 'forward', body: '' };
+  return outcome;
+}
+
+const virtualClusterName = (o: Outcome): string => (o.routed?.kind === 'forward' ? (virtualClusterOf(o.routed.vh, o.request) ?? '') : '');
+
+/** The request a forwarding route sends upstream (finalizeRequestHeaders), once. */
+function rewritten(o: Outcome): RouterRequest | undefined {
+  if (o.routed?.kind !== 'forward') return undefined;
+  o.rewritten ??= rewriteRequest(o.routed.rc, o.routed.vh, o.routed.route, o.request);
+  return o.rewritten;
+}
+
+/** The response headers: a local reply's (redirects, direct responses) or the test's upstream ones, then the route's mutations. */
+function responseHeaders(o: Outcome): HeaderMap {
+  const headers: HeaderMap = new Map();
+  if (o.object?.kind === 'direct') {
+    if (o.routed?.kind === 'direct_response') for (const [k, v] of localReplyHeaders(o.routed.body)) headers.set(k, v);
+    else headers.set('location', o.redirectUri);
+  }
+  for (const h of o.test.input.additional_response_headers ?? []) if (!headers.has(h.key.toLowerCase())) headers.set(h.key.toLowerCase(), h.value ?? '');
+  if (o.routed) applyResponseHeaders(headers, o.routed.rc, o.routed.vh, o.routed.route, TOOL_REMOTE_ADDRESS);
+  return headers;
 }
 
 const describeMatcher = (m: HeaderMatcher): string => JSON.stringify(m);
@@ -116,21 +128,26 @@ function checkTest(rc: RouteConfiguration, test: RouteTest, coverage: RouteCover
   const failures: RouteCheckFailure[] = [];
   const forwarding = outcome.object?.kind === 'forward';
   const direct = outcome.object?.kind === 'direct';
-  const compare = (field: string, expected: string | number | undefined, actual: string | number, covers: CoveredField, counts: boolean): void => {
-    if (expected === undefined) return;
+  const compare = (field: string, expected: string | number, actual: string | number, covers: CoveredField, counts: boolean): void => {
     if (String(expected) !== String(actual)) failures.push({ field, expected, actual });
     else if (counts && outcome.object) coverage.mark(outcome.object, covers);
   };
-  compare('cluster_name', v.cluster_name, outcome.cluster, 'cluster', forwarding);
-  compare('virtual_cluster_name', v.virtual_cluster_name, outcome.virtualCluster, 'virtual_cluster', forwarding);
-  compare('virtual_host_name', v.virtual_host_name, outcome.virtualHost, 'virtual_host', forwarding);
-  compare('path_rewrite', v.path_rewrite, outcome.rewritten?.path ?? '', 'path_rewrite', forwarding);
-  compare('host_rewrite', v.host_rewrite, outcome.rewritten?.host ?? '', 'host_rewrite', forwarding);
-  compare('path_redirect', v.path_redirect, outcome.redirectUri, 'redirect_path', direct);
-  compare('code_redirect', v.code_redirect, outcome.redirectCode, 'redirect_code', direct);
-  const sent = outcome.rewritten ?? outcome.request;
-  failures.push(...headerFailures('request_header_matches', v.request_header_matches, (name) => headerValue(sent, name)));
-  failures.push(...headerFailures('response_header_matches', v.response_header_matches, (name) => outcome.responseHeaders.get(name)));
+  // Each field is worked out only when the test asserts it.
+  if (v.cluster_name !== undefined) compare('cluster_name', v.cluster_name, outcome.cluster, 'cluster', forwarding);
+  if (v.virtual_cluster_name !== undefined) compare('virtual_cluster_name', v.virtual_cluster_name, virtualClusterName(outcome), 'virtual_cluster', forwarding);
+  if (v.virtual_host_name !== undefined) compare('virtual_host_name', v.virtual_host_name, outcome.virtualHost, 'virtual_host', forwarding);
+  if (v.path_rewrite !== undefined) compare('path_rewrite', v.path_rewrite, rewritten(outcome)?.path ?? '', 'path_rewrite', forwarding);
+  if (v.host_rewrite !== undefined) compare('host_rewrite', v.host_rewrite, rewritten(outcome)?.host ?? '', 'host_rewrite', forwarding);
+  if (v.path_redirect !== undefined) compare('path_redirect', v.path_redirect, outcome.redirectUri, 'redirect_path', direct);
+  if (v.code_redirect !== undefined) compare('code_redirect', v.code_redirect, outcome.redirectCode, 'redirect_code', direct);
+  if (v.request_header_matches) {
+    const sent = rewritten(outcome) ?? outcome.request;
+    failures.push(...headerFailures('request_header_matches', v.request_header_matches, (name) => headerValue(sent, name)));
+  }
+  if (v.response_header_matches) {
+    const headers = responseHeaders(outcome);
+    failures.push(...headerFailures('response_header_matches', v.response_header_matches, (name) => headers.get(name)));
+  }
   return { test_name: test.test_name, passed: failures.length === 0, failures };
 }
 

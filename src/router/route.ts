@@ -10,10 +10,18 @@ import { memo } from './memo.js';
 import { pathOnly, type RouterRequest } from './request.js';
 import { defaultRuntime, type FeatureEnabled } from './runtime.js';
 
-interface MatchInput {
-  req: RouterRequest;
-  query: Map<string, string>;
-  runtime: FeatureEnabled;
+/** The request under match, its query parameters parsed on first use (most routes test none). */
+class MatchInput {
+  private parsed?: Map<string, string>;
+
+  constructor(
+    readonly req: RouterRequest,
+    readonly runtime: FeatureEnabled,
+  ) {}
+
+  get query(): Map<string, string> {
+    return (this.parsed ??= parseQuery(this.req.path));
+  }
 }
 
 interface Condition {
@@ -96,7 +104,7 @@ export interface MatchedRoute {
 /** The first route of the virtual host whose match holds; each decision is added to `steps` when given. */
 export function matchRoute(vh: VirtualHost, req: RouterRequest, runtime: FeatureEnabled = defaultRuntime, steps?: TraceStep[]): MatchedRoute | undefined {
   const routes = memo(routesCache, vh, (v) => (v.routes ?? []).map(compileRoute));
-  const input: MatchInput = { req, query: parseQuery(req.path), runtime };
+  const input = new MatchInput(req, runtime);
   const rejected: { name: string; why: string }[] = [];
   for (const r of routes) {
     const failed = r.conditions.find((c) => !c.test(input));
