@@ -9,6 +9,7 @@ import { generateXds } from '../src/xds/index.js';
 import { toConfigDump } from '../src/xds/configdump.js';
 import { syntheticMesh } from './mesh.js';
 import { readSample } from '../test/support/samples.js';
+import { benchRouteCheck, benchVerify } from './verify.js';
 
 const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -85,3 +86,6 @@ if (results.length > 1) {
 benchMesh('bookinfo sample', readSample('bookinfo'), {
   address: '10.96.0.1', port: 9080, host: 'reviews:9080',
 });
+
+benchRouteCheck(runs);
+benchVerify(runs, Math.max(...sizes));

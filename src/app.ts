@@ -12,6 +12,7 @@ import { sendProblem } from './api/problems.js';
 import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
 import { analyzeRoutes } from './api/rest/analyze.js';
+import { verifyRoutes } from './api/rest/verify.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
 
@@ -76,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(scenarioRoutes, { store, compiled });
   await app.register(translateRoutes, { store, compiled });
   await app.register(analyzeRoutes, { store, compiled });
+  await app.register(verifyRoutes, { store, compiled });
   await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
 
   return app;

@@ -16,10 +16,14 @@ import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.j
 import { inputProblems } from './api/inputs.js';
 import { compileScenario, formatProblem, InputError, readLiveProxyConfig, type ProxyConfigOptions } from './engine.js';
 import { DEFAULT_KINDS, OUTPUT_FORMATS, PROXY_CONFIG_KINDS, type OutputFormat, type ProxyConfigKind } from './proxy-config/index.js';
+import { BLOCK_ALL_VHOST } from './xds/names.js';
 import { runAnalyze } from './cli-analyze.js';
+import { routeCheckCommand } from './cli/route-check.js';
+import { verifyCommand } from './cli/verify.js';
 
-const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze> -f <file or folder>... [options]
+const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|verify> -f <file or folder>... [options]
        meshplan <translate|proxy-config|trace> --dump <config_dump.json> [options]
+       meshplan route-check -c <route config> -t <tests> [--details] [-f threshold] [--covall]  (--help for more)
   -f, --file       manifests: a YAML file, or a folder of them (repeatable)
   --dump           a live proxy's config dump (Envoy's /config_dump, istioctl proxy-config all -o json), instead of -f and --proxy
   --mesh           MeshConfig overrides as JSON, e.g. '{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}'
@@ -29,8 +33,9 @@ const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze> -f
                    (clusters), --address --port --type (listeners), --name (routes), --address --port --cluster
                    --status (endpoints), --with-headers (all)
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
-                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]
-                   [--source namespace/pod | --source-principal cluster.local/ns/N/sa/S] [--jwt '{"issuer":..,"subject":..}']`;
+                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--pick N] [--json]
+                   [--source namespace/pod | --source-principal cluster.local/ns/N/sa/S] [--jwt '{"issuer":..,"subject":..}']
+  verify:          -e <expectations file> [--junit FILE] [--json]; exit 0 all passed, 1 any failed, 2 bad input`;
 
 /** istioctl spells it --verbose=false; parseArgs' booleans take no value. */
 const normaliseVerbose = (argv: string[]): string[] =>
@@ -70,10 +75,13 @@ function parseJwtFlag(value: string): TraceRequestInput['jwt'] {
   }
 }
 
+const outcomeText = (o: TraceResult['outcome']): string => `${o.kind}${o.status ? ` ${o.status}` : ''}${o.detail ? ` (${o.detail})` : ''}`;
+
 /** One line per hop, then each step: what a reviewer reads first. */
 function printTrace(result: TraceResult): void {
   const policy = result.error?.policy !== undefined ? ` (policy ${result.error.policy ?? 'none: no ALLOW policy matched'})` : '';
   console.log(`flow: ${result.flow}${result.error ? `  error at hop ${result.error.hop}: ${result.error.code}: ${result.error.message}${policy}` : ''}`);
+  console.log(`outcome: ${outcomeText(result.outcome)}`);
   result.hops.forEach((hop, i) => {
     const fields = [
       ['listener', hop.listener], ['chain', hop.filterChain], ['route config', hop.routeConfig], ['vhost', hop.virtualHost],
@@ -81,7 +89,7 @@ function printTrace(result: TraceResult): void {
       ['endpoint', hop.endpoint && `${hop.endpoint.address}:${hop.endpoint.port}${hop.endpoint.pod ? ` (${hop.endpoint.pod})` : ''}`],
       ['upstream', hop.tls],
     ].filter(([, v]) => v);
-    console.log(`\nhop ${i}: ${hop.proxy.type} ${hop.proxy.namespace}/${hop.proxy.name} (${hop.mode})`);
+    console.log(`\nhop ${i}: ${hop.proxy.type} ${hop.proxy.namespace}/${hop.proxy.name} (${hop.mode})  ${outcomeText(hop.outcome)}`);
     for (const [k, v] of fields) console.log(`  ${String(k).padEnd(13)}${v}`);
     for (const s of hop.steps) {
       console.log(`  - ${s.stage}: ${s.chosen ?? '(none)'}: ${s.why}`);
@@ -90,8 +98,14 @@ function printTrace(result: TraceResult): void {
   });
 }
 
+/** Envoy refused the request, or dropped it: BlackHoleCluster, or the block_all answer of REGISTRY_ONLY. */
+const refused = (result: TraceResult): boolean =>
+  result.error !== null || result.outcome.kind === 'blackhole' || (result.outcome.kind === 'direct_response' && !!result.outcome.detail?.startsWith(BLOCK_ALL_VHOST));
+
 function main(argv: string[]): number {
   if (argv[0] === 'analyze') return runAnalyze(argv.slice(1));
+  // route-check takes router_check_tool's flags (-f is its coverage threshold there).
+  if (argv[0] === 'route-check') return routeCheckCommand(argv.slice(1), readManifests);
   const { positionals, values } = parseArgs({
     args: normaliseVerbose(argv),
     allowPositionals: true,
@@ -113,6 +127,9 @@ function main(argv: string[]): number {
       source: { type: 'string' },
       'source-principal': { type: 'string' },
       jwt: { type: 'string' },
+      pick: { type: 'string' },
+      expectations: { type: 'string', short: 'e' },
+      junit: { type: 'string' },
       json: { type: 'boolean' },
       dump: { type: 'string' },
       output: { type: 'string', short: 'o' },
@@ -168,7 +185,7 @@ function main(argv: string[]): number {
         const result = live.trace(traceRequestFlags(values));
         if (values.json) console.log(JSON.stringify(result, null, 2));
         else printTrace(result);
-        return result.error ? 1 : 0;
+        return refused(result) ? 1 : 0;
       }
       default:
         console.error(`${command} takes -f <manifests>, not --dump\n${USAGE}`);
@@ -196,8 +213,10 @@ function main(argv: string[]): number {
       const result = scenario.trace(proxySelector(values.proxy), traceRequestFlags(values));
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else printTrace(result);
-      return result.error ? 1 : 0;
+      return refused(result) ? 1 : 0;
     }
+    case 'verify':
+      return verifyCommand(scenario, values);
     default:
       console.error(`unknown command ${command}\n${USAGE}`);
       return 2;
@@ -220,6 +239,7 @@ function traceRequestFlags(values: Record<string, string | boolean | string[] | 
     headers: Object.fromEntries(headers.map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)])),
     ...(flag('source') ? { source: { pod: flag('source') } } : flag('source-principal') ? { source: { principal: flag('source-principal') } } : {}),
     ...(flag('jwt') ? { jwt: parseJwtFlag(flag('jwt')!) } : {}),
+    ...(flag('pick') ? { pick: { randomValue: Number(flag('pick')) } } : {}),
   } as TraceRequestInput;
   const problems = inputProblems('request', request);
   if (problems.length) throw new Error(problems.map((p) => `--${p.path.split('.')[1]} ${p.message}`).join('\nmeshplan: '));

@@ -40,6 +40,8 @@ export interface TraceRequestInput {
   path?: string;
   method?: string;
   headers?: Record<string, string>;
+  /** Which weighted cluster to follow: Envoy's rule for a random value (`randomValue % total weight`, clusters in order). Default: the largest share. */
+  pick?: { randomValue: number };
   /** Who sends, for policy checks (contract "Trace additions"): a pod, or a principal/namespace/ip. */
   source?: TraceSource;
   /** A bearer token the request carries, as RequestAuthentication reads it. */
@@ -69,6 +71,16 @@ export type TraceErrorCode =
   | 'MTLS_ERROR'
   | 'RBAC_DENIED'
   | 'JWT_INVALID';
+
+/** How a hop, or the whole request, ended. */
+export type TraceOutcomeKind = 'upstream' | 'passthrough' | 'blackhole' | 'direct_response' | 'redirect' | 'denied' | 'error';
+
+export interface TraceOutcome {
+  kind: TraceOutcomeKind;
+  /** The HTTP status Envoy answers itself with, when it does. */
+  status?: number;
+  detail?: string;
+}
 
 export interface TraceError {
   code: TraceErrorCode;
@@ -103,6 +115,7 @@ export interface TraceHop {
   endpoint: { address: string; port: number; pod?: string } | null;
   tls: 'plaintext' | 'tls' | 'mtls' | null;
   error: TraceError | null;
+  outcome: TraceOutcome;
   steps: TraceStep[];
 }
 
@@ -110,6 +123,7 @@ export interface TraceResult {
   flow: 'ingress' | 'mesh' | 'egress';
   hops: TraceHop[];
   error: (TraceError & { hop: number }) | null;
+  outcome: TraceOutcome;
   warnings?: string[];
   /** istioctl analyze's messages for the scenario (contract "Analyze"). */
   analysis?: AnalysisMessage[];

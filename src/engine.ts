@@ -30,8 +30,16 @@ import { readConfigDump } from './dump/read.js';
 import type { LiveDump } from './dump/types.js';
 import { dumpProxy, dumpXds } from './dump/view.js';
 import type { GeneratedXds } from './xds/types.js';
+import type { RouteConfiguration } from './xds/envoy.js';
 import { traceRequest } from './trace/index.js';
 import { securityWarnings } from './security/warnings.js';
+import { checkRoutes } from './route-check/check.js';
+import { checkRouteConfiguration } from './route-check/config.js';
+import { routeTestProblems } from './route-check/tests.js';
+import type { CoverageMode, RouteCheckResult, RouteTest } from './route-check/types.js';
+import { readExpectations } from './verify/document.js';
+import type { ExpectationsDocument, VerifyResult } from './verify/types.js';
+import { runExpectations, type VerifyTarget } from './verify/verify.js';
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
@@ -94,7 +102,7 @@ export class InputError extends Error {
 }
 
 /** A scenario parsed and indexed once; proxies' xDS are generated on demand and memoised. */
-export class CompiledScenario {
+export class CompiledScenario implements VerifyTarget {
   readonly index: MeshIndex;
   readonly warnings: string[];
   /** Recently generated proxies' xDS, so a multi-hop trace or repeated calls reuse them; bounded, since a
@@ -208,6 +216,38 @@ export class CompiledScenario {
     return { ...request, source: { pod: pod! } };
   }
 
+  /** router_check_tool tests against one proxy's generated route configuration, by its name (RDS name, e.g. "9080"). */
+  routeCheck(selector: ProxySelector, routeConfig: string, tests: readonly RouteTest[], coverage?: CoverageMode): RouteCheckResult {
+    const problems = routeTestProblems(tests);
+    if (problems.length) throw new InputError(`${problems.length} problem(s) in tests`, problems);
+    return checkRoutes(this.routeConfiguration(selector, routeConfig), tests, coverage);
+  }
+
+  /** Every expectation and route test of a document (text or object); an InputError naming each problem. */
+  verify(expectations: unknown): VerifyResult {
+    return runExpectations(this, parseExpectations(expectations), (message, problems) => new InputError(message, problems));
+  }
+
+  proxyName(selector: ProxySelector): string {
+    const proxy = this.proxy(selector);
+    return `${proxy.namespace}/${proxy.name}`;
+  }
+
+  routeConfigurations(selector: ProxySelector): RouteConfiguration[] {
+    return this.xds(this.proxy(selector)).routes;
+  }
+
+  /** One proxy's generated route configuration by name; an InputError naming the ones it has otherwise. */
+  routeConfiguration(selector: ProxySelector, name: string, at = 'routeConfig'): RouteConfiguration {
+    const proxy = this.proxy(selector);
+    const routes = this.xds(proxy).routes;
+    const found = routes.find((rc) => rc.name === name);
+    if (found) return found;
+    throw new InputError(`${proxy.namespace}/${proxy.name} has no route configuration ${name}`, [
+      { document: -1, path: at, message: `no route configuration "${name}" on ${proxy.namespace}/${proxy.name}; it has: ${routes.map((rc) => rc.name).join(', ') || 'none'}`, severity: 'error' },
+    ]);
+  }
+
   /** `istioctl proxy-config <kind>` for one proxy: the tables, and the text istioctl would print. */
   proxyConfig(selector: ProxySelector, kinds?: readonly ProxyConfigKind[], options: ProxyConfigOptions = {}): ProxyConfigResult {
     const proxy = this.proxy(selector);
@@ -274,3 +314,29 @@ export function analyzeScenario(
   if (result.unreadable.length > 0) throw new InputError(`${result.unreadable.length} problem(s) in resources`, result.unreadable);
   return { messages: result.messages };
 }
+
+/**
+ * router_check_tool over an inline route configuration (proto3 JSON, snake_case or camelCase): an
+ * InputError with every reason when Envoy would refuse the configuration.
+ */
+export function routeCheck(routeConfig: unknown, tests: readonly RouteTest[], coverage?: CoverageMode): RouteCheckResult {
+  const checked = checkRouteConfiguration(routeConfig);
+  const problems = [...checked.problems, ...routeTestProblems(tests)];
+  if (!checked.config || problems.length) throw new InputError('the route configuration or tests are not ones Envoy would accept', problems);
+  return checkRoutes(checked.config, tests, coverage);
+}
+
+/** An expectations document (YAML / JSON text, or the object) read and schema-checked; an InputError with every problem. */
+export function parseExpectations(input: unknown): ExpectationsDocument {
+  const read = readExpectations(input);
+  if (!read.document) throw new InputError(`${read.problems.length} problem(s) in expectations`, read.problems);
+  return read.document;
+}
+
+/** The verify gate: every expectation of a document against a compiled scenario ({ passed, failed, results, coverage }). */
+export const verify = (scenario: CompiledScenario, expectations: unknown): VerifyResult => scenario.verify(expectations);
+export type { ExpectationsDocument, VerifyResult };
+
+/** The route-check core over a RouteConfiguration object already read (e.g. from a live config dump). */
+export { checkRoutes };
+export type { CoverageMode, RouteCheckResult, RouteTest };

@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import protobuf from 'protobufjs';
 import protojson from 'protobufjs/ext/protojson.js';
-import { checkConfigDump, checkEnvoyResource, envoyProtos, type EnvoyCheckResult } from './support/envoy-protos.js';
+import { checkConfigDump, checkEnvoyResource, envoyProtos, type EnvoyCheckResult } from '../src/envoy/protos.js';
 import type { ProxySelector } from '../src/contract.js';
 import type { ScenarioInput } from '../src/engine.js';
-import { NEWER_THAN_SHIPPED_PROTOS, RELAXED_VALIDATE_RULES, uncheckableReason } from './support/envoy-proto-exceptions.js';
+import { NEWER_THAN_SHIPPED_PROTOS, RELAXED_VALIDATE_RULES, uncheckableReason } from '../src/envoy/proto-exceptions.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, 'support/fixtures/envoy');

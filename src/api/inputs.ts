@@ -3,10 +3,16 @@
 
 import { Ajv } from 'ajv';
 import { schemaProblems, type InputProblem } from './problems.js';
-import { ProxyConfigFilter, ProxySelector, TraceRequest } from './rest/schemas.js';
+import { Type } from '@sinclair/typebox';
+import { ProxyConfigFilter, ProxySelector, RouteTests, TraceRequest } from './rest/schemas.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const SCHEMAS = { proxy: ajv.compile(ProxySelector), request: ajv.compile(TraceRequest), filter: ajv.compile(ProxyConfigFilter) };
+const SCHEMAS = {
+  proxy: ajv.compile(ProxySelector),
+  request: ajv.compile(TraceRequest),
+  filter: ajv.compile(ProxyConfigFilter),
+  routeTests: ajv.compile(Type.Object({ tests: RouteTests })),
+};
 
 export type InputArgument = keyof typeof SCHEMAS;
 

@@ -43,6 +43,7 @@ export const scenarioRevisionView = (
   objects: r.objects,
   mesh: r.mesh,
   options: r.options,
+  expectations: r.expectations,
   ...(warnings ? { warnings } : {}),
   ...(analysis ? { analysis } : {}),
 });

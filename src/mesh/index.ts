@@ -62,7 +62,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   const gateways = configs('Gateway');
   const sidecars = configs('Sidecar');
   const peerAuthentications = configs('PeerAuthentication');
-  const selectorPolicyOnGateways = !isFalse(options.features.ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY ?? true);
+  const selectorPolicyOnGateways = featureFlag(options.features, 'ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY');
   const authzIndex = new SecurityPolicyIndex(configs('AuthorizationPolicy'), rootNs, selectorPolicyOnGateways);
   const jwtIndex = new SecurityPolicyIndex(configs('RequestAuthentication'), rootNs, selectorPolicyOnGateways);
 

@@ -3,6 +3,7 @@
 // (per provider a shadow RBAC that marks matching requests, then the provider's ext_authz).
 
 import type { TypedConfig } from '../xds/envoy.js';
+import { featureFlag } from '../mesh/features.js';
 import type { IstioConfig, MeshIndex, Proxy } from '../mesh/types.js';
 import { EXT_AUTHZ_MATCH_PREFIX, EXT_AUTHZ_STAT_PREFIX, extensionProviders, filterEnabledMetadata, type ExtAuthzProvider } from './ext-authz.js';
 import { RuleError, generatePolicy, migrateTrustDomain, ruleModel, type RbacAction, type RbacPolicy } from './rule-model.js';
@@ -111,8 +112,7 @@ function customFilters(index: MeshIndex, policies: IstioConfig[], bundle: string
     addPolicies(isDryRun(p) ? sets.shadow : sets.rules, p, bundle, forTCP, provider);
   }
   const providers = [...byProvider.keys()].sort();
-  const multiple = index.options.features.PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS;
-  if (providers.length > 1 && !(multiple === true || String(multiple).toLowerCase() === 'true')) {
+  if (providers.length > 1 && !featureFlag(index.options.features, 'PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS')) {
     return providers.map((p) => badCustomDeny(byProvider.get(p)!.rules, forTCP));
   }
   const resolved: Map<string, ExtAuthzProvider> = extensionProviders(index);

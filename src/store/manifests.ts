@@ -36,5 +36,8 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-export const contentHash = (text: string, mesh: unknown, options: unknown): string =>
-  createHash('sha256').update(canonicalJson({ manifests: text, mesh, options })).digest('hex');
+/** Expectations count only when there are some, so revisions without them keep their hash. */
+export const contentHash = (text: string, mesh: unknown, options: unknown, expectations?: unknown): string =>
+  createHash('sha256')
+    .update(canonicalJson({ manifests: text, mesh, options, ...(expectations ? { expectations } : {}) }))
+    .digest('hex');

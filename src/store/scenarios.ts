@@ -7,6 +7,9 @@ import { diffObjects, type ManifestDiff } from './diff.js';
 import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from './errors.js';
 import { checkManifests, contentHash } from './manifests.js';
 import { validateMeshConfig } from '../validation/meshconfig.js';
+import { readExpectations } from '../verify/document.js';
+import type { ExpectationsDocument } from '../verify/types.js';
+import { diffExpectations, type ExpectationsDiff } from './expectations-diff.js';
 
 export { ReviewState } from '../generated/prisma/client.js';
 
@@ -29,6 +32,8 @@ export interface RevisionRecord {
   objects: K8sObject[];
   mesh: Record<string, unknown>;
   options: Record<string, unknown>;
+  /** The expectations document stored with the revision, null when none. */
+  expectations: ExpectationsDocument | null;
   contentHash: string;
   message: string;
   author: string;
@@ -48,6 +53,8 @@ export interface RevisionInput {
   resources: unknown;
   mesh?: Record<string, unknown>;
   options?: Record<string, unknown>;
+  /** An expectations document: YAML / JSON text or the object. */
+  expectations?: unknown;
   message?: string;
   author?: string;
 }
@@ -122,6 +129,8 @@ function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[] = [])
     if (!(e instanceof ValidationError)) throw e;
     problems.push(...e.problems);
   }
+  const expectations = input.expectations === undefined || input.expectations === null ? undefined : readExpectations(input.expectations);
+  if (expectations) problems.push(...expectations.problems);
   const errorCount = problems.filter((p) => p.severity === 'error').length;
   if (errorCount > 0 || !checked) throw new ValidationError(`${errorCount} problem(s) in the request`, problems);
   const mesh = input.mesh ?? {};
@@ -133,7 +142,8 @@ function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[] = [])
       objects: checked.objects as unknown as Prisma.InputJsonValue,
       mesh: mesh as Prisma.InputJsonValue,
       options: options as Prisma.InputJsonValue,
-      contentHash: contentHash(checked.text, mesh, options),
+      expectations: (expectations?.document ?? Prisma.DbNull) as Prisma.InputJsonValue | typeof Prisma.DbNull,
+      contentHash: contentHash(checked.text, mesh, options, expectations?.document),
       message: input.message ?? '',
       author: input.author ?? '',
     },
@@ -157,6 +167,7 @@ const toRevision = (r: RevisionRow): RevisionRecord => ({
   objects: r.objects as unknown as K8sObject[],
   mesh: r.mesh as Record<string, unknown>,
   options: r.options as Record<string, unknown>,
+  expectations: (r.expectations ?? null) as ExpectationsDocument | null,
   contentHash: r.contentHash,
   message: r.message,
   author: r.author,
@@ -332,9 +343,11 @@ export class ScenarioStore {
     });
   }
 
-  async diff(name: string, from: number, to: number): Promise<ManifestDiff> {
+  /** The manifests' difference, and the expectations' when either revision has some. */
+  async diff(name: string, from: number, to: number): Promise<ManifestDiff & { expectations?: ExpectationsDiff }> {
     const [a, b] = await Promise.all([this.revision(name, from), this.revision(name, to)]);
-    return diffObjects(a.objects, b.objects);
+    const expectations = a.expectations || b.expectations ? { expectations: diffExpectations(a.expectations, b.expectations) } : {};
+    return { ...diffObjects(a.objects, b.objects), ...expectations };
   }
 
   /** Deletes a scenario with all its revisions and reviews. */

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { ScenarioStore } from './scenarios.js';
 
 const BOOKINFO_DIR = fileURLToPath(new URL('../../samples/bookinfo/', import.meta.url));
+/** What the example promises (expected traces and route tests), so the first verify shows something. */
+const BOOKINFO_EXPECTATIONS = fileURLToPath(new URL('../../samples/bookinfo.expectations.yaml', import.meta.url));
 
 /** The bookinfo sample's files, in file-name order, as one multi-document YAML. */
 export async function bookinfoManifests(): Promise<string> {
@@ -20,6 +22,7 @@ export async function seedExample(store: ScenarioStore): Promise<void> {
     description: "Istio's bookinfo behind an ingress gateway, with subsets per version and a canary for reviews",
     labels: { example: 'true', app: 'bookinfo' },
     resources: await bookinfoManifests(),
+    expectations: await readFile(BOOKINFO_EXPECTATIONS, 'utf8'),
     message: 'example scenario loaded on first start',
     author: 'meshplan',
   });

@@ -12,6 +12,7 @@ import type {
   TypedConfig,
 } from '../xds/envoy.js';
 import { TYPE_URL } from '../xds/envoy.js';
+import { memo } from '../router/memo.js';
 import { parseCidr, type Cidr } from './ip.js';
 
 export interface CompiledXds {
@@ -64,15 +65,6 @@ function listenerAddressKeys(l: Listener): string[] {
 
 export const addressKey = (address: string, port: number): string => `${address}:${port}`;
 
-/** Memoise a derived structure on an Envoy object (compiled once per object, shared by all traces). */
-export function memo<K extends object, V>(cache: WeakMap<K, V>, key: K, build: (key: K) => V): V {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = build(key);
-    cache.set(key, value);
-  }
-  return value;
-}
 
 // ---- listeners and filter chains ----
 

@@ -3,16 +3,16 @@
 // follows it to the next proxy of the mesh. Outcomes and defaults follow Istio's simulation
 // (pilot/pkg/simulation/traffic.go); it reads only Envoy config, plus the index to find the next proxy.
 
-import type { ProxyRef, TraceHop, TraceMode, TraceRequestInput, TraceResult, TraceStep } from '../contract.js';
+import type { ProxyRef, TraceHop, TraceMode, TraceOutcome, TraceRequestInput, TraceResult, TraceStep } from '../contract.js';
 import type { MeshIndex, Proxy } from '../mesh/types.js';
-import type { Route } from '../xds/envoy.js';
-import { BLOCK_ALL_VHOST, parseSubsetKey } from '../xds/names.js';
+import { BLACKHOLE_CLUSTER, BLOCK_ALL_VHOST, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, parseSubsetKey } from '../xds/names.js';
 import type { GeneratedXds } from '../xds/types.js';
 import { compileListener, compileXds, type CompiledChain, type CompiledXds } from './compile.js';
-import { matchRoute, matchVirtualHost } from './http.js';
+import { routeHttp } from './http.js';
 import { applyListenerFilters, matchFilterChain, selectListener, type Failure } from './listener.js';
+import { outcomeOfError } from './outcome.js';
 import { step, toCall, type Call } from './request.js';
-import { chooseEndpoint, pickWeighted, upstreamTls, type PassedThroughTls } from './upstream.js';
+import { chooseEndpoint, pickTcpCluster, upstreamTls, type PassedThroughTls } from './upstream.js';
 import { authorize, type Peer } from './rbac.js';
 import { proxySource, requestSource } from './source.js';
 
@@ -92,6 +92,8 @@ export function traceRequest(ctx: TraceContext, proxy: Proxy, request: TraceRequ
     flow: flowOf(hops[0].mode, proxies, leftToExternal),
     hops,
     error: failed < 0 ? null : { ...hops[failed].error!, hop: failed },
+    // The request ends where the first hop fails, else where the last hop sent it.
+    outcome: hops[failed < 0 ? hops.length - 1 : failed].outcome,
   };
 }
 
@@ -115,10 +117,12 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
     endpoint: null,
     tls: null,
     error: null,
+    outcome: { kind: 'error' },
     steps,
   };
-  const stop = (failure?: Failure & { policy?: string | null }): HopOutcome => {
+  const stop = (failure?: Failure & { policy?: string | null }, outcome?: TraceOutcome): HopOutcome => {
     if (failure) hop.error = { code: failure.code, message: failure.message, ...(failure.policy !== undefined ? { policy: failure.policy } : {}) };
+    hop.outcome = outcome ?? (failure ? outcomeOfError(failure.code) : { kind: 'error', detail: 'nothing forwards the request' });
     return { hop, leftToExternal: false };
   };
   const fail = (stage: string, failure: Failure): HopOutcome => {
@@ -165,25 +169,21 @@ function runHop(ctx: TraceContext, proxy: Proxy, call: Call): HopOutcome {
       rc = cx.routeConfigByName.get(name);
       steps.push(step('route_config', rc ? name : null, rc ? 'named by the HTTP connection manager (RDS)' : `RDS names ${name}, which this proxy was not sent`));
     }
-    const vh = rc ? matchVirtualHost(rc, call, steps) : undefined;
-    if (!vh) return stop({ code: 'NO_VIRTUAL_HOST', message: `no virtual host of route config ${rc?.name ?? hop.routeConfig} matches host "${call.host}"` });
-    hop.virtualHost = vh.name;
-    if (vh.require_tls === 'ALL' && call.tls === 'plaintext') {
-      return fail('require_tls', { code: 'TLS_REDIRECT', message: `virtual host ${vh.name} requires TLS (require_tls ALL): plaintext gets 301 to https` });
+    const routing = routeHttp(rc, hop.routeConfig, authorized, steps);
+    hop.virtualHost = routing.virtualHost ?? null;
+    hop.route = routing.route ?? null;
+    if (!routing.forward) {
+      stop(routing.failure, routing.outcome);
+      // Under REGISTRY_ONLY the catch-all vhost's 502 is an egress attempt blocked.
+      return { hop, leftToExternal: routing.virtualHost === BLOCK_ALL_VHOST };
     }
-    const route = matchRoute(vh, call, steps);
-    if (!route) return stop({ code: 'NO_ROUTE', message: `no route of virtual host ${vh.name} matches ${call.method} ${call.path}` });
-    hop.route = route.name ?? '';
-    const action = routeAction(route, authorized, steps);
-    // Envoy answered itself; under REGISTRY_ONLY the catch-all vhost's 502 is an egress attempt blocked.
-    if (!action) return { hop, leftToExternal: vh.name === BLOCK_ALL_VHOST };
-    clusterName = action.cluster;
-    request = action.request;
+    clusterName = routing.forward.cluster;
+    request = routing.forward.call;
   } else if (chain.tcpProxy) {
     const verdict = authorizeHop(chain, call, steps);
     if (verdict.failure) return stop(verdict.failure);
     const tcp = chain.tcpProxy;
-    clusterName = tcp.weightedClusters ? pickWeighted(tcp.weightedClusters, steps) : (tcp.cluster ?? '');
+    clusterName = tcp.weightedClusters ? pickTcpCluster(tcp.weightedClusters, call.randomValue, steps) : (tcp.cluster ?? '');
     steps.push(step('tcp_proxy', clusterName, tcp.weightedClusters ? 'tcp_proxy weighted_clusters' : 'tcp_proxy cluster'));
   } else {
     steps.push(step('network_filters', null, `filter chain ${chain.label} has neither an HTTP connection manager nor tcp_proxy: nothing forwards the request`));
@@ -233,51 +233,6 @@ function downstreamTls(chain: CompiledChain, call: Call, steps: TraceStep[]): Fa
   return undefined;
 }
 
-/** The route's action: the cluster to forward to (and the request as rewritten), or an answer from Envoy itself. */
-function routeAction(route: Route, call: Call, steps: TraceStep[]): { cluster: string; request: Call } | undefined {
-  if (route.redirect) {
-    const r = route.redirect;
-    const scheme = r.https_redirect ? 'https' : (r.scheme_redirect ?? (call.tls === 'plaintext' ? 'http' : 'https'));
-    const host = r.host_redirect ?? call.host.replace(/:\d+$/, '');
-    const port = r.port_redirect ? `:${r.port_redirect}` : '';
-    const path = r.path_redirect ?? call.path;
-    steps.push(step('action', 'redirect', `${r.response_code ?? 'MOVED_PERMANENTLY'} to ${scheme}://${host}${port}${path}`));
-    return undefined;
-  }
-  if (route.direct_response) {
-    steps.push(step('action', 'direct_response', `Envoy answers ${route.direct_response.status} itself`));
-    return undefined;
-  }
-  const action = route.route;
-  if (!action) {
-    steps.push(step('action', null, 'the route has no action Envoy can take'));
-    return undefined;
-  }
-  let cluster: string;
-  if (action.cluster !== undefined) {
-    cluster = action.cluster;
-    steps.push(step('action', cluster, 'route to cluster'));
-  } else if (action.weighted_clusters?.clusters?.length) {
-    cluster = pickWeighted(action.weighted_clusters.clusters.map((c) => ({ name: c.name, weight: c.weight ?? 0 })), steps);
-  } else if (action.cluster_header) {
-    cluster = call.headers.get(action.cluster_header.toLowerCase()) ?? '';
-    steps.push(step('action', cluster || null, `cluster named by request header ${action.cluster_header}`));
-  } else {
-    steps.push(step('action', null, 'route action without a cluster this tracer understands'));
-    return undefined;
-  }
-  return { cluster, request: rewrite(route, call) };
-}
-
-function rewrite(route: Route, call: Call): Call {
-  const action = route.route!;
-  const hostRewrite = action.host_rewrite_literal as string | undefined;
-  const prefixRewrite = action.prefix_rewrite as string | undefined;
-  const prefix = route.match.prefix ?? route.match.path;
-  const path = prefixRewrite !== undefined && prefix !== undefined ? prefixRewrite + call.path.slice(prefix.length) : call.path;
-  return { ...call, host: hostRewrite ?? call.host, path };
-}
-
 function forward(
   ctx: TraceContext,
   cx: CompiledXds,
@@ -291,12 +246,17 @@ function forward(
   const cluster = cx.clusterByName.get(clusterName);
   if (!cluster) {
     steps.push(step('cluster', null, `cluster ${clusterName} is not in this proxy's config: Envoy answers 503`));
+    hop.outcome = { kind: 'error', status: 503, detail: `cluster ${clusterName || '(none)'} not found` };
     return { hop, leftToExternal: false };
   }
+  hop.outcome = upstreamOutcome(clusterName);
   steps.push(step('cluster', cluster.name, `discovery type ${cluster.type ?? cluster.cluster_type?.name ?? 'STATIC'}`));
   const endpoint = chooseEndpoint(cx, cluster, call, steps);
   // No endpoint: a mesh service with none is still mesh traffic; BlackHoleCluster is a blocked egress.
-  if (!endpoint) return { hop, leftToExternal: !isMeshService(ctx.index, cx, clusterName) };
+  if (!endpoint) {
+    if (hop.outcome.kind !== 'blackhole') hop.outcome = { kind: 'error', status: 503, detail: `no healthy upstream in ${clusterName}` };
+    return { hop, leftToExternal: !isMeshService(ctx.index, cx, clusterName) };
+  }
   const upstream = upstreamTls(cluster, endpoint, call.protocol, steps, passedThrough);
   hop.tls = upstream.tls;
   hop.endpoint = { address: endpoint.address, port: endpoint.port };
@@ -337,6 +297,13 @@ function forward(
     ...(call.jwt ? { jwt: call.jwt } : {}),
   };
   return { hop, next: { proxy: next, mode, request }, leftToExternal: false };
+}
+
+/** Where a hop that forwards sends the request, by the cluster it chose. */
+function upstreamOutcome(clusterName: string): TraceOutcome {
+  if (clusterName === BLACKHOLE_CLUSTER) return { kind: 'blackhole', detail: `${BLACKHOLE_CLUSTER}: the connection is dropped` };
+  if (clusterName === PASSTHROUGH_CLUSTER || clusterName === INBOUND_PASSTHROUGH_CLUSTER) return { kind: 'passthrough', detail: `${clusterName}: to the original destination` };
+  return { kind: 'upstream' };
 }
 
 /**

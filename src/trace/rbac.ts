@@ -10,6 +10,8 @@ import type { Filter, FilterChain } from '../xds/envoy.js';
 import { cidrContains, parseCidr, parseIp, type IpAddress } from './ip.js';
 import { Rejections, step, type Call } from './request.js';
 import { quoteMeta } from '../util/regex.js';
+import { compileHeaderMatcher, compileRegex, compileStringMatcher, type CompiledMatcher, type HeaderCondition } from '../router/matchers.js';
+import { memo } from '../router/memo.js';
 
 /** The token a request carries (request.jwt), as RequestAuthentication reads it. */
 export interface JwtInput {
@@ -48,31 +50,13 @@ interface Ctx {
 
 // ---- string and value matchers (envoy/type/matcher/v3) ----
 
-const regexCache = new Map<string, RegExp | null>();
-function fullRegex(re: string): RegExp | null {
-  let r = regexCache.get(re);
-  if (r === undefined) {
-    try {
-      r = new RegExp(`^(?:${re})$`, 's');
-    } catch {
-      r = null;
-    }
-    regexCache.set(re, r);
-  }
-  return r;
-}
+// One implementation of Envoy's matchers (src/router/matchers.ts), compiled once per matcher object.
+const stringMatchers = new WeakMap<object, CompiledMatcher>();
+const headerMatchers = new WeakMap<object, HeaderCondition>();
 
 export function matchString(m: any, value: string | undefined): boolean {
   if (value === undefined || !m) return false;
-  const ic = m.ignore_case === true;
-  const v = ic ? value.toLowerCase() : value;
-  const lit = (s: string) => (ic ? s.toLowerCase() : s);
-  if (m.exact !== undefined) return v === lit(m.exact);
-  if (m.prefix !== undefined) return v.startsWith(lit(m.prefix));
-  if (m.suffix !== undefined) return v.endsWith(lit(m.suffix));
-  if (m.contains !== undefined) return v.includes(lit(m.contains));
-  if (m.safe_regex) return fullRegex(m.safe_regex.regex)?.test(value) ?? false;
-  return false;
+  return memo(stringMatchers, m, compileStringMatcher).test(value);
 }
 
 function matchValue(m: any, value: unknown): boolean {
@@ -109,16 +93,8 @@ function headerValue(ctx: Ctx, name: string): string | undefined {
 }
 
 function matchHeader(ctx: Ctx, h: any): boolean {
-  const v = headerValue(ctx, h.name);
-  let ok: boolean;
-  if (h.present_match !== undefined) ok = (v !== undefined) === h.present_match;
-  else if (h.string_match) ok = matchString(h.string_match, v);
-  else if (h.exact_match !== undefined) ok = v === h.exact_match;
-  else if (h.prefix_match !== undefined) ok = v?.startsWith(h.prefix_match) ?? false;
-  else if (h.suffix_match !== undefined) ok = v?.endsWith(h.suffix_match) ?? false;
-  else if (h.safe_regex_match) ok = matchString({ safe_regex: h.safe_regex_match }, v);
-  else ok = v !== undefined;
-  return h.invert_match ? !ok : ok;
+  const condition = memo(headerMatchers, h, compileHeaderMatcher);
+  return condition.test(headerValue(ctx, condition.name));
 }
 
 const pathOnly = (path: string): string => path.split(/[?#]/, 1)[0];
@@ -129,7 +105,7 @@ function matchUriTemplate(template: string, path: string): boolean {
     .split('/')
     .map((seg) => (seg === '**' ? '.*' : seg === '*' ? '[^/]+' : quoteMeta(seg)))
     .join('/');
-  return fullRegex(re)?.test(pathOnly(path)) ?? false;
+  return compileRegex(re).test(pathOnly(path));
 }
 
 function inCidr(range: any, ip: IpAddress | undefined): boolean {

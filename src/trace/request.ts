@@ -21,6 +21,8 @@ export interface Call {
   method: string;
   /** Header names in lower case, as Envoy compares them. */
   headers: Map<string, string>;
+  /** The random value Envoy's router draws (trace request's pick), if fixed. */
+  randomValue?: number;
   /** The connection's source, when known (the previous hop, or the sidecar's own workload), with its workload identity. */
   source: { address: string; ip: IpAddress | undefined; port?: number; principal?: string } | undefined;
   /** The bearer token the request carries, if any. */
@@ -58,6 +60,7 @@ export function toCall(input: TraceRequestInput, mode: TraceMode, source: Call['
     method: (input.method || 'GET').toUpperCase(),
     headers,
     source,
+    randomValue: input.pick?.randomValue,
     ...(input.jwt ? { jwt: input.jwt } : {}),
   };
 }

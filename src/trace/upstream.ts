@@ -4,24 +4,15 @@
 import type { TraceStep } from '../contract.js';
 import type { Cluster, LbEndpoint, Metadata, TransportSocket } from '../xds/envoy.js';
 import { TYPE_URL } from '../xds/envoy.js';
+import { pickStep, pickWeighted } from '../router/weighted.js';
 import { tlsContext, type CompiledXds, type WeightedClusterRef } from './compile.js';
 import { step, type AppProtocol, type Call, type TlsMode } from './request.js';
 
-/** The heaviest of weighted clusters (first on ties): the one a trace follows; the others are listed with their share. */
-export function pickWeighted(clusters: WeightedClusterRef[], steps: TraceStep[]): string {
-  const total = clusters.reduce((sum, c) => sum + c.weight, 0);
-  let best = clusters[0];
-  for (const c of clusters) if (c.weight > best.weight) best = c;
-  const share = (c: WeightedClusterRef): string => `weight ${c.weight} of ${total} (${total ? Math.round((c.weight / total) * 1000) / 10 : 0}%)`;
-  steps.push(
-    step(
-      'weighted_clusters',
-      best.name,
-      `${share(best)}: the largest share, followed by this trace`,
-      clusters.filter((c) => c !== best).map((c) => ({ name: c.name, why: `${share(c)} of requests go here` })),
-    ),
-  );
-  return best.name;
+/** tcp_proxy's weighted clusters, picked as the router picks them (the request's random value, else the largest share). */
+export function pickTcpCluster(clusters: WeightedClusterRef[], randomValue: number | undefined, steps: TraceStep[]): string {
+  const pick = pickWeighted(clusters, randomValue);
+  steps.push(pickStep(clusters, pick, randomValue));
+  return pick.chosen.name;
 }
 
 export interface ChosenEndpoint {

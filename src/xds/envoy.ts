@@ -100,6 +100,8 @@ export interface HeaderMatcher {
   present_match?: boolean;
   invert_match?: boolean;
   treat_missing_header_as_empty?: boolean;
+  /** Int64Range, end-exclusive. */
+  range_match?: { start?: number | string; end?: number | string };
 }
 
 export interface QueryParameterMatcher {
@@ -116,6 +118,34 @@ export interface RouteMatch {
   case_sensitive?: boolean;
   headers?: HeaderMatcher[];
   query_parameters?: QueryParameterMatcher[];
+  grpc?: Record<string, never>;
+  runtime_fraction?: { runtime_key?: string; default_value?: FractionalPercent };
+}
+
+export interface FractionalPercent {
+  numerator?: number;
+  denominator?: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION';
+}
+
+/** type/matcher/v3 RegexMatchAndSubstitute. */
+export interface RegexRewrite {
+  pattern: { regex: string };
+  substitution: string;
+}
+
+export interface HeaderValueOption {
+  header: { key: string; value?: string };
+  append?: boolean;
+  append_action?: 'APPEND_IF_EXISTS_OR_ADD' | 'ADD_IF_ABSENT' | 'OVERWRITE_IF_EXISTS_OR_ADD' | 'OVERWRITE_IF_EXISTS';
+  keep_empty_value?: boolean;
+}
+
+/** The header mutations a route, virtual host or route configuration may carry. */
+export interface HeaderMutations {
+  request_headers_to_add?: HeaderValueOption[];
+  request_headers_to_remove?: string[];
+  response_headers_to_add?: HeaderValueOption[];
+  response_headers_to_remove?: string[];
 }
 
 export interface WeightedCluster {
@@ -129,6 +159,11 @@ export interface RouteAction {
   cluster_header?: string;
   weighted_clusters?: { clusters: WeightedCluster[]; total_weight?: number };
   timeout?: string;
+  prefix_rewrite?: string;
+  regex_rewrite?: RegexRewrite;
+  host_rewrite_literal?: string;
+  host_rewrite_header?: string;
+  host_rewrite_path_regex?: RegexRewrite;
   [field: string]: unknown;
 }
 
@@ -139,16 +174,17 @@ export interface RedirectAction {
   port_redirect?: number;
   path_redirect?: string;
   prefix_rewrite?: string;
+  regex_rewrite?: RegexRewrite;
   response_code?: string;
   strip_query?: boolean;
 }
 
 export interface DirectResponseAction {
   status: number;
-  body?: { inline_string?: string };
+  body?: { inline_string?: string; inline_bytes?: string; filename?: string };
 }
 
-export interface Route {
+export interface Route extends HeaderMutations {
   name?: string;
   match: RouteMatch;
   route?: RouteAction;
@@ -159,16 +195,17 @@ export interface Route {
   [field: string]: unknown;
 }
 
-export interface VirtualHost {
+export interface VirtualHost extends HeaderMutations {
   name: string;
   domains: string[];
   routes?: Route[];
+  virtual_clusters?: { name: string; headers?: HeaderMatcher[] }[];
   require_tls?: 'NONE' | 'EXTERNAL_ONLY' | 'ALL';
   include_request_attempt_count?: boolean;
   [field: string]: unknown;
 }
 
-export interface RouteConfiguration {
+export interface RouteConfiguration extends HeaderMutations {
   name: string;
   virtual_hosts?: VirtualHost[];
   validate_clusters?: boolean;

@@ -9,7 +9,7 @@ import type { FilterChain, Listener, RouteConfiguration, TypedConfig } from '../
 import { TYPE_URL } from '../../src/xds/envoy.js';
 import { buildGatewayListeners } from '../../src/xds/listeners/gateway.js';
 import { buildGatewayRouteConfigs } from '../../src/xds/routes/gateway.js';
-import { checkEnvoyResource } from '../support/envoy-protos.js';
+import { checkEnvoyResource } from '../../src/envoy/protos.js';
 
 const BASE = `
 apiVersion: v1

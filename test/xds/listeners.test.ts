@@ -8,7 +8,7 @@ import type { MeshIndex, Proxy } from '../../src/mesh/types.js';
 import type { FilterChain, Listener } from '../../src/xds/envoy.js';
 import { TYPE_URL } from '../../src/xds/envoy.js';
 import { buildListeners } from '../../src/xds/listeners/index.js';
-import { checkEnvoyResource } from '../support/envoy-protos.js';
+import { checkEnvoyResource } from '../../src/envoy/protos.js';
 
 function mesh(yaml: string, meshConfig: Record<string, unknown> = {}, features: Record<string, boolean | number> = {}): MeshIndex {
   const parsed = parseManifests(yaml);

@@ -9,7 +9,7 @@ import type { RouteConfiguration } from '../../src/xds/envoy.js';
 import { TYPE_URL } from '../../src/xds/envoy.js';
 import { buildListeners } from '../../src/xds/listeners/index.js';
 import { buildRouteConfigs } from '../../src/xds/routes/index.js';
-import { checkEnvoyResource } from '../support/envoy-protos.js';
+import { checkEnvoyResource } from '../../src/envoy/protos.js';
 
 function mesh(yaml: string, meshConfig: Record<string, unknown> = {}): MeshIndex {
   return buildMeshIndex(parseManifests(yaml).objects, meshConfig, { configDomain: '' });

@@ -7,7 +7,7 @@ import { configSources, type IstioConfig, type MeshIndex, type Proxy } from '../
 import type { Route } from '../../src/xds/envoy.js';
 import { TYPE_URL } from '../../src/xds/envoy.js';
 import { buildDefaultOutboundRoute, buildVirtualServiceRoutes } from '../../src/xds/routes/virtualservice.js';
-import { checkEnvoyResource } from '../support/envoy-protos.js';
+import { checkEnvoyResource } from '../../src/envoy/protos.js';
 
 const SERVICES = `
 apiVersion: v1

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
+import type { RouteTest } from '../../engine.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import { ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
@@ -119,6 +120,22 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(async () => {
           const result = (await compiled.forRevision(r)).trace(checked('proxy', args.proxy), checked('request', args.request));
           return { ...result, warnings: result.warnings ?? [], analysis: result.analysis ?? [] };
+        }),
+      verify: (r: RevisionRecord, args: { expectations?: unknown }) =>
+        guarded(async () => {
+          const expectations = args.expectations ?? r.expectations;
+          if (!expectations) {
+            throw new ValidationError('no expectations', [
+              { document: -1, path: 'expectations', message: `revision ${r.number} of "${r.scenario}" has no expectations: pass some`, severity: 'error' },
+            ]);
+          }
+          return (await compiled.forRevision(r)).verify(expectations);
+        }),
+      routeCheck: (r: RevisionRecord, args: { proxy: ProxySelector; routeConfig: string; tests: unknown; coverage?: string | null }) =>
+        guarded(async () => {
+          const tests = checked('routeTests', { tests: args.tests }).tests as RouteTest[];
+          const coverage = args.coverage === 'detailed' ? 'detailed' : 'basic';
+          return (await compiled.forRevision(r)).routeCheck(checked('proxy', args.proxy), args.routeConfig, tests, coverage);
         }),
     },
   };

@@ -23,6 +23,7 @@ const RevisionFields = {
   resources: Resources,
   mesh: Type.Optional(Open('MeshConfig overrides (camelCase JSON)')),
   options: Type.Optional(EngineOptions),
+  expectations: Type.Optional(Type.Union([Type.String(), Open()], { description: 'An expectations document (YAML / JSON text, or the object): see POST /api/v1/verify' })),
   message: Type.Optional(Type.String({ maxLength: 4096 })),
   author: Type.Optional(Type.String({ maxLength: 256 })),
 };
@@ -82,6 +83,7 @@ export const ScenarioRevision = Type.Object(
     objects: Type.Array(Open(), { description: 'The manifests as parsed objects' }),
     mesh: Open(),
     options: Open(),
+    expectations: Type.Union([Open('The expectations document'), Type.Null()]),
     warnings: Type.Optional(Type.Array(Open())),
     analysis: Type.Optional(Type.Array(Open('One istioctl analyze message'))),
   },
@@ -158,6 +160,9 @@ export const TraceRequest = Type.Object({
       },
       { additionalProperties: false, description: 'A bearer token the request carries, as RequestAuthentication reads it' },
     ),
+  ),
+  pick: Type.Optional(
+    Type.Object({ randomValue: Type.Integer({ minimum: 0 }) }, { additionalProperties: false, description: 'Which weighted cluster to follow, as Envoy picks for this random value' }),
   ),
 });
 
@@ -291,3 +296,108 @@ export const Problem = Type.Object(
 // POST /api/v1/analyze: the mesh inline, like translate's.
 export const AnalyzeBody = Type.Object(MeshInput);
 export const AnalyzeResult = Type.Object({ messages: Type.Array(AnalysisMessage) }, { additionalProperties: true });
+// ---- route-check (Envoy's router_check_tool) and verify (v2) ----
+
+const HeaderValue = Type.Object({ key: Type.String(), value: Type.Optional(Type.String()) }, { additionalProperties: false });
+const HeaderMatchers = Type.Array(Open('envoy.config.route.v3.HeaderMatcher (checked against Envoy\'s protos)'));
+
+/** One router_check_tool test, exactly as its test files hold it (validation.proto). */
+export const RouteTest = Type.Object(
+  {
+    test_name: Type.String(),
+    input: Type.Object(
+      {
+        authority: Type.String(),
+        path: Type.String(),
+        method: Type.Optional(Type.String()),
+        ssl: Type.Optional(Type.Boolean()),
+        internal: Type.Optional(Type.Boolean()),
+        random_value: Type.Optional(Type.Integer({ minimum: 0 })),
+        runtime: Type.Optional(Type.String()),
+        additional_request_headers: Type.Optional(Type.Array(HeaderValue)),
+        additional_response_headers: Type.Optional(Type.Array(HeaderValue)),
+      },
+      { additionalProperties: false },
+    ),
+    validate: Type.Object(
+      {
+        cluster_name: Type.Optional(Type.String()),
+        virtual_cluster_name: Type.Optional(Type.String()),
+        virtual_host_name: Type.Optional(Type.String()),
+        host_rewrite: Type.Optional(Type.String()),
+        path_rewrite: Type.Optional(Type.String()),
+        path_redirect: Type.Optional(Type.String()),
+        code_redirect: Type.Optional(Type.Integer()),
+        request_header_matches: Type.Optional(HeaderMatchers),
+        response_header_matches: Type.Optional(HeaderMatchers),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, description: 'A router_check_tool test: test_name, input, validate' },
+);
+export const RouteTests = Type.Array(RouteTest);
+const CoverageMode = Type.Union([Type.Literal('basic'), Type.Literal('detailed')], { description: 'basic (--details, -f) or detailed (--covall)' });
+
+export const RouteCheckBody = Type.Object({
+  routeConfig: Type.Union([Open('envoy.config.route.v3.RouteConfiguration, proto3 JSON'), Type.String({ description: 'the name of a generated route configuration (with resources and proxy)' })]),
+  resources: Type.Optional(Resources),
+  mesh: Type.Optional(Open('MeshConfig overrides (camelCase JSON)')),
+  options: Type.Optional(EngineOptions),
+  proxy: Type.Optional(ProxySelector),
+  tests: RouteTests,
+  coverage: Type.Optional(CoverageMode),
+});
+export const ScenarioRouteCheckBody = Type.Object({ proxy: ProxySelector, routeConfig: Type.String(), tests: RouteTests, coverage: Type.Optional(CoverageMode) });
+
+const Failure = Type.Object({ field: Type.String(), expected: Type.Unknown(), actual: Type.Unknown() });
+export const RouteCheckResult = Type.Object({
+  results: Type.Array(Type.Object({ test_name: Type.String(), passed: Type.Boolean(), failures: Type.Array(Failure) })),
+  passed: Type.Integer(),
+  failed: Type.Integer(),
+  coverage: Type.Object({ percent: Type.Number(), uncovered: Type.Array(Type.Object({ virtual_host: Type.String(), route: Type.Union([Type.String(), Type.Integer()]) })) }),
+});
+
+
+/** The trace fields an expectation may assert: the result's, and hop 0's at the top level. */
+const HOP_FIELDS = ['proxy', 'mode', 'listener', 'filterChain', 'routeConfig', 'virtualHost', 'route', 'cluster', 'endpoint', 'tls', 'error', 'outcome'] as const;
+const Anything = Type.Unknown();
+const ExpectedHop = Type.Object(Object.fromEntries(HOP_FIELDS.map((f) => [f, Type.Optional(Anything)])), { additionalProperties: false });
+export const Expect = Type.Object(
+  {
+    ...Object.fromEntries(HOP_FIELDS.map((f) => [f, Type.Optional(Anything)])),
+    flow: Type.Optional(Type.Union([Type.Literal('ingress'), Type.Literal('mesh'), Type.Literal('egress')])),
+    hops: Type.Optional(Type.Array(ExpectedHop)),
+  },
+  { additionalProperties: false, description: 'Trace fields expected (absent: not checked; null: null or absent); hop fields at the top level are hop 0\'s' },
+);
+
+export const Expectation = Type.Object(
+  { name: Type.String({ minLength: 1 }), proxy: ProxySelector, request: TraceRequest, expect: Expect },
+  { additionalProperties: false },
+);
+export const ProxyRouteTests = Type.Object(
+  { name: Type.Optional(Type.String()), proxy: ProxySelector, routeConfig: Type.String({ minLength: 1 }), tests: RouteTests },
+  { additionalProperties: false },
+);
+export const ExpectationsDocument = Type.Object(
+  { expectations: Type.Optional(Type.Array(Expectation)), routeTests: Type.Optional(Type.Array(ProxyRouteTests)) },
+  { additionalProperties: false, description: 'Expected traces and router_check_tool tests of a mesh' },
+);
+/**
+ * An expectations document as sent: YAML / JSON text, or the object. Its shape (ExpectationsDocument) is
+ * checked by the engine's reader, so each problem is named by its own field path.
+ */
+export const ExpectationsInput = Type.Union([Type.String(), Open('An expectations document: {expectations: [{name, proxy, request, expect}], routeTests: [{proxy, routeConfig, tests}]}')]);
+
+export const VerifyBody = Type.Object({ ...MeshInput, expectations: ExpectationsInput });
+export const ScenarioVerifyBody = Type.Object({ expectations: Type.Optional(ExpectationsInput) });
+export const VerifyResult = Type.Object(
+  {
+    passed: Type.Integer(),
+    failed: Type.Integer(),
+    results: Type.Array(Type.Object({ name: Type.String(), passed: Type.Boolean(), failures: Type.Array(Failure), trace: Type.Optional(Open()) }, { additionalProperties: true })),
+    coverage: Open('Route coverage over every proxy an expectation looked from'),
+  },
+  { additionalProperties: true },
+);

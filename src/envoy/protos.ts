@@ -4,10 +4,10 @@
 // names no JSON path, and cannot leave Istio-only extension types aside while checking the rest.
 
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { NEWER_THAN_SHIPPED_PROTOS, RELAXED_VALIDATE_RULES, uncheckableReason, type NewerField } from './envoy-proto-exceptions.js';
+import { NEWER_THAN_SHIPPED_PROTOS, RELAXED_VALIDATE_RULES, uncheckableReason, type NewerField } from './proto-exceptions.js';
 
 export interface EnvoyCheckResult {
   /** "<JSON path>: <what is wrong>", in document order. */
@@ -18,15 +18,16 @@ export interface EnvoyCheckResult {
   checked: Record<string, number>;
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const depsDir = path.join(repoRoot, 'node_modules/@grpc/grpc-js-xds/deps');
+// Found through Node's resolution, so the check works wherever the packages are installed.
+const packageDir = (name: string): string => path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+const depsDir = path.join(packageDir('@grpc/grpc-js-xds'), 'deps');
 const importRoots = [
   path.join(depsDir, 'envoy-api'),
   path.join(depsDir, 'xds'),
   path.join(depsDir, 'googleapis'),
   path.join(depsDir, 'protoc-gen-validate'),
   // google/protobuf/descriptor.proto (imported by the annotation protos) comes with protobufjs.
-  path.join(repoRoot, 'node_modules/protobufjs'),
+  packageDir('protobufjs'),
 ];
 /** Well-known types protobufjs bundles itself. */
 const bundledImport = /^google\/protobuf\/(any|duration|timestamp|empty|struct|wrappers|field_mask)\.proto$/;
