@@ -18,7 +18,7 @@ export interface Identity {
 }
 
 export const OPEN_IDENTITY: Identity = Object.freeze({ name: 'anonymous', role: 'admin', via: 'open' });
-const anonymous = (refused?: string): Identity => ({ name: 'anonymous', role: null, via: 'none', ...(refused ? { refused } : {}) });
+export const anonymous = (refused?: string): Identity => ({ name: 'anonymous', role: null, via: 'none', ...(refused ? { refused } : {}) });
 
 /** While open, how often to look whether a token was created meanwhile (e.g. by the command line). */
 const TOKEN_RECHECK_MS = 1000;
