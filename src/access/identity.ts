@@ -20,9 +20,6 @@ export interface Identity {
 export const OPEN_IDENTITY: Identity = Object.freeze({ name: 'anonymous', role: 'admin', via: 'open' });
 export const anonymous = (refused?: string): Identity => ({ name: 'anonymous', role: null, via: 'none', ...(refused ? { refused } : {}) });
 
-/** While open, how often to look whether a token was created meanwhile (e.g. by the command line). */
-const TOKEN_RECHECK_MS = 1000;
-
 export interface AccessControlOptions {
   mode: 'auto' | 'on' | 'off';
   tokens: TokenStore;
@@ -34,38 +31,31 @@ export interface AccessControlOptions {
 }
 
 export class AccessControl {
-  private enforcedNow: boolean;
-  private checkedAt = 0;
+  private on: boolean;
 
   constructor(private readonly options: AccessControlOptions) {
-    this.enforcedNow = options.mode === 'on' || (options.mode === 'auto' && (options.enforced || options.oidc !== undefined));
+    this.on = options.mode === 'on' || (options.mode === 'auto' && (options.enforced || options.oidc !== undefined));
   }
 
-  /** Once on, access control stays on for the life of the process: revoking every token does not open it. */
-  async enforced(): Promise<boolean> {
-    if (this.enforcedNow || this.options.mode !== 'auto') return this.enforcedNow;
-    if (Date.now() - this.checkedAt >= TOKEN_RECHECK_MS) {
-      this.checkedAt = Date.now();
-      if ((await this.options.tokens.activeCount()) > 0) this.turnOn('a token was created');
-    }
-    return this.enforcedNow;
-  }
-
-  private turnOn(why: string): void {
-    if (this.enforcedNow) return;
-    this.enforcedNow = true;
+  /**
+   * Auto mode turns on when a token is created over the API or first used (one created with the
+   * command line while the service runs open). Once on, it stays on for the life of the process:
+   * revoking every token does not open the service again.
+   */
+  turnOn(why: string): void {
+    if (this.on || this.options.mode !== 'auto') return;
+    this.on = true;
     this.options.onEnforced?.(why);
   }
 
   /** The caller of a request with this Authorization header. */
   async identify(authorization: string | undefined): Promise<Identity> {
     if (this.options.mode === 'off') return OPEN_IDENTITY;
-    const enforced = await this.enforced();
-    if (!authorization) return enforced ? anonymous() : OPEN_IDENTITY;
+    if (!authorization) return this.on ? anonymous() : OPEN_IDENTITY;
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
     const identity = bearer ? await this.verify(bearer) : anonymous('the Authorization header must be "Bearer <token>"');
-    if (identity.via === 'token') this.turnOn('a token was used');
-    if (!this.enforcedNow && identity.via === 'none') return OPEN_IDENTITY;
+    if (identity.via === 'token') this.turnOn(`token ${identity.tokenId} (${identity.name}) was used`);
+    if (!this.on && identity.via === 'none') return OPEN_IDENTITY;
     return identity;
   }
 

@@ -17,6 +17,15 @@ const cli = (args: string[], databaseUrl: string) =>
     (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
   );
 
+t.test('a token created over the API turns an open service on at once', async (t) => {
+  const { url } = await startTestServer(t);
+  t.equal((await call(url, 'GET', '/api/v1/tokens')).status, 200, 'open: anyone is admin');
+  const made = await call(url, 'POST', '/api/v1/tokens', { name: 'ada', role: 'admin' });
+  t.equal(made.status, 201);
+  t.equal((await call(url, 'GET', '/api/v1/tokens')).status, 401);
+  t.equal((await call(url, 'GET', '/api/v1/tokens', undefined, bearer(made.body.token))).status, 200);
+});
+
 t.test('tokens over REST: shown once, stored hashed, revoked and expired ones refused', async (t) => {
   const server = await startAccessServer(t);
   const { as, db } = server;
@@ -83,10 +92,10 @@ t.test('meshplan token create, list and revoke work on the configured database',
   t.match(token, /^mpt_/, 'the token alone on stdout');
   t.match(created.stderr, /token 1 for ana \(editor\), expires .*shown this once/);
 
-  // The service was open (no token when it started); a token in the database turns access control on.
-  const anonymous = await call(url, 'GET', '/api/v1/scenarios');
-  t.equal(anonymous.status, 401, 'once a token exists, calls need one');
+  // The service started open (no token then); the first use of a token turns access control on.
+  t.equal((await call(url, 'GET', '/api/v1/scenarios')).status, 200, 'open until a token is used');
   t.equal((await call(url, 'GET', '/api/v1/scenarios', undefined, bearer(token))).status, 200);
+  t.equal((await call(url, 'GET', '/api/v1/scenarios')).status, 401, 'from then on, calls need one');
 
   const listed = await cli(['list'], db.url);
   t.match(listed.stdout, /^ID\s+NAME\s+ROLE\s+PREFIX\s+CREATED\s+EXPIRES\s+REVOKED\s+LAST USED\n1\s+ana\s+editor\s+mpt_/);

@@ -19,7 +19,7 @@ const tokenView = (t: TokenRecord) => ({
 });
 
 export async function accessRoutes(app: FastifyInstance): Promise<void> {
-  const { tokens, audit } = app.access;
+  const { tokens, audit, control } = app.access;
 
   app.get('/api/v1/me', { schema: { tags, summary: 'The caller as the service sees them', response: { 200: Caller, ...problems(401) } } }, async (request) => {
     const { name, role, via } = request.identity ?? OPEN_IDENTITY;
@@ -44,6 +44,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const created = await tokens.create({ ...request.body, createdBy: request.identity?.name ?? '' });
+      control.turnOn(`token ${created.id} (${created.name}) was created`);
       return reply.code(201).send(tokenView(created));
     },
   );
