@@ -46,6 +46,6 @@ export async function accessAtStart(config: AccessConfig, host: string, tokens: 
   return {
     enforced: false,
     level: 'warn',
-    message: `access control is open: no token or OIDC issuer is configured and ${host} is loopback, so anyone on this machine is admin; \`${FIRST_TOKEN}\` turns it on`,
+    message: `access control is open: no token or OIDC issuer is configured and ${host} is loopback, so anyone on this machine is admin; \`${FIRST_TOKEN}\` turns it on (at the token's first use, or the next start)`,
   };
 }
