@@ -6,7 +6,7 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { AuditLog, auditDetail } from '../access/audit.js';
 import { authorize } from '../access/authorize.js';
@@ -56,8 +56,6 @@ const cspFor = (extra: Record<string, string[]> = {}) => ({
   useDefaults: true,
   directives: { 'upgrade-insecure-requests': null, ...extra },
 });
-
-const clientOf = (request: FastifyRequest): string => request.ip;
 
 async function accessPlugin(app: FastifyInstance, options: AccessPluginOptions): Promise<void> {
   const { config, store } = options;
@@ -127,7 +125,7 @@ async function accessPlugin(app: FastifyInstance, options: AccessPluginOptions):
       // Runs after the access check (route hooks follow app hooks), so the caller is known.
       keyGenerator: (request) => {
         const who = request.identity;
-        return who && (who.via === 'token' || who.via === 'oidc') ? `${who.via}:${who.name}` : `ip:${clientOf(request)}`;
+        return who && (who.via === 'token' || who.via === 'oidc') ? `${who.via}:${who.name}` : `ip:${request.ip}`;
       },
       allowList: (request) => request.routeOptions.url === undefined || ruleFor(request.method, request.routeOptions.url) === 'open',
       errorResponseBuilder: (_request, context) =>
@@ -148,7 +146,7 @@ async function accessPlugin(app: FastifyInstance, options: AccessPluginOptions):
         target: request.url.split('?')[0],
         status: reply.statusCode,
         detail: auditDetail(request.params, request.query, request.body),
-        ip: clientOf(request),
+        ip: request.ip,
         requestId: request.id,
       });
     } catch (e) {
