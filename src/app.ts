@@ -5,10 +5,14 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { OPEN_ACCESS, type AccessConfig } from './access/config.js';
+import accessPlugin from './api/access.js';
 import { registerBodyParsers } from './api/bodies.js';
 import { CompiledScenarioCache } from './api/compiled.js';
+import { guardGraphQL } from './api/graphql/access.js';
 import { registerGraphQL } from './api/graphql/index.js';
 import { sendProblem } from './api/problems.js';
+import { accessRoutes } from './api/rest/access.js';
 import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
 import { analyzeRoutes } from './api/rest/analyze.js';
@@ -27,6 +31,8 @@ export interface AppOptions {
   graphqlDepth?: number;
   /** How many compiled scenarios to keep. */
   compiledCacheSize?: number;
+  /** Tokens, OIDC, CORS, rate limit, headers; `enforced`: access control on from the start (src/access/startup.ts). Default: open, no rate limit. */
+  access?: { config: AccessConfig; enforced?: boolean };
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -55,6 +61,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
   registerBodyParsers(app);
+  // First, so its hooks and its route table see every route registered after it.
+  await app.register(accessPlugin, { prisma: options.db.prisma, store, config: options.access?.config ?? OPEN_ACCESS, enforced: options.access?.enforced });
 
   await app.register(swagger, {
     openapi: {
@@ -78,7 +86,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(translateRoutes, { store, compiled });
   await app.register(analyzeRoutes, { store, compiled });
   await app.register(verifyRoutes, { store, compiled });
+  await app.register(accessRoutes);
   await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
+  guardGraphQL(app, { store });
 
   return app;
 }

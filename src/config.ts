@@ -1,6 +1,7 @@
 // Settings from the environment, read once at start-up. The README lists each variable.
 
 import { resolve } from 'node:path';
+import { loadAccessConfig, type AccessConfig } from './access/config.js';
 
 export interface Config {
   port: number;
@@ -16,6 +17,8 @@ export interface Config {
   production: boolean;
   /** Load the example scenario into an empty store at start-up. */
   seedExample: boolean;
+  /** Tokens, OIDC, CORS, rate limit, security headers (src/access/config.ts). */
+  access: AccessConfig;
 }
 
 const MiB = 1024 * 1024;
@@ -39,5 +42,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: integer(env, 'BODY_LIMIT', 16 * MiB),
     production: env.NODE_ENV === 'production',
     seedExample: env.SEED_EXAMPLE !== 'false',
+    access: loadAccessConfig(env),
   };
 }

@@ -2,6 +2,8 @@
 // on a new database, listening, and a graceful stop on SIGTERM and SIGINT.
 
 import { pino } from 'pino';
+import { accessAtStart, AccessSetupError } from './access/startup.js';
+import { TokenStore } from './access/tokens.js';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/index.js';
@@ -31,7 +33,22 @@ if (config.seedExample && db.appliedMigrations.includes(firstMigration) && (awai
   log.info('loaded the example scenario "bookinfo"');
 }
 
-const app = await buildApp({ db, bodyLimit: config.bodyLimit, production: config.production, logger: log });
+// Open on loopback with no token or issuer; anywhere else access control must be on, or AUTH=off said.
+const access = await accessAtStart(config.access, config.host, new TokenStore(db.prisma)).catch(async (e) => {
+  if (!(e instanceof AccessSetupError)) throw e;
+  log.fatal(e.message);
+  await db.close();
+  process.exit(1);
+});
+log[access.level](access.message);
+
+const app = await buildApp({
+  db,
+  bodyLimit: config.bodyLimit,
+  production: config.production,
+  logger: log,
+  access: { config: config.access, enforced: access.enforced },
+});
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

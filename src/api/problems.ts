@@ -33,12 +33,15 @@ export class PreconditionRequiredError extends Error {
 
 const TITLES: Record<number, string> = {
   400: 'Invalid input',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Content too large',
   415: 'Unsupported media type',
   428: 'Precondition required',
+  429: 'Too many requests',
   500: 'Internal server error',
 };
 

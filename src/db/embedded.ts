@@ -16,6 +16,9 @@ const USER = 'meshplan';
 const PASSWORD = 'meshplan';
 const DATABASE = 'meshplan';
 
+/** Where the embedded PostgreSQL on this port serves meshplan's database (a running service's, too). */
+export const embeddedUrl = (port: number): string => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   port: number,
@@ -36,7 +39,7 @@ export async function startEmbeddedPostgres(
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+  const url = embeddedUrl(port);
   try {
     await ensureDatabase(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, DATABASE);
   } catch (e) {

@@ -34,6 +34,8 @@ const DateTimeScalar = new GraphQLScalarType({
 
 const CODES: Record<number, string> = {
   400: 'BAD_USER_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   412: 'PRECONDITION_FAILED',
@@ -41,7 +43,7 @@ const CODES: Record<number, string> = {
 };
 
 /** Runs a resolver, turning the store's and engine's refusals into GraphQL errors with a code. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
+export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {

@@ -43,6 +43,7 @@ export const ReviewBody = Type.Object({
   state: Type.Union([Type.Literal('draft'), Type.Literal('in_review'), Type.Literal('approved'), Type.Literal('rejected')]),
   reviewer: Type.Optional(Type.String({ maxLength: 256 })),
   comment: Type.Optional(Type.String({ maxLength: 16384 })),
+  force: Type.Optional(Type.Boolean({ description: "admin only: approve one's own revision past four eyes; needs a comment saying why" })),
 });
 export type ReviewBody = Static<typeof ReviewBody>;
 
@@ -401,3 +402,54 @@ export const VerifyResult = Type.Object(
   },
   { additionalProperties: true },
 );
+// --- Access (src/access): the caller, API tokens, the audit log ---
+
+const RoleName = Type.Union([Type.Literal('reader'), Type.Literal('editor'), Type.Literal('reviewer'), Type.Literal('admin')]);
+const When = Type.String({ format: 'date-time' });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const Caller = Type.Object({
+  name: Type.String(),
+  role: Type.Union([RoleName, Type.Null()]),
+  via: Type.String({ description: 'token, oidc, or open (access control off: everyone is admin)' }),
+});
+
+export const TokenBody = Type.Object({
+  name: Type.String({ maxLength: 128, description: 'who uses it: recorded as author, reviewer and in the audit log' }),
+  role: RoleName,
+  expires: Type.Optional(Type.String({ description: 'a lifetime (90m, 12h, 30d, 2w) or an ISO date; default: never' })),
+});
+export type TokenBody = Static<typeof TokenBody>;
+
+export const Token = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  role: RoleName,
+  prefix: Type.String({ description: "the token's first characters" }),
+  createdBy: Type.String(),
+  createdAt: When,
+  expiresAt: Nullable(When),
+  revokedAt: Nullable(When),
+  lastUsedAt: Nullable(When),
+});
+export const CreatedToken = Type.Object({ ...Token.properties, token: Type.String({ description: 'the bearer token: shown this once' }) });
+export const TokenParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const AuditQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  cursor: Type.Optional(Type.String()),
+  actor: Type.Optional(Type.String()),
+});
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: When,
+  actor: Type.String(),
+  role: Type.String(),
+  via: Type.String(),
+  action: Type.String({ description: 'METHOD route, or "mutation <field>"' }),
+  target: Type.String(),
+  status: Type.Integer(),
+  detail: Open('the parameters and fields that say what changed'),
+  ip: Type.String(),
+  requestId: Type.String(),
+});
