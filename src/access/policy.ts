@@ -37,6 +37,7 @@ export const ROUTE_RULES: Record<string, Rule> = {
   'POST /api/v1/scenarios/:name/proxy-config': 'reader',
   // ...and those of the contract's v2 additions.
   'POST /api/v1/route-check': 'reader',
+  'POST /api/v1/scenarios/:name/route-check': 'reader',
   'POST /api/v1/verify': 'reader',
   'POST /api/v1/scenarios/:name/verify': 'reader',
   'POST /api/v1/analyze': 'reader',
@@ -65,6 +66,8 @@ export const GRAPHQL_RULES: Record<string, Role> = {
   'Query.scenario': 'reader',
   'Query.scenarios': 'reader',
   'Query.diff': 'reader',
+  'Query.liveProxyConfig': 'reader',
+  'Query.liveTrace': 'reader',
   'Query.me': 'reader',
   'Query.auditLog': 'admin',
   'Mutation.createScenario': 'editor',

@@ -70,11 +70,23 @@ t.test('every route against every role', async (t) => {
   });
 });
 
+const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
+
 /** One operation per root field with a rule; `ok` picks a field of the answer that a success fills. */
-const OPERATIONS: Record<string, (who: string) => { query: string; ok: (data: any) => unknown }> = {
+const OPERATIONS: Record<string, (who: string) => { query: string; variables?: Record<string, unknown>; ok: (data: any) => unknown }> = {
   'Query.scenario': () => ({ query: '{ scenario(name: "shop") { name } }', ok: (d) => d.scenario.name }),
   'Query.scenarios': () => ({ query: '{ scenarios { items { name } } }', ok: (d) => d.scenarios.items.length }),
   'Query.diff': () => ({ query: '{ diff(name: "shop", from: 1) { to } }', ok: (d) => d.diff.to }),
+  'Query.liveProxyConfig': () => ({
+    query: 'query($d: JSON!) { liveProxyConfig(configDump: $d, kinds: [clusters]) { text } }',
+    variables: { d: { configs: [{ '@type': `${ADMIN}ClustersConfigDump` }] } },
+    ok: (d) => d.liveProxyConfig.text.startsWith('SERVICE FQDN'),
+  }),
+  'Query.liveTrace': () => ({
+    query: 'query($d: JSON!) { liveTrace(configDump: $d, request: {port: 80}) { flow } }',
+    variables: { d: { configs: [{ '@type': `${ADMIN}ListenersConfigDump` }] } },
+    ok: (d) => d.liveTrace.flow,
+  }),
   'Query.me': () => ({ query: '{ me { name role via } }', ok: (d) => d.me.via === 'token' }),
   'Query.auditLog': () => ({ query: '{ auditLog { items { actor } } }', ok: (d) => Array.isArray(d.auditLog.items) }),
   'Mutation.createScenario': (who) => ({
@@ -100,7 +112,7 @@ t.test('every GraphQL root field against every role', async (t) => {
     for (const who of CALLERS) {
       const operation = OPERATIONS[field]?.(who);
       if (!operation) continue;
-      const answer = await server.gql(who, operation.query);
+      const answer = await server.gql(who, operation.query, operation.variables);
       const allowed = who !== 'anonymous' && roleAllows(who, needs);
       if (allowed) {
         // setReview draft → draft is a CONFLICT: past access control, refused by the review rules.
