@@ -48,8 +48,8 @@ t.test('ingress: no token is 403, a bad token 401, a good one reaches productpag
   const rbac = stepsOf(none, 0, 'rbac')[0];
   t.match(rbac.why, /ALLOW policies are present and none matches/);
   t.match(rbac.rejected, [
-    { name: 'ns[istio-system]-policy[require-jwt]-rule[0]', why: /matches its permissions, not its principals/ },
-    { name: 'ns[istio-system]-policy[require-jwt]-rule[1]', why: /none of its permissions/ },
+    { name: 'ns[istio-system]-policy[require-jwt]-rule[0]', why: /matches its permissions, not its principals: needs JWT payload\.iss = "https:\/\/auth\.bookinfo\.example"/ },
+    { name: 'ns[istio-system]-policy[require-jwt]-rule[1]', why: /none of its permissions: needs path = "\/healthz"/ },
   ]);
 
   const bad = scenario.trace({ pod: GATEWAY }, ingress({ jwt: { ...ALICE, valid: false } }));
