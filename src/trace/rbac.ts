@@ -10,6 +10,7 @@ import type { Filter, FilterChain } from '../xds/envoy.js';
 import { cidrContains, parseCidr, parseIp, type IpAddress } from './ip.js';
 import { Rejections, step, type Call } from './request.js';
 import { quoteMeta } from '../util/regex.js';
+import { parseRbacPolicyName } from '../security/authz-builder.js';
 
 /** The token a request carries (request.jwt), as RequestAuthentication reads it. */
 export interface JwtInput {
@@ -53,7 +54,7 @@ function fullRegex(re: string): RegExp | null {
   let r = regexCache.get(re);
   if (r === undefined) {
     try {
-      r = new RegExp(`^(?:${re})$`, 's');
+      r = new RegExp(`^(?:${re})$`);
     } catch {
       r = null;
     }
@@ -173,9 +174,9 @@ function matchPrincipal(ctx: Ctx, p: any): boolean {
 }
 
 /** "ns[foo]-policy[bar]-rule[0]" (maybe with a CUSTOM prefix or suffix) → "foo/bar". */
-export function policyOf(name: string): string | null {
-  const m = /ns\[([^\]]*)\]-policy\[([^\]]*)\]-rule\[\d+\]/.exec(name);
-  return m ? `${m[1]}/${m[2]}` : null;
+export function policyOf(rbacName: string): string | null {
+  const p = parseRbacPolicyName(rbacName.replace(/-deny-due-to-bad-CUSTOM-action$/, ''));
+  return p ? `${p.namespace}/${p.name}` : null;
 }
 
 const who = (ctx: Ctx): string =>

@@ -3,8 +3,8 @@
 
 import type { ProxyXds } from './envoy.js';
 import type { Table } from './summaries.js';
+import { parseRbacPolicyName } from '../security/authz-builder.js';
 
-const RULE_NAME = /(?:istio-ext-authz-)?ns\[(.+)\]-policy\[(.+)\]-rule\[(.+)\]/;
 /** An RBAC filter with no policies (e.g. an ALLOW whose rules were all dropped) is a policy matching nothing. */
 const ANONYMOUS = '_anonymous_match_nothing_';
 const ACTIONS = ['DENY', 'ALLOW', 'LOG', 'CUSTOM'] as const;
@@ -39,8 +39,8 @@ export function authzTable(xds: ProxyXds): Table {
     rules.add(rule);
   };
   const addNamed = (action: string, ruleName: string) => {
-    const m = RULE_NAME.exec(ruleName);
-    if (m) add(action, `${m[2]}.${m[1]}`, m[3]);
+    const p = parseRbacPolicyName(ruleName);
+    if (p) add(action, `${p.name}.${p.namespace}`, p.rule);
   };
   for (const cfg of rbacConfigs(xds)) {
     const action = ACTION_NAMES[String(cfg.rules?.action ?? 0)] ?? 'ALLOW';
