@@ -4,8 +4,8 @@
 import type { Listener } from '../xds/envoy.js';
 import { tabwrite } from './tabwriter.js';
 import { tableLines, type KindOutput } from './types.js';
+import { parseRbacPolicyName } from '../security/authz-builder.js';
 
-const RULE_NAME = /(?:istio-ext-authz-)?ns\[(.+)\]-policy\[(.+)\]-rule\[(.+)\]/;
 /** An RBAC filter with no policies (e.g. an ALLOW whose rules were all dropped) is a policy matching nothing. */
 const ANONYMOUS = '_anonymous_match_nothing_';
 const ACTIONS = ['DENY', 'ALLOW', 'LOG', 'CUSTOM'] as const;
@@ -43,8 +43,8 @@ export function authzSummary(listeners: Listener[]): KindOutput {
     rules.add(rule);
   };
   const addNamed = (action: string, ruleName: string) => {
-    const m = RULE_NAME.exec(ruleName);
-    if (m) add(action, `${m[2]}.${m[1]}`, m[3]);
+    const p = parseRbacPolicyName(ruleName);
+    if (p) add(action, `${p.name}.${p.namespace}`, p.rule);
   };
   for (const cfg of rbacConfigs(listeners)) {
     const action = ACTION_NAMES[String(cfg.rules?.action ?? 0)] ?? 'ALLOW';

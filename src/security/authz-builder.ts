@@ -46,6 +46,12 @@ export const isDryRun = (policy: IstioConfig): boolean => ['1', 't', 'T', 'TRUE'
 export const rbacPolicyName = (namespace: string, name: string, rule: number, provider?: string): string =>
   `${provider === undefined ? '' : `${EXT_AUTHZ_MATCH_PREFIX}-${provider}-`}ns[${namespace}]-policy[${name}]-rule[${rule}]`;
 
+/** An RBAC policy name read back (istioctl authz listener.go's pattern): the AuthorizationPolicy and rule it came from. */
+export function parseRbacPolicyName(rbacName: string): { namespace: string; name: string; rule: string } | undefined {
+  const m = /(?:istio-ext-authz-)?ns\[(.+)\]-policy\[(.+)\]-rule\[(.+)\]/.exec(rbacName);
+  return m ? { namespace: m[1], name: m[2], rule: m[3] } : undefined;
+}
+
 /** The RBAC policies of one AuthorizationPolicy's rules (Builder.build's inner loop). */
 function addPolicies(into: Rbac, policy: IstioConfig, bundle: string[], forTCP: boolean, provider?: string): void {
   const rules: unknown[] = Array.isArray(policy.spec?.rules) ? policy.spec.rules : [];

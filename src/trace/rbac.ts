@@ -12,6 +12,7 @@ import { Rejections, step, type Call } from './request.js';
 import { quoteMeta } from '../util/regex.js';
 import { compileHeaderMatcher, compileRegex, compileStringMatcher, type CompiledMatcher, type HeaderCondition } from '../router/matchers.js';
 import { memo } from '../router/memo.js';
+import { parseRbacPolicyName } from '../security/authz-builder.js';
 
 /** The token a request carries (request.jwt), as RequestAuthentication reads it. */
 export interface JwtInput {
@@ -149,9 +150,9 @@ function matchPrincipal(ctx: Ctx, p: any): boolean {
 }
 
 /** "ns[foo]-policy[bar]-rule[0]" (maybe with a CUSTOM prefix or suffix) → "foo/bar". */
-export function policyOf(name: string): string | null {
-  const m = /ns\[([^\]]*)\]-policy\[([^\]]*)\]-rule\[\d+\]/.exec(name);
-  return m ? `${m[1]}/${m[2]}` : null;
+export function policyOf(rbacName: string): string | null {
+  const p = parseRbacPolicyName(rbacName.replace(/-deny-due-to-bad-CUSTOM-action$/, ''));
+  return p ? `${p.namespace}/${p.name}` : null;
 }
 
 const who = (ctx: Ctx): string =>
@@ -160,6 +161,56 @@ const who = (ctx: Ctx): string =>
     ctx.call.source?.address ? `from ${ctx.call.source.address}` : 'from an unknown address',
     ctx.http ? `${ctx.call.method} ${ctx.call.host}${ctx.call.path}` : `port ${ctx.call.port}`,
   ].join(', ');
+
+// ---- why a policy did not match: the first condition the request fails, in words ----
+
+const stringText = (m: any): string => {
+  if (!m) return '?';
+  const ic = m.ignore_case ? ' (any case)' : '';
+  if (m.exact !== undefined) return `= ${JSON.stringify(m.exact)}${ic}`;
+  if (m.prefix !== undefined) return `starts with ${JSON.stringify(m.prefix)}${ic}`;
+  if (m.suffix !== undefined) return `ends with ${JSON.stringify(m.suffix)}${ic}`;
+  if (m.contains !== undefined) return `contains ${JSON.stringify(m.contains)}${ic}`;
+  if (m.safe_regex) return m.safe_regex.regex === '.+' ? 'is set' : `matches /${m.safe_regex.regex}/`;
+  return '?';
+};
+
+const valueText = (m: any): string =>
+  m?.or_match ? (m.or_match.value_matchers ?? []).map(valueText).join(' or ')
+  : m?.list_match ? `holds a value that ${valueText(m.list_match.one_of)}`
+  : m?.string_match ? stringText(m.string_match)
+  : m?.present_match ? 'is present' : '?';
+
+/** A permission or principal matcher in words. */
+function matcherText(m: any): string {
+  if (m.any) return 'anything';
+  const set = m.and_rules?.rules ?? m.and_ids?.ids;
+  if (set) return set.map(matcherText).join(' and ');
+  const any = m.or_rules?.rules ?? m.or_ids?.ids;
+  if (any) return any.length === 1 ? matcherText(any[0]) : `(${any.map(matcherText).join(' or ')})`;
+  const not = m.not_rule ?? m.not_id;
+  if (not) return `not ${matcherText(not)}`;
+  if (m.header) return `header ${m.header.name} ${m.header.present_match ? 'is present' : stringText(m.header.string_match)}`;
+  if (m.url_path) return `path ${stringText(m.url_path.path)}`;
+  if (m.uri_template) return `path fits template ${m.uri_template.typed_config?.path_template}`;
+  if (m.destination_port !== undefined) return `port ${m.destination_port}`;
+  if (m.destination_ip) return `destination in ${m.destination_ip.address_prefix}/${m.destination_ip.prefix_len}`;
+  if (m.requested_server_name) return `SNI ${stringText(m.requested_server_name)}`;
+  if (m.metadata) return `${m.metadata.filter === 'envoy.filters.http.jwt_authn' ? 'JWT' : m.metadata.filter} ${(m.metadata.path ?? []).map((p: any) => p.key).join('.')} ${valueText(m.metadata.value)}`;
+  if (m.authenticated) return `principal ${stringText(m.authenticated.principal_name)}`;
+  if (m.direct_remote_ip) return `source in ${m.direct_remote_ip.address_prefix}/${m.direct_remote_ip.prefix_len}`;
+  if (m.remote_ip) return `client in ${m.remote_ip.address_prefix}/${m.remote_ip.prefix_len}`;
+  return Object.keys(m)[0] ?? '?';
+}
+
+/** The first failing condition of the first alternative (a policy's permissions or principals are OR'ed). */
+function firstMiss(ctx: Ctx, alternatives: any[], key: 'rules' | 'ids', match: (ctx: Ctx, m: any) => boolean): string {
+  const first = alternatives[0];
+  const parts: any[] = first?.[key === 'rules' ? 'and_rules' : 'and_ids']?.[key] ?? (first ? [first] : []);
+  const miss = parts.find((p) => !match(ctx, p));
+  const more = alternatives.length > 1 ? ` (and ${alternatives.length - 1} other alternative(s) fail too)` : '';
+  return miss ? `needs ${matcherText(miss)}${more}` : `no alternative matches${more}`;
+}
 
 interface Evaluation {
   matched?: string;
@@ -175,7 +226,11 @@ function evaluate(ctx: Ctx, rules: any): Evaluation {
     const perm = (policy.permissions ?? []).some((p: any) => matchPermission(ctx, p));
     const princ = perm && (policy.principals ?? []).some((p: any) => matchPrincipal(ctx, p));
     if (perm && princ) return { matched: name, rejected };
-    rejected.add(name, perm ? `the request matches its permissions, not its principals (${who(ctx)})` : 'the request matches none of its permissions');
+    rejected.add(name, () =>
+      perm
+        ? `the request matches its permissions, not its principals: ${firstMiss(ctx, policy.principals ?? [], 'ids', matchPrincipal)} (${who(ctx)})`
+        : `the request matches none of its permissions: ${firstMiss(ctx, policy.permissions ?? [], 'rules', matchPermission)}`,
+    );
   }
   return { rejected };
 }

@@ -48,8 +48,8 @@ t.test('ingress: no token is 403, a bad token 401, a good one reaches productpag
   const rbac = stepsOf(none, 0, 'rbac')[0];
   t.match(rbac.why, /ALLOW policies are present and none matches/);
   t.match(rbac.rejected, [
-    { name: 'ns[istio-system]-policy[require-jwt]-rule[0]', why: /matches its permissions, not its principals/ },
-    { name: 'ns[istio-system]-policy[require-jwt]-rule[1]', why: /none of its permissions/ },
+    { name: 'ns[istio-system]-policy[require-jwt]-rule[0]', why: /matches its permissions, not its principals: needs JWT payload\.iss = "https:\/\/auth\.bookinfo\.example"/ },
+    { name: 'ns[istio-system]-policy[require-jwt]-rule[1]', why: /none of its permissions: needs path = "\/healthz"/ },
   ]);
 
   const bad = scenario.trace({ pod: GATEWAY }, ingress({ jwt: { ...ALICE, valid: false } }));
@@ -160,6 +160,11 @@ t.test('over REST and GraphQL', async (t) => {
   t.same(gql.body.data.scenario.latest.trace.error, { code: 'RBAC_DENIED', policy: 'default/deny-admin', hop: 1 });
   const gqlJwt = await call(url, 'POST', '/graphql', { query, variables: { proxy: { pod: GATEWAY }, request: ingress({ jwt: ALICE }) } });
   t.equal(gqlJwt.body.data.scenario.latest.trace.error, null);
+  const gqlAuthz = await call(url, 'POST', '/graphql', {
+    query: `query($proxy: ProxyInput!) { scenario(name: "secure-bookinfo") { latest { proxyConfig(proxy: $proxy, kinds: [authz]) { tables { kind rows } text } } } }`,
+    variables: { proxy: { pod: GATEWAY } },
+  });
+  t.same(gqlAuthz.body.data?.scenario.latest.proxyConfig.tables, [{ kind: 'authz', rows: [['ALLOW', 'require-jwt.istio-system', '2']] }], JSON.stringify(gqlAuthz.body.errors));
   const gqlBad = await call(url, 'POST', '/graphql', { query, variables: { proxy: { pod: GATEWAY }, request: ingress({ source: { pod: 1 } as never }) } });
   t.equal(gqlBad.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
 });
