@@ -2,6 +2,7 @@
 // The service layers (REST, GraphQL, store) call only this module.
 
 import type {
+  ConfigDump,
   EngineOptions,
   MeshConfigInput,
   ProxySelector,
@@ -20,6 +21,7 @@ import { provenanceTable } from './xds/provenance.js';
 import { SUMMARY_KINDS, summaryTable, formatTable, type SummaryKind, type Table } from './xds/summaries.js';
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
+import { dumpProxyRef, dumpSide, envoyDiffOf, type DiffDetail, type EnvoyDiff, type SideProxy } from './diff/index.js';
 import { quoteMeta } from './util/regex.js';
 
 /** How many proxies a translate without a proxy answers for, at most. */
@@ -167,3 +169,47 @@ export const formatProblem = (p: ManifestProblem): string =>
   `${p.document >= 0 ? `document ${p.document}` : 'request'}${p.kind ? ` ${p.kind}` : ''}${p.object ? ` ${p.object}` : ''}${p.path ? ` at ${p.path}` : ''}: ${p.message}`;
 
 export const compileScenario = (input: ScenarioInput): CompiledScenario => new CompiledScenario(input);
+
+/** One side of an Envoy diff: a compiled scenario, or a live /config_dump of one proxy. */
+export type DiffInput = CompiledScenario | { configDump: ConfigDump };
+
+/**
+ * The Envoy config diff from `before` to `after`: every proxy of either side, or the one `proxy` names
+ * (present on one side only: added or removed). A dump stands for the proxy its bootstrap names, else
+ * for the proxy the other side is asked about.
+ */
+export function envoyDiff(
+  before: DiffInput,
+  after: DiffInput,
+  options: { proxy?: ProxySelector; detail?: DiffDetail } = {},
+): EnvoyDiff & { warnings: string[] } {
+  const problems: InputError[] = [];
+  const scenarioSide = (scenario: CompiledScenario): SideProxy[] => {
+    let proxies = scenario.index.proxies;
+    if (options.proxy) {
+      try {
+        proxies = [scenario.proxy(options.proxy)];
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        problems.push(e);
+        proxies = [];
+      }
+    }
+    return proxies.map((p) => ({ ref: { namespace: p.namespace, name: p.name, type: p.type }, xds: () => scenario.xds(p) }));
+  };
+  const sides = [before, after].map((input) => (input instanceof CompiledScenario ? scenarioSide(input) : undefined));
+  if (options.proxy && problems.length === sides.filter(Boolean).length && problems.length > 0) throw problems[0];
+  const [a, b] = [before, after].map((input, i) => {
+    if (input instanceof CompiledScenario) return sides[i]!;
+    const other = sides[1 - i];
+    const ref = dumpProxyRef(input.configDump) ?? (other?.length === 1 ? other[0].ref : other === undefined ? { namespace: '', name: 'configDump', type: 'sidecar' as const } : undefined);
+    if (!ref) {
+      throw new InputError('name the proxy the config dump was taken from', [
+        { document: -1, path: 'proxy', message: `the config dump has no bootstrap naming its proxy and the other side has ${other!.length} proxies: name one`, severity: 'error' },
+      ]);
+    }
+    return dumpSide(input.configDump, ref);
+  });
+  const warnings = [...new Set([before, after].flatMap((input) => (input instanceof CompiledScenario ? input.warnings : [])))];
+  return { ...envoyDiffOf(a, b, options.detail), warnings };
+}

@@ -3,7 +3,7 @@
 
 import { Prisma, type PrismaClient, type ReviewState } from '../generated/prisma/client.js';
 import type { K8sObject, ManifestProblem } from '../manifests/types.js';
-import { diffObjects, type ManifestDiff } from './diff.js';
+import { diffObjects, type ManifestDiff } from '../diff/manifests.js';
 import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from './errors.js';
 import { checkManifests, contentHash } from './manifests.js';
 
