@@ -11,6 +11,7 @@ import { registerGraphQL } from './api/graphql/index.js';
 import { sendProblem } from './api/problems.js';
 import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
+import { envoyDiffRoutes } from './api/rest/envoy-diff.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
 
@@ -74,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(scenarioRoutes, { store });
   await app.register(translateRoutes, { store, compiled });
+  await app.register(envoyDiffRoutes, { store, compiled });
   await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
 
   return app;

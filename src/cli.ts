@@ -6,22 +6,25 @@
 //   npm run cli -- translate   -f samples/bookinfo --proxy default/productpage-v1 > config_dump.json
 //   npm run cli -- trace       -f samples/bookinfo --proxy istio-system/istio-ingressgateway \
 //                              --port 8080 --host bookinfo.example --path /productpage
+//   npm run cli -- diff        -f before/ --to after/ [--proxy default/productpage-v1] [--json]
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
 import { inputProblems } from './api/inputs.js';
-import { compileScenario, formatProblem, InputError } from './engine.js';
+import { compileScenario, envoyDiff, formatProblem, InputError } from './engine.js';
 import { SUMMARY_KINDS, type SummaryKind } from './xds/summaries.js';
 
-const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace> -f <file or folder>... [options]
+const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|diff> -f <file or folder>... [options]
   -f, --file       manifests: a YAML file, or a folder of them (repeatable)
   --mesh           MeshConfig overrides as JSON, e.g. '{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}'
   --proxy          namespace/pod (or namespace/deployment) to look from
   --kind           proxy-config: listeners, routes, clusters or endpoints (repeatable; default all)
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
-                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]`;
+                   [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--json]
+  diff:            --to <file or folder>... (the after side; -f is the before side) [--detail full|summary] [--json];
+                   exits 0 when no proxy's Envoy config changes, 1 when some does`;
 
 /** Every YAML file named, folders expanded in name order, as one multi-document stream. */
 function readManifests(paths: string[]): string {
@@ -77,6 +80,8 @@ function main(argv: string[]): number {
       sni: { type: 'string' },
       header: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      to: { type: 'string', multiple: true },
+      detail: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -129,6 +134,18 @@ function main(argv: string[]): number {
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else printTrace(result);
       return result.error ? 1 : 0;
+    }
+    case 'diff': {
+      if (!values.to?.length) throw new Error('--to <file or folder> (the after side) is required');
+      if (values.detail && values.detail !== 'full' && values.detail !== 'summary') throw new Error(`--detail ${values.detail}: expected full or summary`);
+      const after = compileScenario({ resources: readManifests(values.to), mesh: values.mesh ? JSON.parse(values.mesh) : {} });
+      for (const w of after.warnings) console.error(`warning (--to): ${w}`);
+      const diff = envoyDiff(scenario, after, {
+        ...(values.proxy ? { proxy: proxySelector(values.proxy) } : {}),
+        ...(values.detail ? { detail: values.detail as 'full' | 'summary' } : {}),
+      });
+      console.log(values.json ? JSON.stringify(diff, null, 2) : diff.text);
+      return diff.summary.proxies === diff.summary.unchanged ? 0 : 1;
     }
     default:
       console.error(`unknown command ${command}\n${USAGE}`);

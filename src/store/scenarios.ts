@@ -326,6 +326,18 @@ export class ScenarioStore {
     });
   }
 
+  /** The newest revision before `number` whose current review state is approved, if any. */
+  async lastApprovedBefore(name: string, number: number): Promise<number | undefined> {
+    const scenario = await this.scenario(name);
+    const earlier = await this.prisma.revision.findMany({
+      where: { scenarioId: scenario.id, number: { lt: number } },
+      select: { id: true, number: true },
+      orderBy: { number: 'desc' },
+    });
+    const reviews = await this.currentReviews(earlier.map((r) => r.id));
+    return earlier.find((r) => reviews.get(r.id)?.state === 'approved')?.number;
+  }
+
   async diff(name: string, from: number, to: number): Promise<ManifestDiff> {
     const [a, b] = await Promise.all([this.revision(name, from), this.revision(name, to)]);
     return diffObjects(a.objects, b.objects);

@@ -12,6 +12,8 @@ import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/
 import type { SummaryKind } from '../../xds/summaries.js';
 import type { CompiledScenarioCache } from '../compiled.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
+import { revisionEnvoyDiff } from '../envoy-diff.js';
+import type { DiffDetail } from '../../diff/index.js';
 import { problemFor, toInputProblem } from '../problems.js';
 
 const SCHEMA = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
@@ -98,6 +100,15 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(async () => (await compiled.forRevision(r)).translate(proxy ? checked('proxy', proxy) : undefined)),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: SummaryKind[] | null }) =>
         guarded(async () => (await compiled.forRevision(r)).proxyConfig(checked('proxy', args.proxy), args.kinds ?? undefined)),
+      envoyDiff: (r: RevisionRecord, args: { from?: number | null; proxy?: ProxySelector | null; detail?: DiffDetail | null }) =>
+        guarded(() =>
+          revisionEnvoyDiff(store, compiled, r.scenario, {
+            to: r.number,
+            from: args.from ?? undefined,
+            proxy: args.proxy ? checked('proxy', args.proxy) : undefined,
+            detail: args.detail ?? undefined,
+          }),
+        ),
       trace: (r: RevisionRecord, args: { proxy: ProxySelector; request: TraceRequestInput }) =>
         guarded(async () => {
           const result = (await compiled.forRevision(r)).trace(checked('proxy', args.proxy), checked('request', args.request));

@@ -194,3 +194,34 @@ export const Problem = Type.Object(
   },
   { description: 'RFC 9457 problem document' },
 );
+
+// Envoy config diff (contract "Envoy config diff").
+const DiffDetail = Type.Union([Type.Literal('full'), Type.Literal('summary')], {
+  description: 'summary leaves out each change\'s fields; default: full up to 100 proxies, summary above',
+});
+export const EnvoyDiffQuery = Type.Object({
+  from: Type.Optional(Type.Integer({ minimum: 1, description: 'default: the last approved revision before `to`, else the one before it' })),
+  to: Type.Optional(Type.Integer({ minimum: 1, description: 'default: the latest revision' })),
+  proxy: Type.Optional(Type.String({ description: 'namespace/name of a pod or Deployment; default every proxy of either side' })),
+  detail: Type.Optional(DiffDetail),
+});
+const EnvoyDiffSide = Type.Union([
+  Type.Object(MeshInput),
+  Type.Object({ configDump: Type.Object({ configs: Type.Array(Open()) }, { additionalProperties: true, description: "Envoy's admin /config_dump JSON" }) }),
+]);
+export const EnvoyDiffBody = Type.Object({
+  before: EnvoyDiffSide,
+  after: EnvoyDiffSide,
+  proxy: Type.Optional(ProxySelector),
+  detail: Type.Optional(DiffDetail),
+});
+export const EnvoyDiffResult = Type.Object(
+  {
+    proxies: Type.Array(Open('A proxy: {proxy, status, changes: [{kind, name, change, fields?, provenance}]}')),
+    summary: Open('Proxies changed, unchanged, added, removed; resource changes per xDS kind'),
+    text: Type.String({ description: 'One line per change, for people' }),
+    detail: Type.String(),
+    warnings: Type.Array(Type.String()),
+  },
+  { additionalProperties: true },
+);
