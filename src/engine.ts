@@ -195,7 +195,10 @@ export function envoyDiff(
         proxies = [];
       }
     }
-    return proxies.map((p) => ({ ref: { namespace: p.namespace, name: p.name, type: p.type }, xds: () => scenario.xds(p) }));
+    // One proxy goes through the scenario's cache (a repeated diff is then nearly free); every proxy is
+    // generated and let go one at a time, so a big mesh's configs never pile up.
+    const xdsOf = options.proxy ? (p: Proxy) => scenario.xds(p) : (p: Proxy) => generateXds(scenario.index, p);
+    return proxies.map((p) => ({ ref: { namespace: p.namespace, name: p.name, type: p.type }, xds: () => xdsOf(p) }));
   };
   const sides = [before, after].map((input) => (input instanceof CompiledScenario ? scenarioSide(input) : undefined));
   if (options.proxy && problems.length === sides.filter(Boolean).length && problems.length > 0) throw problems[0];

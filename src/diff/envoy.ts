@@ -7,7 +7,7 @@
 // of objects: a change seen by 2000 proxies is worked out once.
 
 import type { ProxyType } from '../contract.js';
-import type { ProxyXds } from '../xds/envoy.js';
+import type { Cluster, ProxyXds } from '../xds/envoy.js';
 import { describeSources } from '../xds/provenance.js';
 import type { Provenance } from '../xds/types.js';
 import { diffFields, type FieldChange } from './fields.js';
@@ -56,10 +56,13 @@ export interface EnvoyDiffSummary {
   resources: Record<XdsKind, KindCounts>;
 }
 
+/** A proxy's config: its resources, the manifests behind them, and which leading clusters it shares with its scope. */
+export type ProxyConfig = ProxyXds & { provenance?: Provenance; sharedClusters?: readonly Cluster[] };
+
 /** One proxy of one side: who it is, and its config when asked (generated lazily, one proxy at a time). */
 export interface SideProxy {
   ref: DiffProxyRef;
-  xds(): ProxyXds & { provenance?: Provenance };
+  xds(): ProxyConfig;
 }
 
 /** The changes of one xDS kind between two lists of resources, by name, without provenance. */
@@ -95,33 +98,67 @@ function resourceFields(a: object, b: object): FieldChange[] {
   return resourceDiffs.get(a, b, () => diffFields(a, b));
 }
 
-/** Resources matched by name; lists in the same order (the usual case) are walked side by side. */
-function diffKind(kind: XdsKind, a: Record<string, unknown>[], b: Record<string, unknown>[]): KindDiff {
+type Resources = readonly Record<string, unknown>[];
+
+/** Resources matched by name, remembered per pair of lists (proxies of one scope share theirs). */
+function diffKind(kind: XdsKind, a: Resources, b: Resources): KindDiff {
   if (a === b) return NO_CHANGE;
-  return kindDiffs.get(a, b, () => {
-    const out: KindDiff = { added: [], removed: [], changed: [] };
-    let i = 0;
-    for (; i < a.length && i < b.length; i++) {
-      const name = resourceName(kind, a[i]);
-      if (name !== resourceName(kind, b[i])) break;
-      const fields = resourceFields(a[i], b[i]);
-      if (fields.length > 0) out.changed.push({ name, fields });
-    }
-    if (i < a.length || i < b.length) {
-      const restA = new Map(a.slice(i).map((r) => [resourceName(kind, r), r]));
-      const restB = new Map(b.slice(i).map((r) => [resourceName(kind, r), r]));
-      for (const [name, r] of restA) {
-        const other = restB.get(name);
-        if (!other) out.removed.push(name);
-        else {
-          const fields = resourceFields(r, other);
-          if (fields.length > 0) out.changed.push({ name, fields });
-        }
+  return kindDiffs.get(a, b, () => diffLists(kind, a, b));
+}
+
+/** Resources matched by name; lists in the same order (the usual case) are walked side by side. */
+function diffLists(kind: XdsKind, a: Resources, b: Resources): KindDiff {
+  const out: KindDiff = { added: [], removed: [], changed: [] };
+  let i = 0;
+  for (; i < a.length && i < b.length; i++) {
+    const name = resourceName(kind, a[i]);
+    if (name !== resourceName(kind, b[i])) break;
+    const fields = resourceFields(a[i], b[i]);
+    if (fields.length > 0) out.changed.push({ name, fields });
+  }
+  if (i < a.length || i < b.length) {
+    const restA = new Map(a.slice(i).map((r) => [resourceName(kind, r), r]));
+    const restB = new Map(b.slice(i).map((r) => [resourceName(kind, r), r]));
+    for (const [name, r] of restA) {
+      const other = restB.get(name);
+      if (!other) out.removed.push(name);
+      else {
+        const fields = resourceFields(r, other);
+        if (fields.length > 0) out.changed.push({ name, fields });
       }
-      for (const name of restB.keys()) if (!restA.has(name)) out.added.push(name);
     }
-    return out;
-  });
+    for (const name of restB.keys()) if (!restA.has(name)) out.added.push(name);
+  }
+  return out;
+}
+
+const nameSets = new WeakMap<Resources, Set<string>>();
+function namesOf(kind: XdsKind, list: Resources): Set<string> {
+  let names = nameSets.get(list);
+  if (!names) nameSets.set(list, (names = new Set(list.map((r) => resourceName(kind, r)))));
+  return names;
+}
+
+/**
+ * Clusters as the shared run of the proxy's scope (compared once per pair of scopes) and the proxy's
+ * own rest; a cluster that moved between the two is matched over the whole list instead.
+ */
+function diffClusters(a: ProxyConfig, b: ProxyConfig): KindDiff {
+  const all = (x: ProxyConfig) => x.clusters as unknown as Resources;
+  if (!a.sharedClusters || !b.sharedClusters) return diffKind('clusters', all(a), all(b));
+  const [headA, headB] = [a.sharedClusters as unknown as Resources, b.sharedClusters as unknown as Resources];
+  const [restA, restB] = [all(a).slice(headA.length), all(b).slice(headB.length)];
+  const head = diffKind('clusters', headA, headB);
+  const rest = diffLists('clusters', restA, restB);
+  const inRest = (list: Resources, name: string) => list.some((r) => resourceName('clusters', r) === name);
+  const moved =
+    rest.added.some((n) => namesOf('clusters', headA).has(n)) ||
+    rest.removed.some((n) => namesOf('clusters', headB).has(n)) ||
+    head.added.some((n) => inRest(restA, n)) ||
+    head.removed.some((n) => inRest(restB, n));
+  if (moved) return diffKind('clusters', all(a), all(b));
+  if (rest.added.length + rest.removed.length + rest.changed.length === 0) return head;
+  return { added: [...head.added, ...rest.added], removed: [...head.removed, ...rest.removed], changed: [...head.changed, ...rest.changed] };
 }
 
 const PROVENANCE_OF: Record<Exclude<XdsKind, 'routes'>, keyof Provenance> = {
@@ -152,10 +189,11 @@ function sourcesOf(provenance: Provenance | undefined, kind: XdsKind, name: stri
 }
 
 /** One proxy's changes, kind by kind, in the kinds' order and each kind's resources by name. */
-export function diffProxyXds(before: ProxyXds & { provenance?: Provenance }, after: ProxyXds & { provenance?: Provenance }): ResourceChange[] {
+export function diffProxyXds(before: ProxyConfig, after: ProxyConfig): ResourceChange[] {
   const changes: ResourceChange[] = [];
   for (const kind of XDS_KINDS) {
-    const d = diffKind(kind, before[kind] as unknown as Record<string, unknown>[], after[kind] as unknown as Record<string, unknown>[]);
+    const d = kind === 'clusters' ? diffClusters(before, after) : diffKind(kind, before[kind] as unknown as Resources, after[kind] as unknown as Resources);
+    if (d.added.length + d.removed.length + d.changed.length === 0) continue;
     const entries: ResourceChange[] = [
       ...d.added.map((name) => ({ kind, name, change: 'added' as const, provenance: { before: [], after: sourcesOf(after.provenance, kind, name, NO_FIELDS) } })),
       ...d.removed.map((name) => ({ kind, name, change: 'removed' as const, provenance: { before: sourcesOf(before.provenance, kind, name, NO_FIELDS), after: [] } })),
