@@ -12,6 +12,7 @@ import { sendProblem } from './api/problems.js';
 import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
 import { envoyDiffRoutes } from './api/rest/envoy-diff.js';
+import { nothingToVerify, ReviewGate, type VerifyRevision } from './api/review-gate.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
 
@@ -26,6 +27,8 @@ export interface AppOptions {
   graphqlDepth?: number;
   /** How many compiled scenarios to keep. */
   compiledCacheSize?: number;
+  /** Runs a revision's verification for the approval gate (default: nothing to verify). */
+  verifyRevision?: VerifyRevision;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -39,6 +42,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const store = new ScenarioStore(options.db.prisma);
   const compiled = new CompiledScenarioCache(options.compiledCacheSize);
+  const gate = new ReviewGate(store, compiled, options.verifyRevision ?? nothingToVerify);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -73,10 +77,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(scenarioRoutes, { store });
+  await app.register(scenarioRoutes, { store, gate });
   await app.register(translateRoutes, { store, compiled });
   await app.register(envoyDiffRoutes, { store, compiled });
-  await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
+  await registerGraphQL(app, { store, compiled, gate, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
 
   return app;
 }

@@ -13,6 +13,7 @@ import type { SummaryKind } from '../../xds/summaries.js';
 import type { CompiledScenarioCache } from '../compiled.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
 import { revisionEnvoyDiff } from '../envoy-diff.js';
+import type { ReviewGate } from '../review-gate.js';
 import type { DiffDetail } from '../../diff/index.js';
 import { problemFor, toInputProblem } from '../problems.js';
 
@@ -51,6 +52,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
       status: problem.status,
       ...(problem.errors ? { problems: problem.errors } : {}),
       ...(problem.warnings ? { warnings: problem.warnings } : {}),
+      ...(problem.verification ? { verification: problem.verification } : {}),
     });
   }
 }
@@ -58,12 +60,13 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 export interface GraphQLOptions {
   store: ScenarioStore;
   compiled: CompiledScenarioCache;
+  gate: ReviewGate;
   graphiql: boolean;
   queryDepth: number;
 }
 
 export async function registerGraphQL(app: FastifyInstance, options: GraphQLOptions): Promise<void> {
-  const { store, compiled } = options;
+  const { store, compiled, gate } = options;
 
   const resolvers: IResolvers = {
     JSON: JSONScalar,
@@ -84,8 +87,8 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(async () => written(await store.create(input))),
       addRevision: (_root, args: { name: string; ifMatch: string; input: Parameters<ScenarioStore['addRevision']>[2] }) =>
         guarded(async () => written(await store.addRevision(args.name, args.ifMatch, args.input))),
-      setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string }) =>
-        guarded(() => store.setReview(args.name, args.revision, args)),
+      setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string; force?: boolean }) =>
+        guarded(() => gate.setReview(args.name, args.revision, withoutNulls(args))),
       deleteScenario: (_root, { name }: { name: string }) => guarded(async () => (await store.delete(name), true)),
     },
     Scenario: {

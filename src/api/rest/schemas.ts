@@ -41,6 +41,7 @@ export const ReviewBody = Type.Object({
   state: Type.Union([Type.Literal('draft'), Type.Literal('in_review'), Type.Literal('approved'), Type.Literal('rejected')]),
   reviewer: Type.Optional(Type.String({ maxLength: 256 })),
   comment: Type.Optional(Type.String({ maxLength: 16384 })),
+  force: Type.Optional(Type.Boolean({ description: 'approve although verification fails (needs a comment; recorded)' })),
 });
 export type ReviewBody = Static<typeof ReviewBody>;
 
@@ -49,6 +50,9 @@ export const Review = Type.Object({
   reviewer: Type.String(),
   comment: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
+  verification: Type.Optional(Open('Approvals: the verification summary {passed, failed, failures}')),
+  envoyDiff: Type.Optional(Type.Union([Open('Approvals: the Envoy diff against the last approved revision {from, to, summary, text}'), Type.Null()])),
+  forced: Type.Optional(Type.Boolean()),
 });
 
 export const ScenarioSummary = Type.Object({
@@ -191,6 +195,7 @@ export const Problem = Type.Object(
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(InputProblem)),
     warnings: Type.Optional(Type.Array(InputProblem)),
+    verification: Type.Optional(Open('A refused approval: {passed, failed, failures: [{name, failures}]}')),
   },
   { description: 'RFC 9457 problem document' },
 );
