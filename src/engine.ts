@@ -21,7 +21,7 @@ import { provenanceTable } from './xds/provenance.js';
 import { SUMMARY_KINDS, summaryTable, formatTable, type SummaryKind, type Table } from './xds/summaries.js';
 import type { GeneratedXds } from './xds/types.js';
 import { traceRequest } from './trace/index.js';
-import { dumpProxyRef, dumpSide, envoyDiffOf, type DiffDetail, type EnvoyDiff, type SideProxy } from './diff/index.js';
+import { dumpProxyRef, dumpSide, envoyDiffOf, type DiffDetail, type DiffProxyRef, type EnvoyDiff, type SideProxy } from './diff/index.js';
 import { quoteMeta } from './util/regex.js';
 
 /** How many proxies a translate without a proxy answers for, at most. */
@@ -183,8 +183,11 @@ export function envoyDiff(
   after: DiffInput,
   options: { proxy?: ProxySelector; detail?: DiffDetail } = {},
 ): EnvoyDiff & { warnings: string[] } {
+  const inputs = [before, after];
+  const dumped = inputs.map((input) => (input instanceof CompiledScenario ? undefined : dumpProxyRef(input.configDump)));
   const problems: InputError[] = [];
-  const scenarioSide = (scenario: CompiledScenario): SideProxy[] => {
+  /** A scenario's proxies: the one `proxy` names, else the one a dump on the other side is from, else every proxy. */
+  const scenarioSide = (scenario: CompiledScenario, dumpRef: DiffProxyRef | undefined): SideProxy[] => {
     let proxies = scenario.index.proxies;
     if (options.proxy) {
       try {
@@ -194,18 +197,20 @@ export function envoyDiff(
         problems.push(e);
         proxies = [];
       }
-    }
+    } else if (dumpRef) proxies = proxies.filter((p) => p.namespace === dumpRef.namespace && p.name === dumpRef.name);
     // One proxy goes through the scenario's cache (a repeated diff is then nearly free); every proxy is
     // generated and let go one at a time, so a big mesh's configs never pile up.
-    const xdsOf = options.proxy ? (p: Proxy) => scenario.xds(p) : (p: Proxy) => generateXds(scenario.index, p);
+    const xdsOf = proxies.length === 1 ? (p: Proxy) => scenario.xds(p) : (p: Proxy) => generateXds(scenario.index, p);
     return proxies.map((p) => ({ ref: { namespace: p.namespace, name: p.name, type: p.type }, xds: () => xdsOf(p) }));
   };
-  const sides = [before, after].map((input) => (input instanceof CompiledScenario ? scenarioSide(input) : undefined));
-  if (options.proxy && problems.length === sides.filter(Boolean).length && problems.length > 0) throw problems[0];
-  const [a, b] = [before, after].map((input, i) => {
+  const sides = inputs.map((input, i) => (input instanceof CompiledScenario ? scenarioSide(input, dumped[1 - i]) : undefined));
+  const scenarios = sides.filter((side) => side !== undefined).length;
+  if (problems.length > 0 && problems.length === scenarios) throw problems[0];
+  const [a, b] = inputs.map((input, i) => {
     if (input instanceof CompiledScenario) return sides[i]!;
+    // A dump is from the proxy its bootstrap names, else from the one proxy the other side is asked about.
     const other = sides[1 - i];
-    const ref = dumpProxyRef(input.configDump) ?? (other?.length === 1 ? other[0].ref : other === undefined ? { namespace: '', name: 'configDump', type: 'sidecar' as const } : undefined);
+    const ref = dumped[i] ?? (other === undefined ? { namespace: '', name: 'configDump', type: 'sidecar' as const } : other.length === 1 ? other[0].ref : undefined);
     if (!ref) {
       throw new InputError('name the proxy the config dump was taken from', [
         { document: -1, path: 'proxy', message: `the config dump has no bootstrap naming its proxy and the other side has ${other!.length} proxies: name one`, severity: 'error' },
@@ -213,6 +218,6 @@ export function envoyDiff(
     }
     return dumpSide(input.configDump, ref);
   });
-  const warnings = [...new Set([before, after].flatMap((input) => (input instanceof CompiledScenario ? input.warnings : [])))];
+  const warnings = [...new Set(inputs.flatMap((input) => (input instanceof CompiledScenario ? input.warnings : [])))];
   return { ...envoyDiffOf(a, b, options.detail), warnings };
 }

@@ -20,7 +20,7 @@ const FIELD_WORD: Record<string, string> = {
   transport_socket_matches: 'transport socket match',
 };
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const proxiesWord = (n: number): string => `${n} ${n === 1 ? 'proxy' : 'proxies'}`;
 
 /** A value short enough for a line. */
 function short(value: unknown): string {
@@ -80,11 +80,11 @@ function describeField(f: FieldChange): Described {
     const weight = (v: unknown) => (weighted[2] ? (v ?? 0) : ((v as { weight?: number } | undefined)?.weight ?? 0));
     return { context: context.join(', '), phrase: `weights ${clusterLabel(weighted[1])} ${short(weight(f.before))} → ${short(weight(f.after))}` };
   }
-  if (f.reorder) return { context: context.join(', '), phrase: `${restPath || 'order'} reordered: ${short(f.before)} → ${short(f.after)}` };
-  const where = restPath || (f.after === undefined ? 'removed' : f.before === undefined ? 'added' : 'changed');
-  if (!restPath && f.before === undefined) return { context: context.join(', '), phrase: 'added' };
-  if (!restPath && f.after === undefined) return { context: context.join(', '), phrase: 'removed' };
-  return { context: context.join(', '), phrase: `${where} ${short(f.before)} → ${short(f.after)}` };
+  const at = context.join(', ');
+  if (f.reorder) return { context: at, phrase: `${restPath || 'order'} reordered: ${short(f.before)} → ${short(f.after)}` };
+  // A named entry added or removed whole: its context says which.
+  if (!restPath) return { context: at, phrase: f.before === undefined ? 'added' : f.after === undefined ? 'removed' : `${short(f.before)} → ${short(f.after)}` };
+  return { context: at, phrase: `${restPath} ${short(f.before)} → ${short(f.after)}` };
 }
 
 /** The fields of one changed resource as phrases, grouped by where they are: "virtual host X, route Y: weights v1 90 → 50, v3 10 → 50". */
@@ -147,7 +147,7 @@ function summaryLine(s: EnvoyDiffSummary): string {
     })
     .filter(Boolean);
   const proxies = [
-    `${s.changed} of ${plural(s.proxies, 'proxy').replace('proxys', 'proxies')} changed`,
+    `${s.changed} of ${proxiesWord(s.proxies)} changed`,
     `${s.unchanged} unchanged`,
     ...(s.added ? [`${s.added} added`] : []),
     ...(s.removed ? [`${s.removed} removed`] : []),

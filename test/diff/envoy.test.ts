@@ -115,3 +115,15 @@ t.test('the same revision twice: every proxy unchanged', async (t) => {
   t.equal(diff.summary.unchanged, diff.summary.proxies);
   t.match(diff.text, /no Envoy config changes/);
 });
+
+t.test('a live dump stands for the proxy its bootstrap names', async (t) => {
+  const scenario = compileScenario({ resources: bookinfo });
+  const [productpage] = scenario.translate({ pod: 'default/productpage-v1' }).proxies;
+  const bootstrap = { '@type': 'type.googleapis.com/envoy.admin.v3.BootstrapConfigDump', bootstrap: { node: { id: productpage.id } } };
+  const dump = { configs: [bootstrap, ...productpage.configDump.configs] };
+  const same = envoyDiff({ configDump: dump }, scenario);
+  t.same(same.proxies.map((p) => [p.proxy.name, p.status]), [[productpage.name, 'unchanged']], 'only that proxy, and its dump equals its translation');
+  const changed = envoyDiff({ configDump: dump }, compileScenario({ resources: canary5050 }));
+  t.same(changed.proxies[0].changes.map((c) => c.name), ['80', '9080']);
+  t.same(changed.proxies[0].changes[0].provenance.before, [], 'a dump has no provenance');
+});
