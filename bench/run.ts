@@ -8,6 +8,7 @@ import { parseManifests } from '../src/manifests/index.js';
 import { generateXds } from '../src/xds/index.js';
 import { toConfigDump } from '../src/xds/configdump.js';
 import { syntheticMesh } from './mesh.js';
+import { benchEnvoyDiff } from './envoy-diff.js';
 import { readSample } from '../test/support/samples.js';
 import { benchRouteCheck, benchVerify } from './verify.js';
 
@@ -75,6 +76,13 @@ function benchMesh(label: string, yamlText: string, traceRequest: { address: str
   return { compile, perProxy, trace };
 }
 
+// --only envoy-diff: just the Envoy diff's figures.
+const only = argValue('only');
+if (only === 'envoy-diff') {
+  benchEnvoyDiff(sizes[sizes.length - 1], row);
+  process.exit(0);
+}
+
 const results = sizes.map((n) =>
   benchMesh(`synthetic mesh, ${n} services`, syntheticMesh(n), { address: '10.96.0.1', port: 8080, host: 'svc-0.ns-0:8080' }),
 );
@@ -89,3 +97,4 @@ benchMesh('bookinfo sample', readSample('bookinfo'), {
 
 benchRouteCheck(runs);
 benchVerify(runs, Math.max(...sizes));
+benchEnvoyDiff(sizes[sizes.length - 1], row);

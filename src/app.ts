@@ -17,6 +17,8 @@ import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
 import { analyzeRoutes } from './api/rest/analyze.js';
 import { verifyRoutes } from './api/rest/verify.js';
+import { envoyDiffRoutes } from './api/rest/envoy-diff.js';
+import { ReviewGate } from './api/review-gate.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
 
@@ -46,6 +48,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const store = new ScenarioStore(options.db.prisma);
   const compiled = new CompiledScenarioCache(options.compiledCacheSize);
+  const gate = new ReviewGate(store, compiled);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -82,12 +85,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(scenarioRoutes, { store, compiled });
+  await app.register(scenarioRoutes, { store, compiled, gate });
   await app.register(translateRoutes, { store, compiled });
   await app.register(analyzeRoutes, { store, compiled });
   await app.register(verifyRoutes, { store, compiled });
+  await app.register(envoyDiffRoutes, { store, compiled });
   await app.register(accessRoutes);
-  await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
+  await registerGraphQL(app, { store, compiled, gate, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
   guardGraphQL(app, { store });
 
   return app;

@@ -8,20 +8,21 @@
 //                              --port 8080 --host bookinfo.example --path /productpage
 //   npm run cli -- proxy-config --dump config_dump.json --kind clusters --fqdn reviews
 //   npm run cli -- analyze     -f samples/bookinfo   (istioctl analyze offline; src/cli-analyze.ts)
+//   npm run cli -- diff        -f before/ --to after/ [--proxy default/productpage-v1] [--json]
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
 import { inputProblems } from './api/inputs.js';
-import { compileScenario, formatProblem, InputError, readLiveProxyConfig, type ProxyConfigOptions } from './engine.js';
+import { compileScenario, envoyDiff, formatProblem, InputError, readLiveProxyConfig, type ProxyConfigOptions } from './engine.js';
 import { DEFAULT_KINDS, OUTPUT_FORMATS, PROXY_CONFIG_KINDS, type OutputFormat, type ProxyConfigKind } from './proxy-config/index.js';
 import { BLOCK_ALL_VHOST } from './xds/names.js';
 import { runAnalyze } from './cli-analyze.js';
 import { routeCheckCommand } from './cli/route-check.js';
 import { verifyCommand } from './cli/verify.js';
 
-const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|verify> -f <file or folder>... [options]
+const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|verify|diff> -f <file or folder>... [options]
        meshplan <translate|proxy-config|trace> --dump <config_dump.json> [options]
        meshplan route-check -c <route config> -t <tests> [--details] [-f threshold] [--covall]  (--help for more)
        meshplan token <create|list|revoke> (API tokens in the service's database; meshplan token --help)
@@ -36,7 +37,9 @@ const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|ver
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
                    [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--pick N] [--json]
                    [--source namespace/pod | --source-principal cluster.local/ns/N/sa/S] [--jwt '{"issuer":..,"subject":..}']
-  verify:          -e <expectations file> [--junit FILE] [--json]; exit 0 all passed, 1 any failed, 2 bad input`;
+  verify:          -e <expectations file> [--junit FILE] [--json]; exit 0 all passed, 1 any failed, 2 bad input
+  diff:            --to <file or folder>... (the after side; -f is the before side) [--detail full|summary] [--json];
+                   exits 0 when no proxy's Envoy config changes, 1 when some does`;
 
 /** istioctl spells it --verbose=false; parseArgs' booleans take no value. */
 const normaliseVerbose = (argv: string[]): string[] =>
@@ -143,6 +146,8 @@ function main(argv: string[]): number {
       cluster: { type: 'string' },
       status: { type: 'string' },
       'with-headers': { type: 'boolean' },
+      to: { type: 'string', multiple: true },
+      detail: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -218,6 +223,18 @@ function main(argv: string[]): number {
     }
     case 'verify':
       return verifyCommand(scenario, values);
+    case 'diff': {
+      if (!values.to?.length) throw new Error('--to <file or folder> (the after side) is required');
+      if (values.detail && values.detail !== 'full' && values.detail !== 'summary') throw new Error(`--detail ${values.detail}: expected full or summary`);
+      const after = compileScenario({ resources: readManifests(values.to), mesh: values.mesh ? JSON.parse(values.mesh) : {} });
+      for (const w of after.warnings) console.error(`warning (--to): ${w}`);
+      const diff = envoyDiff(scenario, after, {
+        ...(values.proxy ? { proxy: proxySelector(values.proxy) } : {}),
+        ...(values.detail ? { detail: values.detail as 'full' | 'summary' } : {}),
+      });
+      console.log(values.json ? JSON.stringify(diff, null, 2) : diff.text);
+      return diff.summary.proxies === diff.summary.unchanged ? 0 : 1;
+    }
     default:
       console.error(`unknown command ${command}\n${USAGE}`);
       return 2;

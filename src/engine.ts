@@ -2,6 +2,7 @@
 // The service layers (REST, GraphQL, store) call only this module.
 
 import type {
+  ConfigDump,
   EngineOptions,
   MeshConfigInput,
   ProxySelector,
@@ -40,6 +41,7 @@ import type { CoverageMode, RouteCheckResult, RouteTest } from './route-check/ty
 import { readExpectations } from './verify/document.js';
 import type { ExpectationsDocument, VerifyResult } from './verify/types.js';
 import { runExpectations, type VerifyTarget } from './verify/verify.js';
+import { dumpSide, envoyDiffOf, type DiffDetail, type DiffProxyRef, type EnvoyDiff, type SideProxy } from './diff/index.js';
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
@@ -340,3 +342,57 @@ export type { ExpectationsDocument, VerifyResult };
 /** The route-check core over a RouteConfiguration object already read (e.g. from a live config dump). */
 export { checkRoutes };
 export type { CoverageMode, RouteCheckResult, RouteTest };
+/** One side of an Envoy diff: a compiled scenario, or a live /config_dump of one proxy. */
+export type DiffInput = CompiledScenario | LiveProxyConfig;
+
+/**
+ * The Envoy config diff from `before` to `after`: every proxy of either side, or the one `proxy` names
+ * (present on one side only: added or removed). A dump stands for the proxy its bootstrap names, else
+ * for the proxy the other side is asked about.
+ */
+export function envoyDiff(
+  before: DiffInput,
+  after: DiffInput,
+  options: { proxy?: ProxySelector; detail?: DiffDetail } = {},
+): EnvoyDiff & { warnings: string[] } {
+  const inputs = [before, after];
+  // Who a dump is from: its bootstrap node, when it names one.
+  const dumped = inputs.map((input): DiffProxyRef | undefined =>
+    input instanceof CompiledScenario || !input.proxy.name ? undefined : { namespace: input.proxy.namespace, name: input.proxy.name, type: input.proxy.type },
+  );
+  const problems: InputError[] = [];
+  /** A scenario's proxies: the one `proxy` names, else the one a dump on the other side is from, else every proxy. */
+  const scenarioSide = (scenario: CompiledScenario, dumpRef: DiffProxyRef | undefined): SideProxy[] => {
+    let proxies = scenario.index.proxies;
+    if (options.proxy) {
+      try {
+        proxies = [scenario.proxy(options.proxy)];
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        problems.push(e);
+        proxies = [];
+      }
+    } else if (dumpRef) proxies = proxies.filter((p) => p.namespace === dumpRef.namespace && p.name === dumpRef.name);
+    // One proxy goes through the scenario's cache (a repeated diff is then nearly free); every proxy is
+    // generated and let go one at a time, so a big mesh's configs never pile up.
+    const xdsOf = proxies.length === 1 ? (p: Proxy) => scenario.xds(p) : (p: Proxy) => generateXds(scenario.index, p);
+    return proxies.map((p) => ({ ref: { namespace: p.namespace, name: p.name, type: p.type }, xds: () => xdsOf(p) }));
+  };
+  const sides = inputs.map((input, i) => (input instanceof CompiledScenario ? scenarioSide(input, dumped[1 - i]) : undefined));
+  const scenarios = sides.filter((side) => side !== undefined).length;
+  if (problems.length > 0 && problems.length === scenarios) throw problems[0];
+  const [a, b] = inputs.map((input, i) => {
+    if (input instanceof CompiledScenario) return sides[i]!;
+    // A dump is from the proxy its bootstrap names, else from the one proxy the other side is asked about.
+    const other = sides[1 - i];
+    const ref = dumped[i] ?? (other === undefined ? { namespace: '', name: 'configDump', type: 'sidecar' as const } : other.length === 1 ? other[0].ref : undefined);
+    if (!ref) {
+      throw new InputError('name the proxy the config dump was taken from', [
+        { document: -1, path: 'proxy', message: `the config dump has no bootstrap naming its proxy and the other side has ${other!.length} proxies: name one`, severity: 'error' },
+      ]);
+    }
+    return dumpSide(input.xds, ref);
+  });
+  const warnings = [...new Set(inputs.flatMap((input) => (input instanceof CompiledScenario ? input.warnings : [])))];
+  return { ...envoyDiffOf(a, b, options.detail), warnings };
+}

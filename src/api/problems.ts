@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ManifestProblem } from '../manifests/types.js';
 import { isRawManifestBody, QUERY_FIELDS } from './bodies.js';
-import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from '../store/errors.js';
+import { ApprovalRefusedError, ConflictError, NotFoundError, StaleRevisionError, ValidationError } from '../store/errors.js';
 
 /** One entry of a problem document's `errors`: where in the input, and why. */
 export interface InputProblem {
@@ -24,6 +24,8 @@ export interface ProblemDocument {
   errors?: InputProblem[];
   /** What is not wrong but worth knowing (unknown fields, ignored kinds), beside the errors. */
   warnings?: InputProblem[];
+  /** A refused approval: the verification that failed. */
+  verification?: { passed: number; failed: number; failures: unknown[] };
 }
 
 /** 428: a write that needs If-Match came without it. */
@@ -78,6 +80,7 @@ export function problemFor(error: unknown, instance: string): ProblemDocument {
     );
   }
   if (error instanceof NotFoundError) return doc(404, error.message);
+  if (error instanceof ApprovalRefusedError) return { ...doc(409, error.message), verification: error.verification };
   if (error instanceof ConflictError) return doc(409, error.message);
   if (error instanceof StaleRevisionError) return doc(412, error.message);
   if (error instanceof PreconditionRequiredError) return doc(428, error.message);

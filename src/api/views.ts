@@ -9,6 +9,8 @@ export const reviewView = (r: ReviewRecord) => ({
   reviewer: r.reviewer,
   comment: r.comment,
   createdAt: r.createdAt.toISOString(),
+  // What an approval approved (the gate's record); absent on other moves.
+  ...(r.verification ? { verification: r.verification, envoyDiff: r.envoyDiff ?? null, forced: r.forced ?? false } : {}),
 });
 
 export const scenarioView = (s: ScenarioRecord) => ({

@@ -29,3 +29,14 @@ export class ValidationError extends Error {
     super(message);
   }
 }
+
+/** An approval the revision's verification refuses: 409 with what failed. */
+export class ApprovalRefusedError extends ConflictError {
+  override name = 'ApprovalRefusedError';
+  constructor(
+    message: string,
+    readonly verification: { passed: number; failed: number; failures: unknown[] },
+  ) {
+    super(message);
+  }
+}

@@ -3,7 +3,7 @@
 
 import { Prisma, type PrismaClient, type ReviewState } from '../generated/prisma/client.js';
 import type { K8sObject, ManifestProblem } from '../manifests/types.js';
-import { diffObjects, type ManifestDiff } from './diff.js';
+import { diffObjects, type ManifestDiff } from '../diff/manifests.js';
 import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from './errors.js';
 import { checkManifests, contentHash } from './manifests.js';
 import { validateMeshConfig } from '../validation/meshconfig.js';
@@ -47,6 +47,21 @@ export interface ReviewRecord {
   reviewer: string;
   comment: string;
   createdAt: Date;
+  /** Approvals: the verification summary the gate saw. */
+  verification?: Prisma.JsonValue | null;
+  /** Approvals: the Envoy diff summary against the last approved revision. */
+  envoyDiff?: Prisma.JsonValue | null;
+  /** Approved over failed verification. */
+  forced?: boolean;
+}
+
+/** What an approval records beside the state: the gate's findings. */
+export interface ApprovalRecord {
+  /** JSON: {passed, failed, failures}. */
+  verification: object;
+  /** JSON: {from, to, summary, text}, or null for a first approval. */
+  envoyDiff: object | null;
+  forced: boolean;
 }
 
 export interface RevisionInput {
@@ -70,6 +85,8 @@ export interface Written {
   revision: RevisionRecord;
   review: ReviewRecord;
   warnings: ManifestProblem[];
+  /** False when the input equalled the latest revision, which is returned instead of a new one. */
+  created: boolean;
 }
 
 export interface Page<T> {
@@ -204,7 +221,7 @@ export class ScenarioStore {
         });
         const revision = await tx.revision.create({ data: { ...data, scenarioId: scenario.id, number: 1 }, include: withName });
         const review = await tx.review.create({ data: { revisionId: revision.id, state: 'draft', reviewer: data.author } });
-        return { scenario: toScenario(scenario), revision: toRevision(revision), review, warnings: checked.warnings };
+        return { scenario: toScenario(scenario), revision: toRevision(revision), review, warnings: checked.warnings, created: true };
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw new ConflictError(`scenario "${input.name}" already exists`);
@@ -223,6 +240,12 @@ export class ScenarioStore {
           where: { scenarioId_number: { scenarioId: scenario.id, number: scenario.latestRevision } },
         });
         if (!etagMatches(ifMatch, etagOf(latest))) throw new StaleRevisionError(etagOf(latest));
+        // The same manifests, MeshConfig and options as the latest: that revision, not a copy of it.
+        if (latest.contentHash === data.contentHash) {
+          const review = await tx.review.findFirstOrThrow({ where: { revisionId: latest.id }, orderBy: { id: 'desc' } });
+          const revision = toRevision({ ...latest, scenario: { name: scenario.name } });
+          return { scenario: toScenario(scenario), revision, review, warnings: checked.warnings, created: false };
+        }
         const number = scenario.latestRevision + 1;
         // The conditional update is the lock: a concurrent writer finds latestRevision moved and updates nothing.
         const moved = await tx.scenario.updateMany({
@@ -233,7 +256,7 @@ export class ScenarioStore {
         const revision = await tx.revision.create({ data: { ...data, scenarioId: scenario.id, number }, include: withName });
         const review = await tx.review.create({ data: { revisionId: revision.id, state: 'draft', reviewer: data.author } });
         const updated = await tx.scenario.findUniqueOrThrow({ where: { id: scenario.id } });
-        return { scenario: toScenario(updated), revision: toRevision(revision), review, warnings: checked.warnings };
+        return { scenario: toScenario(updated), revision: toRevision(revision), review, warnings: checked.warnings, created: true };
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw new StaleRevisionError('(changed concurrently)');
@@ -322,25 +345,53 @@ export class ScenarioStore {
     return out;
   }
 
+  /** Refuses (409) a review state change the current state does not allow; the check setReview repeats under its lock. */
+  async checkReviewMove(name: string, number: number, state: ReviewState): Promise<void> {
+    const revision = await this.revision(name, number);
+    const current = await this.prisma.review.findFirstOrThrow({ where: { revisionId: revision.id }, orderBy: { id: 'desc' } });
+    checkMove(name, number, current.state, state);
+  }
+
   async setReview(
     name: string,
     number: number,
     input: { state: ReviewState; reviewer?: string; comment?: string },
+    approval?: ApprovalRecord,
   ): Promise<ReviewRecord> {
     const revision = await this.revision(name, number);
     return this.prisma.$transaction(async (tx) => {
       // Locks the revision's review history so two state changes cannot both pass the check.
       await tx.$queryRaw`SELECT id FROM revisions WHERE id = ${revision.id} FOR UPDATE`;
       const current = await tx.review.findFirstOrThrow({ where: { revisionId: revision.id }, orderBy: { id: 'desc' } });
-      if (!NEXT_STATES[current.state].includes(input.state)) {
-        throw new ConflictError(
-          `revision ${number} of "${name}" is ${current.state}; it can move to ${NEXT_STATES[current.state].join(' or ')}, not ${input.state}`,
-        );
-      }
+      checkMove(name, number, current.state, input.state);
       return tx.review.create({
-        data: { revisionId: revision.id, state: input.state, reviewer: input.reviewer ?? '', comment: input.comment ?? '' },
+        data: {
+          revisionId: revision.id,
+          state: input.state,
+          reviewer: input.reviewer ?? '',
+          comment: input.comment ?? '',
+          ...(approval
+            ? {
+                verification: approval.verification as Prisma.InputJsonValue,
+                envoyDiff: (approval.envoyDiff as Prisma.InputJsonValue | null) ?? Prisma.DbNull,
+                forced: approval.forced,
+              }
+            : {}),
+        },
       });
     });
+  }
+
+  /** The newest revision before `number` whose current review state is approved, if any. */
+  async lastApprovedBefore(name: string, number: number): Promise<number | undefined> {
+    const scenario = await this.scenario(name);
+    const earlier = await this.prisma.revision.findMany({
+      where: { scenarioId: scenario.id, number: { lt: number } },
+      select: { id: true, number: true },
+      orderBy: { number: 'desc' },
+    });
+    const reviews = await this.currentReviews(earlier.map((r) => r.id));
+    return earlier.find((r) => reviews.get(r.id)?.state === 'approved')?.number;
   }
 
   /** The manifests' difference, and the expectations' when either revision has some. */
@@ -358,6 +409,12 @@ export class ScenarioStore {
 
   async count(): Promise<number> {
     return this.prisma.scenario.count();
+  }
+}
+
+function checkMove(name: string, number: number, from: ReviewState, to: ReviewState): void {
+  if (!NEXT_STATES[from].includes(to)) {
+    throw new ConflictError(`revision ${number} of "${name}" is ${from}; it can move to ${NEXT_STATES[from].join(' or ')}, not ${to}`);
   }
 }
 

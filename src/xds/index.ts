@@ -11,17 +11,22 @@ export function generateXds(index: MeshIndex, proxy: Proxy): GeneratedXds {
   const listeners = buildListeners(index, proxy);
   const routes = buildRouteConfigs(index, proxy);
   const clusters = buildClusters(index, proxy);
-  const endpoints = buildEndpoints(index, proxy, clusters.clusters);
+  // Only the shared outbound clusters are EDS: proxies of one scope share their assignments too.
+  const endpoints = buildEndpoints(index, proxy, clusters.shared);
   return {
     listeners: listeners.listeners,
     routes: routes.routes,
     clusters: clusters.clusters,
     endpoints: endpoints.endpoints,
+    sharedClusters: clusters.shared,
     provenance: {
       listeners: listeners.provenance,
       routes: routes.provenance.routes,
       virtualHosts: routes.provenance.virtualHosts,
-      clusters: clusters.provenance,
+      // Read on demand: a sidecar's cluster record is built only when asked for (see buildClusters).
+      get clusters() {
+        return clusters.provenance;
+      },
       endpoints: endpoints.provenance,
     },
   };

@@ -16,7 +16,8 @@ const refText = (r: SourceRef): string => `${r.kind} ${r.namespace}/${r.name}`;
 // Proxies that share generated resources share their SourceRef arrays too: describe each array once,
 // so a mesh of thousands of proxies keeps one copy of each description, not one per proxy.
 const describedRefs = new WeakMap<SourceRef[], string[]>();
-function describe(refs: SourceRef[]): string[] {
+/** "Kind namespace/name" of each manifest, sorted and unique. */
+export function describeSources(refs: SourceRef[]): string[] {
   let text = describedRefs.get(refs);
   if (!text) {
     text = [...new Set(refs.map(refText))].sort();
@@ -34,7 +35,7 @@ export function provenanceTable(provenance: Provenance): ProvenanceTable {
     resources[xdsKind] = Object.fromEntries(
       Object.keys(byName)
         .sort()
-        .map((name) => [name, describe(byName[name])]),
+        .map((name) => [name, describeSources(byName[name])]),
     );
   }
   return { kinds, resources };

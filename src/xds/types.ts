@@ -2,7 +2,7 @@
 // that shaped each one (provenance), kept out of the Envoy objects so those stay valid Envoy.
 
 import type { SourceRef } from '../manifests/types.js';
-import type { ProxyXds } from './envoy.js';
+import type { Cluster, ProxyXds } from './envoy.js';
 
 export interface Provenance {
   /** By listener name. */
@@ -19,4 +19,6 @@ export interface Provenance {
 
 export interface GeneratedXds extends ProxyXds {
   provenance: Provenance;
+  /** The leading run of `clusters` that every proxy of the same outbound scope shares (the same array), so comparisons can skip it. */
+  sharedClusters?: readonly Cluster[];
 }

@@ -14,6 +14,9 @@ import { readLiveProxyConfig } from '../../engine.js';
 import type { OutputFormat, ProxyConfigFilter, ProxyConfigKind } from '../../proxy-config/index.js';
 import type { CompiledScenarioCache } from '../compiled.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
+import { revisionEnvoyDiff } from '../envoy-diff.js';
+import type { ReviewGate } from '../review-gate.js';
+import type { DiffDetail } from '../../diff/index.js';
 import { problemFor, toInputProblem } from '../problems.js';
 
 const SCHEMA = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
@@ -53,6 +56,7 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
       status: problem.status,
       ...(problem.errors ? { problems: problem.errors } : {}),
       ...(problem.warnings ? { warnings: problem.warnings } : {}),
+      ...(problem.verification ? { verification: problem.verification } : {}),
     });
   }
 }
@@ -60,12 +64,13 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
 export interface GraphQLOptions {
   store: ScenarioStore;
   compiled: CompiledScenarioCache;
+  gate: ReviewGate;
   graphiql: boolean;
   queryDepth: number;
 }
 
 export async function registerGraphQL(app: FastifyInstance, options: GraphQLOptions): Promise<void> {
-  const { store, compiled } = options;
+  const { store, compiled, gate } = options;
 
   const resolvers: IResolvers = {
     JSON: JSONScalar,
@@ -101,8 +106,8 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(async () => written(await store.create(input), compiled)),
       addRevision: (_root, args: { name: string; ifMatch: string; input: Parameters<ScenarioStore['addRevision']>[2] }) =>
         guarded(async () => written(await store.addRevision(args.name, args.ifMatch, args.input), compiled)),
-      setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string }) =>
-        guarded(() => store.setReview(args.name, args.revision, args)),
+      setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string; force?: boolean }) =>
+        guarded(() => gate.setReview(args.name, args.revision, withoutNulls(args))),
       deleteScenario: (_root, { name }: { name: string }) => guarded(async () => (await store.delete(name), true)),
     },
     Scenario: {
@@ -118,6 +123,15 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(async () => (await compiled.forRevision(r)).translate(proxy ? checked('proxy', proxy) : undefined)),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: ProxyConfigKind[] | null }) =>
         guarded(async () => (await compiled.forRevision(r)).proxyConfig(checked('proxy', args.proxy), args.kinds ?? undefined)),
+      envoyDiff: (r: RevisionRecord, args: { from?: number | null; proxy?: ProxySelector | null; detail?: DiffDetail | null }) =>
+        guarded(() =>
+          revisionEnvoyDiff(store, compiled, r.scenario, {
+            to: r.number,
+            from: args.from ?? undefined,
+            proxy: args.proxy ? checked('proxy', args.proxy) : undefined,
+            detail: args.detail ?? undefined,
+          }),
+        ),
       trace: (r: RevisionRecord, args: { proxy: ProxySelector; request: TraceRequestInput }) =>
         guarded(async () => {
           const result = (await compiled.forRevision(r)).trace(checked('proxy', args.proxy), checked('request', args.request));

@@ -6,6 +6,7 @@ import { PreconditionRequiredError } from '../problems.js';
 import { ValidationError } from '../../store/errors.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
 import type { CompiledScenarioCache } from '../compiled.js';
+import type { ReviewGate } from '../review-gate.js';
 import { revisionSummaryView, reviewView, scenarioRevisionView, scenarioView } from '../views.js';
 import {
   AddRevisionBody,
@@ -56,7 +57,7 @@ function requireIfMatch(request: FastifyRequest): string {
 
 export async function scenarioRoutes(
   app: FastifyInstance,
-  { store, compiled }: { store: ScenarioStore; compiled: CompiledScenarioCache },
+  { store, compiled, gate }: { store: ScenarioStore; compiled: CompiledScenarioCache; gate: ReviewGate },
 ): Promise<void> {
   const respondWithRevision = async (reply: FastifyReply, name: string, number?: number) => {
     const [scenario, revision] = await Promise.all([store.scenario(name), store.revision(name, number)]);
@@ -140,12 +141,17 @@ export async function scenarioRoutes(
         params: NameParams,
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         body: AddRevisionBody,
-        response: { 201: ScenarioRevision, ...problems(400, 404, 412, 413, 428) },
+        response: { 200: ScenarioRevision, 201: ScenarioRevision, ...problems(400, 404, 412, 413, 428) },
       },
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
       const written = await store.addRevision(request.params.name, ifMatch, request.body);
+      if (!written.created) {
+        // The same content as the latest revision: that revision, not a new one.
+        reply.code(200).header('etag', written.revision.etag);
+        return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings, compiled.analysisOf(written.revision));
+      }
       return created(reply, written, `/api/v1/scenarios/${written.scenario.name}?revision=${written.revision.number}`, compiled);
     },
   );
@@ -200,14 +206,14 @@ export async function scenarioRoutes(
     {
       schema: {
         tags,
-        summary: 'Set the review state of a revision (draft → in_review → approved | rejected)',
+        summary: 'Set the review state of a revision (draft → in_review → approved | rejected); approving runs its verification (409 on failures unless force with a comment)',
         params: RevisionParams,
         body: ReviewBody,
         response: { 201: Review, ...problems(400, 404, 409) },
       },
     },
     async (request, reply) => {
-      const review = await store.setReview(request.params.name, request.params.revision, request.body);
+      const review = await gate.setReview(request.params.name, request.params.revision, request.body);
       return reply.code(201).send(reviewView(review));
     },
   );

@@ -43,7 +43,7 @@ export const ReviewBody = Type.Object({
   state: Type.Union([Type.Literal('draft'), Type.Literal('in_review'), Type.Literal('approved'), Type.Literal('rejected')]),
   reviewer: Type.Optional(Type.String({ maxLength: 256 })),
   comment: Type.Optional(Type.String({ maxLength: 16384 })),
-  force: Type.Optional(Type.Boolean({ description: "admin only: approve one's own revision past four eyes; needs a comment saying why" })),
+  force: Type.Optional(Type.Boolean({ description: 'approve although verification fails, or (admin only) one\'s own revision past four eyes; needs a comment saying why (recorded)' })),
 });
 export type ReviewBody = Static<typeof ReviewBody>;
 
@@ -52,6 +52,9 @@ export const Review = Type.Object({
   reviewer: Type.String(),
   comment: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
+  verification: Type.Optional(Open('Approvals: the verification summary {passed, failed, failures}')),
+  envoyDiff: Type.Optional(Type.Union([Open('Approvals: the Envoy diff against the last approved revision {from, to, summary, text}'), Type.Null()])),
+  forced: Type.Optional(Type.Boolean()),
 });
 
 export const ScenarioSummary = Type.Object({
@@ -290,6 +293,7 @@ export const Problem = Type.Object(
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(InputProblem)),
     warnings: Type.Optional(Type.Array(InputProblem)),
+    verification: Type.Optional(Open('A refused approval: {passed, failed, failures: [{name, failures}]}')),
   },
   { description: 'RFC 9457 problem document' },
 );
@@ -453,3 +457,33 @@ export const AuditEntry = Type.Object({
   ip: Type.String(),
   requestId: Type.String(),
 });
+// Envoy config diff (contract "Envoy config diff").
+const DiffDetail = Type.Union([Type.Literal('full'), Type.Literal('summary')], {
+  description: 'summary leaves out each change\'s fields; default: full up to 100 proxies, summary above',
+});
+export const EnvoyDiffQuery = Type.Object({
+  from: Type.Optional(Type.Integer({ minimum: 1, description: 'default: the last approved revision before `to`, else the one before it' })),
+  to: Type.Optional(Type.Integer({ minimum: 1, description: 'default: the latest revision' })),
+  proxy: Type.Optional(Type.String({ description: 'namespace/name of a pod or Deployment; default every proxy of either side' })),
+  detail: Type.Optional(DiffDetail),
+});
+const EnvoyDiffSide = Type.Union([
+  Type.Object(MeshInput),
+  Type.Object({ configDump: Type.Object({ configs: Type.Array(Open()) }, { additionalProperties: true, description: "Envoy's admin /config_dump JSON" }) }),
+]);
+export const EnvoyDiffBody = Type.Object({
+  before: EnvoyDiffSide,
+  after: EnvoyDiffSide,
+  proxy: Type.Optional(ProxySelector),
+  detail: Type.Optional(DiffDetail),
+});
+export const EnvoyDiffResult = Type.Object(
+  {
+    proxies: Type.Array(Open('A proxy: {proxy, status, changes: [{kind, name, change, fields?, provenance}]}')),
+    summary: Open('Proxies changed, unchanged, added, removed; resource changes per xDS kind'),
+    text: Type.String({ description: 'One line per change, for people' }),
+    detail: Type.String(),
+    warnings: Type.Array(Type.String()),
+  },
+  { additionalProperties: true },
+);

@@ -54,6 +54,8 @@ const isHttp = (p: ServicePort) => p.protocol === 'HTTP' || p.protocol === 'HTTP
 export interface ClusterStage {
   clusters: Cluster[];
   provenance: Record<string, SourceRef[]>;
+  /** The leading clusters every proxy of the same outbound scope shares (same objects, same order); the EDS ones are among them. */
+  shared: readonly Cluster[];
 }
 
 /** A traffic policy as written in a DestinationRule (networking.v1 TrafficPolicy JSON). */
@@ -481,6 +483,41 @@ function hasAutoPassthrough(index: MeshIndex, proxy: Proxy): boolean {
 }
 
 export function buildClusters(index: MeshIndex, proxy: Proxy): ClusterStage {
+  const head = sharedHead(index, proxy);
+  if (proxy.type === 'router') return head;
+  const clusters = [...head.clusters];
+  const own: Record<string, SourceRef[]> = {};
+  const add = (c: Cluster, sources: SourceRef[]) => {
+    if (head.provenance[c.name] || own[c.name]) return;
+    clusters.push(c);
+    own[c.name] = sources;
+  };
+  for (const { cluster, sources } of inboundClusters(index, proxy)) add(cluster, dedupeSources(sources));
+  add(inboundPassthroughCluster(index), []);
+  let provenance: Record<string, SourceRef[]> | undefined;
+  return {
+    clusters,
+    shared: head.clusters,
+    // The head's thousands of entries plus the proxy's few, copied only when someone reads them.
+    get provenance() {
+      return (provenance ??= { ...head.provenance, ...own });
+    },
+  };
+}
+
+/** Heads by the outbound list they start with (one list per outbound scope key), per proxy type. */
+const heads = new WeakMap<OutboundCluster[], Partial<Record<Proxy['type'], ClusterStage>>>();
+
+/**
+ * What proxies of one outbound scope key share: the outbound clusters, BlackHole and, for sidecars,
+ * Passthrough (cluster_builder.go order), built once and frozen.
+ */
+function sharedHead(index: MeshIndex, proxy: Proxy): ClusterStage {
+  const outbound = outboundClusters(index, proxy);
+  let byType = heads.get(outbound);
+  if (!byType) heads.set(outbound, (byType = {}));
+  const known = byType[proxy.type];
+  if (known) return known;
   const clusters: Cluster[] = [];
   const provenance: Record<string, SourceRef[]> = {};
   const add = (c: Cluster | undefined, sources: SourceRef[]) => {
@@ -488,13 +525,12 @@ export function buildClusters(index: MeshIndex, proxy: Proxy): ClusterStage {
     clusters.push(c);
     provenance[c.name] = sources;
   };
-  for (const { cluster, sources } of outboundClusters(index, proxy)) add(cluster, sources);
+  for (const { cluster, sources } of outbound) add(cluster, sources);
   add(blackHoleCluster(index), []);
-  if (proxy.type === 'router') return { clusters, provenance };
-  add(passthroughCluster(index), []);
-  for (const { cluster, sources } of inboundClusters(index, proxy)) add(cluster, dedupeSources(sources));
-  add(inboundPassthroughCluster(index), []);
-  return { clusters, provenance };
+  if (proxy.type === 'sidecar') add(passthroughCluster(index), []);
+  const head = deepFreeze({ clusters, provenance, shared: clusters });
+  byType[proxy.type] = head;
+  return head;
 }
 
 interface OutboundCluster {

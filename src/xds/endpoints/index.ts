@@ -14,11 +14,18 @@ function parseDnsSrvKey(name: string): { port: number; subset: string; host: str
   return m ? { port: Number(m[1]), subset: m[2], host: m[3] } : undefined;
 }
 
-export function buildEndpoints(
-  index: MeshIndex,
-  proxy: Proxy,
-  clusters: Cluster[],
-): { endpoints: ClusterLoadAssignment[]; provenance: Record<string, SourceRef[]> } {
+interface EndpointsResult {
+  endpoints: ClusterLoadAssignment[];
+  provenance: Record<string, SourceRef[]>;
+}
+
+/** Whole results by the shared (frozen) cluster list of one outbound scope: its proxies get the same assignments. */
+const resultsByClusters = new WeakMap<readonly Cluster[], EndpointsResult>();
+
+export function buildEndpoints(index: MeshIndex, proxy: Proxy, clusters: readonly Cluster[]): EndpointsResult {
+  const shareable = Object.isFrozen(clusters);
+  const known = shareable ? resultsByClusters.get(clusters) : undefined;
+  if (known) return known;
   const endpoints: ClusterLoadAssignment[] = [];
   const provenance: Record<string, SourceRef[]> = {};
   const tables = memoFor(assignmentTables, index, () => ({ byScope: new Map(), byTarget: new Map() }));
@@ -37,7 +44,10 @@ export function buildEndpoints(
     endpoints.push(assignment.cla);
     provenance[c.name] = assignment.sources;
   }
-  return { endpoints, provenance };
+  if (!shareable || scopeKey === undefined) return { endpoints, provenance };
+  const result = deepFreeze({ endpoints, provenance });
+  resultsByClusters.set(clusters, result);
+  return result;
 }
 
 interface Assignment {

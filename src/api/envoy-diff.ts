@@ -1,0 +1,36 @@
+// The Envoy config diff of stored revisions, shared by REST and GraphQL: which revisions to compare
+// (`from` defaults to the last approved revision before `to`, else the one before it), compiled once
+// each through the cache, then the engine's diff.
+
+import type { ProxySelector } from '../contract.js';
+import type { DiffDetail } from '../diff/index.js';
+import { envoyDiff } from '../engine.js';
+import { ValidationError } from '../store/errors.js';
+import type { ScenarioStore } from '../store/scenarios.js';
+import type { CompiledScenarioCache } from './compiled.js';
+
+export interface RevisionDiffRequest {
+  from?: number;
+  to?: number;
+  proxy?: ProxySelector;
+  detail?: DiffDetail;
+}
+
+/** The revision `from` defaults to: the last approved one before `to`, else the one before it. */
+export async function defaultFrom(store: ScenarioStore, name: string, to: number): Promise<number | undefined> {
+  return (await store.lastApprovedBefore(name, to)) ?? (to > 1 ? to - 1 : undefined);
+}
+
+export async function revisionEnvoyDiff(store: ScenarioStore, compiled: CompiledScenarioCache, name: string, request: RevisionDiffRequest) {
+  const to = request.to ?? (await store.scenario(name)).latestRevision;
+  const after = await store.revision(name, to);
+  const from = request.from ?? (await defaultFrom(store, name, to));
+  if (from === undefined) {
+    throw new ValidationError('nothing to compare with', [
+      { document: -1, path: 'from', message: `revision ${to} is the first of "${name}": there is no revision before it to compare with`, severity: 'error' },
+    ]);
+  }
+  const before = await store.revision(name, from);
+  const [a, b] = [await compiled.forRevision(before), await compiled.forRevision(after)];
+  return { from, to, ...envoyDiff(a, b, { proxy: request.proxy, detail: request.detail }) };
+}
