@@ -3,6 +3,7 @@
 
 import { loadAll, Schema, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { parseAllDocuments, type Tags } from 'yaml';
+import { inputLimitProblems, objectLimitProblems, type LocatedObject } from './limits.js';
 import { checkObject, isSupportedKind } from './schemas.js';
 import type { K8sObject, ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
 
@@ -43,13 +44,19 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
   const strict = options.strict ?? false;
   const problems: ManifestProblem[] = [];
   const documents = typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
-  const objects: K8sObject[] = [];
+  const located: LocatedObject[] = [];
   for (const { index, value } of documents) {
     if (depthOf(value) > lim.maxDepth) problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
     // Array input belongs to the caller: copied so that defaulting never changes it.
-    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, strict, objects, problems);
+    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, strict, located, problems);
   }
-  return { objects, problems };
+  if (located.length > lim.maxDocuments) {
+    // A kind: List counts each of its items, so a List cannot carry more objects than the document limit.
+    problems.push(fatal(`input has ${located.length} objects (List items included), more than the limit of ${lim.maxDocuments}`));
+    return { objects: [], problems };
+  }
+  problems.push(...duplicateProblems(located), ...inputLimitProblems(located));
+  return { objects: located.map((l) => l.object), problems };
 }
 
 interface InputDocument {
@@ -136,7 +143,32 @@ const firstLine = (s: string): string => s.split('\n', 1)[0];
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function collectObjects(value: unknown, document: number, strict: boolean, objects: K8sObject[], problems: ManifestProblem[]): void {
+/** Two objects of one kind, namespace and name: istiod would keep one of them, so the input is ambiguous. */
+function duplicateProblems(located: LocatedObject[]): ManifestProblem[] {
+  const seen = new Map<string, LocatedObject>();
+  const problems: ManifestProblem[] = [];
+  for (const at of located) {
+    const o = at.object;
+    const key = `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, at);
+      continue;
+    }
+    const where = (l: LocatedObject) => `document ${l.document}${l.prefix ? ` at ${l.prefix.replace(/\.$/, '')}` : ''}`;
+    problems.push({
+      document: at.document,
+      kind: o.kind,
+      object: o.metadata.namespace === '' ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`,
+      path: at.prefix.replace(/\.$/, ''),
+      message: `duplicate ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}: ${where(first)} defines it too`,
+      severity: 'error',
+    });
+  }
+  return problems;
+}
+
+function collectObjects(value: unknown, document: number, strict: boolean, objects: LocatedObject[], problems: ManifestProblem[]): void {
   if (!isObject(value)) {
     problems.push(fatal(`document ${document} is not an object`, document));
     return;
@@ -161,7 +193,7 @@ function collectObject(
   document: number,
   prefix: string,
   strict: boolean,
-  objects: K8sObject[],
+  objects: LocatedObject[],
   problems: ManifestProblem[],
 ): void {
   const isSet = (v: unknown): boolean => typeof v === 'string' && v !== '';
@@ -183,17 +215,21 @@ function collectObject(
   }
   const { apiVersion, kind } = obj;
   const namespace = CLUSTER_SCOPED.has(`${apiVersion}/${kind}`) ? '' : obj.metadata.namespace || 'default';
-  const object = namespace === '' ? obj.metadata.name : `${namespace}/${obj.metadata.name}`;
+  const name = namespace === '' ? obj.metadata.name : `${namespace}/${obj.metadata.name}`;
   if (!isSupportedKind(apiVersion, kind)) {
     const message = `kind ${kind} (${apiVersion}) is not used by meshplan; ignored`;
-    problems.push({ document, kind, object, path: prefix.replace(/\.$/, ''), message, severity: 'warning' });
+    problems.push({ document, kind, object: name, path: prefix.replace(/\.$/, ''), message, severity: 'warning' });
     return;
   }
   let valid = true;
   for (const p of checkObject(obj)) {
     const severity = p.kind === 'unreadable' || strict ? 'error' : 'warning';
     if (severity === 'error') valid = false;
-    problems.push({ document, kind, object, path: prefix + p.path, message: p.message, severity });
+    problems.push({ document, kind, object: name, path: prefix + p.path, message: p.message, severity });
   }
-  if (valid) objects.push({ ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject);
+  if (!valid) return;
+  const object = { ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject;
+  const overLimits = objectLimitProblems(object);
+  for (const p of overLimits) problems.push({ document, kind, object: name, path: prefix + p.path, message: p.message, severity: 'error' });
+  if (overLimits.length === 0) objects.push({ object, document, prefix });
 }

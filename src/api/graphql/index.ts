@@ -35,6 +35,7 @@ const CODES: Record<number, string> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   412: 'PRECONDITION_FAILED',
+  422: 'LIMIT_EXCEEDED',
   500: 'INTERNAL_SERVER_ERROR',
 };
 
