@@ -1,7 +1,6 @@
 // Builds the meshplan service (REST, GraphQL, OpenAPI, health) without listening:
 // tests call it in-process or over a real port; src/server.ts starts it.
 
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,6 +8,7 @@ import { registerBodyParsers } from './api/bodies.js';
 import { CompiledScenarioCache } from './api/compiled.js';
 import { registerGraphQL } from './api/graphql/index.js';
 import { sendProblem } from './api/problems.js';
+import { guardOptions, registerInputGuards, type ConnectionLimits } from './api/guards.js';
 import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
 import { ScenarioStore } from './store/scenarios.js';
@@ -23,6 +23,10 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Deepest GraphQL query accepted; the schema's deepest legitimate query has depth 8. */
   graphqlDepth?: number;
+  /** GraphQL introspection and suggestions; default: on unless production. */
+  graphqlIntrospection?: boolean;
+  /** Header and body timeouts and keep-alive limits (src/api/guards.ts has the defaults). */
+  connectionLimits?: ConnectionLimits;
   /** How many compiled scenarios to keep. */
   compiledCacheSize?: number;
 }
@@ -31,8 +35,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    ...guardOptions(options.connectionLimits),
     // coerceTypes true, not fastify's 'array': array coercion rewrites data while trying union branches.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: true } },
   });
@@ -53,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
   registerBodyParsers(app);
+  registerInputGuards(app);
 
   await app.register(swagger, {
     openapi: {
@@ -74,7 +78,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(scenarioRoutes, { store });
   await app.register(translateRoutes, { store, compiled });
-  await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
+  await registerGraphQL(app, {
+    store,
+    compiled,
+    graphiql: !options.production,
+    queryDepth: options.graphqlDepth ?? 8,
+    introspection: options.graphqlIntrospection ?? !options.production,
+  });
 
   return app;
 }

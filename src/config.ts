@@ -1,6 +1,7 @@
 // Settings from the environment, read once at start-up. The README lists each variable.
 
 import { resolve } from 'node:path';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './api/guards.js';
 
 export interface Config {
   port: number;
@@ -16,6 +17,10 @@ export interface Config {
   production: boolean;
   /** Load the example scenario into an empty store at start-up. */
   seedExample: boolean;
+  /** Header and body timeouts, keep-alive limits. */
+  connectionLimits: ConnectionLimits;
+  /** GraphQL introspection (off in production unless GRAPHQL_INTROSPECTION=true). */
+  graphqlIntrospection: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -39,5 +44,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: integer(env, 'BODY_LIMIT', 16 * MiB),
     production: env.NODE_ENV === 'production',
     seedExample: env.SEED_EXAMPLE !== 'false',
+    connectionLimits: {
+      headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
+      requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs),
+      keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs),
+      maxRequestsPerSocket: integer(env, 'MAX_REQUESTS_PER_SOCKET', DEFAULT_CONNECTION_LIMITS.maxRequestsPerSocket),
+    },
+    graphqlIntrospection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
   };
 }

@@ -31,7 +31,14 @@ if (config.seedExample && db.appliedMigrations.includes(firstMigration) && (awai
   log.info('loaded the example scenario "bookinfo"');
 }
 
-const app = await buildApp({ db, bodyLimit: config.bodyLimit, production: config.production, logger: log });
+const app = await buildApp({
+  db,
+  bodyLimit: config.bodyLimit,
+  production: config.production,
+  logger: log,
+  connectionLimits: config.connectionLimits,
+  graphqlIntrospection: config.graphqlIntrospection,
+});
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

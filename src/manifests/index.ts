@@ -1,10 +1,11 @@
 // The manifest stage: multi-document YAML (or an array of objects) in, typed Kubernetes
 // objects out, with every problem found listed by document, object and field path.
 
-import { loadAll, Schema, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
+import { binaryTag, loadAll, omapTag, pairsTag, Schema, setTag, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { parseAllDocuments, type Tags } from 'yaml';
 import { inputLimitProblems, objectLimitProblems, type LocatedObject } from './limits.js';
 import { checkObject, isSupportedKind } from './schemas.js';
+import { textProblems } from '../util/text.js';
 import type { K8sObject, ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
 
 export type { ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
@@ -27,9 +28,14 @@ const CLUSTER_SCOPED = new Set(['v1/Namespace']);
 // bounds alias expansion by the size it produces (js-yaml only counts aliases, and shares the
 // aliased objects, so a "billion laughs" passes its count), and it lists every syntax error with
 // its document, where js-yaml stops at the first.
-const KUBECTL_YAML_SCHEMA = new Schema(YAML11_SCHEMA.tags.filter((t) => t !== timestampTag));
-const withoutTimestamp = (tags: Tags): Tags =>
-  tags.filter((t) => (typeof t === 'string' ? t !== 'timestamp' : t.tag !== 'tag:yaml.org,2002:timestamp'));
+//
+// Tags that make something JSON cannot carry (!!set, !!omap, !!pairs, !!binary) would reach the store
+// changed, and unknown tags are dropped silently by both parsers: all are refused with their line.
+const NOT_JSON = [timestampTag, setTag, omapTag, pairsTag, binaryTag];
+const KUBECTL_YAML_SCHEMA = new Schema(YAML11_SCHEMA.tags.filter((t) => !NOT_JSON.includes(t)));
+const NOT_JSON_TAGS = ['timestamp', 'set', 'omap', 'pairs', 'binary'].map((t) => `tag:yaml.org,2002:${t}`);
+const withoutNotJson = (tags: Tags): Tags =>
+  tags.filter((t) => !NOT_JSON_TAGS.includes(typeof t === 'string' ? `tag:yaml.org,2002:${t}` : t.tag));
 
 export interface ParseOptions extends Partial<ManifestLimits> {
   /**
@@ -46,9 +52,15 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
   const documents = typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
   const located: LocatedObject[] = [];
   for (const { index, value } of documents) {
-    if (depthOf(value) > lim.maxDepth) problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
+    if (depthOf(value) > lim.maxDepth) {
+      problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
+      continue;
+    }
+    const text = textProblems(value, '', lim.maxDepth + 1);
+    for (const p of text) problems.push({ document: index, path: p.path, message: p.message, severity: 'error' });
+    if (text.length > 0) continue;
     // Array input belongs to the caller: copied so that defaulting never changes it.
-    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, strict, located, problems);
+    collectObjects(typeof input === 'string' ? value : structuredClone(value), index, strict, located, problems);
   }
   if (located.length > lim.maxDocuments) {
     // A kind: List counts each of its items, so a List cannot carry more objects than the document limit.
@@ -87,7 +99,7 @@ function readYaml(text: string, lim: ManifestLimits, problems: ManifestProblem[]
 }
 
 function readYamlCarefully(text: string, lim: ManifestLimits, problems: ManifestProblem[]): InputDocument[] {
-  const docs = parseAllDocuments(text, { version: '1.1', customTags: withoutTimestamp });
+  const docs = parseAllDocuments(text, { version: '1.1', customTags: withoutNotJson });
   // parseAllDocuments returns an EmptyStream (an array) for input without documents.
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length > lim.maxDocuments) {
@@ -96,8 +108,10 @@ function readYamlCarefully(text: string, lim: ManifestLimits, problems: Manifest
   }
   const out: InputDocument[] = [];
   list.forEach((doc, index) => {
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
+    // An unresolved tag is only a warning to the yaml package; its value would be kept as a plain string.
+    const tagWarnings = doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (doc.errors.length > 0 || tagWarnings.length > 0) {
+      for (const e of [...doc.errors, ...tagWarnings]) {
         const at = e.linePos?.[0];
         const where = at ? `line ${at.line}, column ${at.col}` : `offset ${e.pos[0]}`;
         const reason = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, '');

@@ -6,6 +6,7 @@ import type { K8sObject, ManifestProblem } from '../manifests/types.js';
 import { diffObjects, type ManifestDiff } from './diff.js';
 import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from './errors.js';
 import { checkManifests, contentHash } from './manifests.js';
+import { MAX_REQUEST_DEPTH, textProblems } from '../util/text.js';
 
 export { ReviewState } from '../generated/prisma/client.js';
 
@@ -108,6 +109,9 @@ function validateObjectField(value: unknown, path: string): ManifestProblem[] {
 
 /** Every problem of a revision's input, manifests included; throws when there is any. */
 function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[] = []) {
+  // Before anything walks the input recursively (hashing, JSON columns): strings PostgreSQL cannot keep, deep nesting.
+  const text = textProblems(input, '', MAX_REQUEST_DEPTH).map((p) => problem(p.path, p.message));
+  if (text.length > 0) throw new ValidationError(`${text.length} problem(s) in the request`, [...extra, ...text]);
   const problems = [...extra, ...validateObjectField(input.mesh, 'mesh'), ...validateObjectField(input.options, 'options')];
   let checked: ReturnType<typeof checkManifests> | undefined;
   try {
@@ -310,6 +314,8 @@ export class ScenarioStore {
     number: number,
     input: { state: ReviewState; reviewer?: string; comment?: string },
   ): Promise<ReviewRecord> {
+    const text = textProblems({ reviewer: input.reviewer, comment: input.comment }, '', 2).map((p) => problem(p.path, p.message));
+    if (text.length > 0) throw new ValidationError('review is invalid', text);
     const revision = await this.revision(name, number);
     return this.prisma.$transaction(async (tx) => {
       // Locks the revision's review history so two state changes cannot both pass the check.

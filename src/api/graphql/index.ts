@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { LIMITS } from '../../limits.js';
+import { costLimitRule } from './cost.js';
+import { registerGraphQLGuards, withoutSuggestions } from './guards.js';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import { ValidationError } from '../../store/errors.js';
@@ -59,6 +63,10 @@ export interface GraphQLOptions {
   compiled: CompiledScenarioCache;
   graphiql: boolean;
   queryDepth: number;
+  /** Schema introspection and "Did you mean" suggestions (off in production unless enabled). */
+  introspection: boolean;
+  maxCost?: number;
+  maxResponseBytes?: number;
 }
 
 export async function registerGraphQL(app: FastifyInstance, options: GraphQLOptions): Promise<void> {
@@ -131,6 +139,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     },
   };
 
+  const maxCost = options.maxCost ?? LIMITS.graphqlMaxCost;
   await app.register(mercurius, {
     schema: SCHEMA,
     resolvers,
@@ -138,7 +147,12 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     graphiql: options.graphiql,
     queryDepth: options.queryDepth,
     path: '/graphql',
+    // The cost depends on the variables (first: $n), so validation runs per request: no document cache.
+    cache: false,
+    validationRules: ({ variables }) => [costLimitRule(maxCost, variables), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])],
+    ...(options.introspection ? {} : { errorFormatter: withoutSuggestions }),
   });
+  registerGraphQLGuards(app, options.maxResponseBytes ?? LIMITS.graphqlMaxResponseBytes);
 }
 
 const written = (w: Awaited<ReturnType<ScenarioStore['create']>>) => ({
