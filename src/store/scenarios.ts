@@ -204,6 +204,9 @@ export class ScenarioStore {
     const { checked, data } = checkRevisionInput(input);
     try {
       return await this.prisma.$transaction(async (tx) => {
+        // Writers of one scenario take turns: each reads the latest revision only once the one before has committed,
+        // so `If-Match: *` never fails on a race, and a stale ETag is always found stale.
+        await tx.$queryRaw`SELECT id FROM scenarios WHERE name = ${name} FOR UPDATE`;
         const scenario = await tx.scenario.findUnique({ where: { name } });
         if (!scenario) throw new NotFoundError(`scenario "${name}" not found`);
         const latest = await tx.revision.findUniqueOrThrow({
