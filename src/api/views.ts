@@ -1,7 +1,7 @@
 // The JSON shapes of stored scenarios, shared by REST and GraphQL.
 
 import type { ManifestProblem } from '../manifests/types.js';
-import type { ReviewRecord, RevisionRecord, ScenarioRecord } from '../store/scenarios.js';
+import type { ReviewRecord, RevisionRecord, RevisionSummaryRecord, ScenarioRecord } from '../store/scenarios.js';
 
 export const reviewView = (r: ReviewRecord) => ({
   state: r.state,
@@ -19,7 +19,7 @@ export const scenarioView = (s: ScenarioRecord) => ({
   updatedAt: s.updatedAt.toISOString(),
 });
 
-export const revisionSummaryView = (r: RevisionRecord, review: ReviewRecord) => ({
+export const revisionSummaryView = (r: RevisionSummaryRecord, review: ReviewRecord) => ({
   revision: r.number,
   contentHash: r.contentHash,
   etag: r.etag,

@@ -36,6 +36,19 @@ export interface RevisionRecord {
   etag: string;
 }
 
+/** A revision without its content: what a listing shows. */
+export type RevisionSummaryRecord = Omit<RevisionRecord, 'manifests' | 'objects' | 'mesh' | 'options'>;
+
+const SUMMARY_FIELDS = {
+  id: true,
+  scenarioId: true,
+  number: true,
+  contentHash: true,
+  message: true,
+  author: true,
+  createdAt: true,
+} as const;
+
 export interface ReviewRecord {
   revisionId: number;
   state: ReviewState;
@@ -174,6 +187,13 @@ function decodeCursor(cursor: string): string {
   return name;
 }
 
+const encodeRevisionCursor = (n: number): string => Buffer.from(`before:${n}`, 'utf8').toString('base64url');
+function decodeRevisionCursor(cursor: string): number {
+  const m = /^before:([1-9][0-9]{0,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m || Number(m[1]) > 2147483647) throw new ValidationError('invalid cursor', [problem('cursor', 'not a cursor returned by this API')]);
+  return Number(m[1]);
+}
+
 export class ScenarioStore {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -263,15 +283,34 @@ export class ScenarioStore {
     return toRevision(r);
   }
 
-  async revisions(name: string): Promise<RevisionRecord[]> {
+  /** A page of a scenario's revisions, newest first, without their manifests (a listing never reads them). */
+  async revisionPage(name: string, options: { limit: number; cursor?: string }): Promise<Page<RevisionSummaryRecord>> {
     const scenario = await this.scenario(name);
-    return this.revisionsOf([scenario.id]).then((m) => m.get(scenario.id) ?? []);
+    const before = options.cursor ? decodeRevisionCursor(options.cursor) : undefined;
+    const rows = await this.prisma.revision.findMany({
+      where: { scenarioId: scenario.id, ...(before ? { number: { lt: before } } : {}) },
+      orderBy: { number: 'desc' },
+      take: options.limit + 1,
+      select: SUMMARY_FIELDS,
+    });
+    const items = rows.slice(0, options.limit).map((r) => ({ ...r, scenario: scenario.name, etag: etagOf(r) }));
+    return { items, nextCursor: rows.length > options.limit ? encodeRevisionCursor(items[items.length - 1].number) : null };
   }
 
-  /** Revisions of many scenarios in one query, newest first. */
-  async revisionsOf(scenarioIds: readonly number[]): Promise<Map<number, RevisionRecord[]>> {
+  /** A page of revisions (newest first, numbers below `before`) of each of many scenarios, in one query per page size. */
+  async revisionsOf(scenarioIds: readonly number[], page: { first: number; before?: number } = { first: 50 }): Promise<Map<number, RevisionRecord[]>> {
+    const numbers = await this.prisma.revision.findMany({
+      where: { scenarioId: { in: [...scenarioIds] }, ...(page.before ? { number: { lt: page.before } } : {}) },
+      orderBy: [{ scenarioId: 'asc' }, { number: 'desc' }],
+      select: { id: true, scenarioId: true },
+    });
+    const wanted = new Map<number, number[]>();
+    for (const r of numbers) {
+      const ids = wanted.get(r.scenarioId) ?? [];
+      if (ids.length < page.first) wanted.set(r.scenarioId, [...ids, r.id]);
+    }
     const rows = await this.prisma.revision.findMany({
-      where: { scenarioId: { in: [...scenarioIds] } },
+      where: { id: { in: [...wanted.values()].flat() } },
       orderBy: [{ scenarioId: 'asc' }, { number: 'desc' }],
       include: withName,
     });

@@ -39,3 +39,24 @@ t.test('writes and reviews meeting a busy event loop commit, no 500', async (t) 
   const results = await Promise.all(writes);
   t.same(results.map((r) => r.status), Array(17).fill(201), JSON.stringify(results.filter((r) => r.status >= 500).map((r) => r.body)));
 });
+
+t.test('revisions are listed a page at a time without reading manifests, in REST and GraphQL', async (t) => {
+  const { url } = await startTestServer(t);
+  const big = `${service('v0')}# ${'x'.repeat(1024 * 1024)}\n`;
+  t.equal((await call(url, 'POST', '/api/v1/scenarios', { name: 'paged', resources: big })).status, 201);
+  for (let i = 1; i < 7; i++) {
+    t.equal((await call(url, 'POST', '/api/v1/scenarios/paged/revisions', { resources: big.replace('v0', `v${i}`) }, { 'if-match': '*' })).status, 201);
+  }
+  const first = await call(url, 'GET', '/api/v1/scenarios/paged/revisions?limit=3');
+  t.same(first.body.items.map((r: { revision: number }) => r.revision), [7, 6, 5]);
+  t.ok(JSON.stringify(first.body).length < 5000, 'a small answer');
+  const second = await call(url, 'GET', `/api/v1/scenarios/paged/revisions?limit=3&cursor=${first.body.nextCursor}`);
+  t.same(second.body.items.map((r: { revision: number }) => r.revision), [4, 3, 2]);
+  const last = await call(url, 'GET', `/api/v1/scenarios/paged/revisions?limit=3&cursor=${second.body.nextCursor}`);
+  t.same(last.body.items.map((r: { revision: number }) => r.revision), [1]);
+  t.equal(last.body.nextCursor, null);
+  t.equal((await call(url, 'GET', '/api/v1/scenarios/paged/revisions?cursor=bogus')).status, 400, 'a cursor not from the API');
+
+  const gql = await call(url, 'POST', '/graphql', { query: '{ scenario(name: "paged") { revisions(first: 2, before: 5) { revision message } } }' });
+  t.same(gql.body.data.scenario.revisions.map((r: { revision: number }) => r.revision), [4, 3]);
+});

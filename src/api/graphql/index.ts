@@ -122,9 +122,17 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         const byScenario = new Map(found.map((r) => [r.scenarioId, r]));
         return queries.map(({ obj }) => byScenario.get(obj.id));
       },
-      revisions: async (queries: { obj: ScenarioRecord }[]) => {
-        const found = await store.revisionsOf(queries.map(({ obj }) => obj.id));
-        return queries.map(({ obj }) => found.get(obj.id) ?? []);
+      // One query per page asked for (usually one): a page of each scenario's revisions, as REST pages them.
+      revisions: async (queries: { obj: ScenarioRecord; params: { first?: number; before?: number | null } }[]) => {
+        const pageOf = (q: (typeof queries)[number]) => ({ first: Math.min(Math.max(q.params.first ?? 50, 1), 200), before: q.params.before ?? undefined });
+        const pages = new Map<string, Map<number, RevisionRecord[]>>();
+        for (const q of queries) {
+          const key = JSON.stringify(pageOf(q));
+          if (pages.has(key)) continue;
+          const ids = queries.filter((o) => JSON.stringify(pageOf(o)) === key).map(({ obj }) => obj.id);
+          pages.set(key, await store.revisionsOf(ids, pageOf(q)));
+        }
+        return queries.map((q) => pages.get(JSON.stringify(pageOf(q)))!.get(q.obj.id) ?? []);
       },
     },
     Revision: {

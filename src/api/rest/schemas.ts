@@ -100,6 +100,11 @@ export const ListQuery = Type.Object({
   ),
 });
 
+export const RevisionListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  cursor: Type.Optional(Type.String({ description: 'nextCursor of the page before' })),
+});
+
 export const DiffQuery = Type.Object({
   from: RevisionNumber(),
   to: Type.Optional(RevisionNumber({ description: 'default: the latest revision' })),
