@@ -25,6 +25,8 @@ export interface AppOptions {
   graphqlDepth?: number;
   /** GraphQL introspection and suggestions; default: on unless production. */
   graphqlIntrospection?: boolean;
+  /** Largest GraphQL answer in bytes (default: GRAPHQL_MAX_RESPONSE_BYTES). */
+  graphqlMaxResponseBytes?: number;
   /** Header and body timeouts and keep-alive limits (src/api/guards.ts has the defaults). */
   connectionLimits?: ConnectionLimits;
   /** How many compiled scenarios to keep. */
@@ -84,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     graphiql: !options.production,
     queryDepth: options.graphqlDepth ?? 8,
     introspection: options.graphqlIntrospection ?? !options.production,
+    maxResponseBytes: options.graphqlMaxResponseBytes,
   });
 
   return app;
