@@ -60,3 +60,28 @@ t.test('revisions are listed a page at a time without reading manifests, in REST
   const gql = await call(url, 'POST', '/graphql', { query: '{ scenario(name: "paged") { revisions(first: 2, before: 5) { revision message } } }' });
   t.same(gql.body.data.scenario.revisions.map((r: { revision: number }) => r.revision), [4, 3]);
 });
+
+t.test('mixed load: writers, translations and reads at once, no 5xx', async (t) => {
+  const { url } = await startTestServer(t);
+  t.equal((await call(url, 'POST', '/api/v1/scenarios', { name: 'mixed', resources: service('v0') })).status, 201);
+  const mesh = Array.from({ length: 40 }, (_, i) => service(`s${i}`).replace('metadata: {name:', `metadata: {namespace: default, name:`)).join('---\n');
+  const work = Array.from({ length: 30 }, (_, i) => {
+    switch (i % 5) {
+      case 0:
+        return call(url, 'POST', '/api/v1/scenarios/mixed/revisions', { resources: service(`m${i}`) }, { 'if-match': '*' });
+      case 1:
+        return call(url, 'POST', '/api/v1/translate', { resources: mesh, proxy: { type: 'sidecar', namespace: 'default' } });
+      case 2:
+        return call(url, 'POST', '/api/v1/scenarios/mixed/revisions/1/review', { state: i % 2 ? 'in_review' : 'draft' });
+      case 3:
+        return call(url, 'GET', '/api/v1/scenarios/mixed/revisions?limit=5');
+      default:
+        return call(url, 'POST', '/graphql', { query: '{ scenario(name: "mixed") { latest { revision translate { warnings } } revisions(first: 3) { revision } } }' });
+    }
+  });
+  const results = await Promise.all(work);
+  t.same(results.filter((r) => r.status >= 500).map((r) => r.body), [], 'no 5xx');
+  t.ok(results.every((r) => r.status < 400 || r.status === 409), 'only review-state conflicts are refused');
+  const listed = await call(url, 'GET', '/api/v1/scenarios/mixed/revisions?limit=200');
+  t.equal(listed.body.items.length, 7, 'every write kept');
+});
