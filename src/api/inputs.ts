@@ -3,15 +3,25 @@
 
 import { Ajv } from 'ajv';
 import { schemaProblems, type InputProblem } from './problems.js';
-import { ProxySelector, TraceRequest } from './rest/schemas.js';
+import { AddRevisionBody, CreateScenarioBody, ProxySelector, ReviewBody, TraceRequest } from './rest/schemas.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const SCHEMAS = { proxy: ajv.compile(ProxySelector), request: ajv.compile(TraceRequest) };
+const SCHEMAS = {
+  proxy: ajv.compile(ProxySelector),
+  request: ajv.compile(TraceRequest),
+  // GraphQL's write inputs: the REST bodies' checks (lengths, shapes) before the store sees them.
+  createScenario: ajv.compile(CreateScenarioBody),
+  addRevision: ajv.compile(AddRevisionBody),
+  setReview: ajv.compile(ReviewBody),
+};
+
+/** Where a problem's path starts: the GraphQL argument the value came from. */
+const ROOTS: Partial<Record<keyof typeof SCHEMAS, string>> = { createScenario: 'input', addRevision: 'input' };
 
 export type InputArgument = keyof typeof SCHEMAS;
 
 /** What is wrong with the argument (paths start with its name); empty when it is valid. */
 export function inputProblems(argument: InputArgument, value: unknown): InputProblem[] {
   const check = SCHEMAS[argument];
-  return check(value) ? [] : schemaProblems(argument, check.errors ?? []);
+  return check(value) ? [] : schemaProblems(ROOTS[argument] ?? argument, check.errors ?? []);
 }

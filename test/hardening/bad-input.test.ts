@@ -105,6 +105,8 @@ t.test('GraphQL writes apply the same checks: NUL, surrogates and deep nesting a
     { name: 'g2', resources: service('web'), author: '\ud800' },
     { name: 'g3', resources: [], mesh: JSON.parse(`{"a":${deepJson(3000)}}`) },
     { name: 'g4', resources: service('web') + '---\n' + service('web') },
+    { name: 'g6', resources: service('web'), message: 'x'.repeat(5000) },
+    { name: 'g7', resources: 42 },
   ]) {
     const answer = await gql(create, { input });
     t.equal(answer.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `${input.name}: ${JSON.stringify(answer.errors?.[0]).slice(0, 200)}`);

@@ -3,9 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
+import { GraphQLScalarType, Kind, NoSchemaIntrospectionCustomRule, valueFromASTUntyped } from 'graphql';
 import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { LIMITS } from '../../limits.js';
 import { costLimitRule } from './cost.js';
 import { registerGraphQLGuards, withoutSuggestions } from './guards.js';
@@ -88,11 +87,14 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     },
     Mutation: {
       createScenario: (_root, { input }: { input: Parameters<ScenarioStore['create']>[0] }) =>
-        guarded(async () => written(await store.create(input))),
+        guarded(async () => written(await store.create(checked('createScenario', input)))),
       addRevision: (_root, args: { name: string; ifMatch: string; input: Parameters<ScenarioStore['addRevision']>[2] }) =>
-        guarded(async () => written(await store.addRevision(args.name, args.ifMatch, args.input))),
+        guarded(async () => written(await store.addRevision(args.name, args.ifMatch, checked('addRevision', args.input)))),
       setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string }) =>
-        guarded(() => store.setReview(args.name, args.revision, args)),
+        guarded(() => {
+          const { name, revision, ...review } = args;
+          return store.setReview(name, revision, checked('setReview', review));
+        }),
       deleteScenario: (_root, { name }: { name: string }) => guarded(async () => (await store.delete(name), true)),
     },
     Scenario: {
