@@ -1,7 +1,6 @@
 // Builds the meshplan service (REST, GraphQL, OpenAPI, health) without listening:
 // tests call it in-process or over a real port; src/server.ts starts it.
 
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -13,6 +12,7 @@ import { guardGraphQL } from './api/graphql/access.js';
 import { registerGraphQL } from './api/graphql/index.js';
 import { sendProblem } from './api/problems.js';
 import { accessRoutes } from './api/rest/access.js';
+import { guardOptions, registerInputGuards, type ConnectionLimits } from './api/guards.js';
 import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
 import { analyzeRoutes } from './api/rest/analyze.js';
@@ -31,6 +31,12 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Deepest GraphQL query accepted; the schema's deepest legitimate query has depth 8. */
   graphqlDepth?: number;
+  /** GraphQL introspection and suggestions; default: on unless production. */
+  graphqlIntrospection?: boolean;
+  /** Largest GraphQL answer in bytes (default: GRAPHQL_MAX_RESPONSE_BYTES). */
+  graphqlMaxResponseBytes?: number;
+  /** Header and body timeouts and keep-alive limits (src/api/guards.ts has the defaults). */
+  connectionLimits?: ConnectionLimits;
   /** How many compiled scenarios to keep. */
   compiledCacheSize?: number;
   /** Tokens, OIDC, CORS, rate limit, headers; `enforced`: access control on from the start (src/access/startup.ts). Default: open, no rate limit. */
@@ -41,8 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    ...guardOptions(options.connectionLimits),
     // coerceTypes true, not fastify's 'array': array coercion rewrites data while trying union branches.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: true } },
   });
@@ -64,6 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
   registerBodyParsers(app);
+  registerInputGuards(app);
   // First, so its hooks and its route table see every route registered after it.
   await app.register(accessPlugin, { prisma: options.db.prisma, store, config: options.access?.config ?? OPEN_ACCESS, enforced: options.access?.enforced });
 
@@ -91,7 +97,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(verifyRoutes, { store, compiled });
   await app.register(envoyDiffRoutes, { store, compiled });
   await app.register(accessRoutes);
-  await registerGraphQL(app, { store, compiled, gate, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
+  await registerGraphQL(app, {
+    store,
+    compiled,
+    gate,
+    graphiql: !options.production,
+    queryDepth: options.graphqlDepth ?? 8,
+    introspection: options.graphqlIntrospection ?? !options.production,
+    maxResponseBytes: options.graphqlMaxResponseBytes,
+  });
   guardGraphQL(app, { store });
 
   return app;

@@ -2,6 +2,7 @@
 
 import { resolve } from 'node:path';
 import { loadAccessConfig, type AccessConfig } from './access/config.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './api/guards.js';
 
 export interface Config {
   port: number;
@@ -19,6 +20,10 @@ export interface Config {
   seedExample: boolean;
   /** Tokens, OIDC, CORS, rate limit, security headers (src/access/config.ts). */
   access: AccessConfig;
+  /** Header and body timeouts, keep-alive limits. */
+  connectionLimits: ConnectionLimits;
+  /** GraphQL introspection (off in production unless GRAPHQL_INTROSPECTION=true). */
+  graphqlIntrospection: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -43,5 +48,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     seedExample: env.SEED_EXAMPLE !== 'false',
     access: loadAccessConfig(env),
+    connectionLimits: {
+      headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
+      requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs),
+      keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs),
+      maxRequestsPerSocket: integer(env, 'MAX_REQUESTS_PER_SOCKET', DEFAULT_CONNECTION_LIMITS.maxRequestsPerSocket),
+    },
+    graphqlIntrospection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
   };
 }

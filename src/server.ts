@@ -48,6 +48,8 @@ const app = await buildApp({
   production: config.production,
   logger: log,
   access: { config: config.access, enforced: access.enforced },
+  connectionLimits: config.connectionLimits,
+  graphqlIntrospection: config.graphqlIntrospection,
 });
 
 let stopping = false;

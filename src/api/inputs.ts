@@ -4,7 +4,7 @@
 import { Ajv } from 'ajv';
 import { schemaProblems, type InputProblem } from './problems.js';
 import { Type } from '@sinclair/typebox';
-import { ProxyConfigFilter, ProxySelector, RouteTests, TraceRequest } from './rest/schemas.js';
+import { AddRevisionBody, CreateScenarioBody, ProxyConfigFilter, ProxySelector, ReviewBody, RouteTests, TraceRequest } from './rest/schemas.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const SCHEMAS = {
@@ -12,12 +12,19 @@ const SCHEMAS = {
   request: ajv.compile(TraceRequest),
   filter: ajv.compile(ProxyConfigFilter),
   routeTests: ajv.compile(Type.Object({ tests: RouteTests })),
+  // GraphQL's write inputs: the REST bodies' checks (lengths, shapes) before the store sees them.
+  createScenario: ajv.compile(CreateScenarioBody),
+  addRevision: ajv.compile(AddRevisionBody),
+  setReview: ajv.compile(ReviewBody),
 };
+
+/** Where a problem's path starts: the GraphQL argument the value came from. */
+const ROOTS: Partial<Record<keyof typeof SCHEMAS, string>> = { createScenario: 'input', addRevision: 'input' };
 
 export type InputArgument = keyof typeof SCHEMAS;
 
 /** What is wrong with the argument (paths start with its name); empty when it is valid. */
 export function inputProblems(argument: InputArgument, value: unknown): InputProblem[] {
   const check = SCHEMAS[argument];
-  return check(value) ? [] : schemaProblems(argument, check.errors ?? []);
+  return check(value) ? [] : schemaProblems(ROOTS[argument] ?? argument, check.errors ?? []);
 }

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ManifestProblem } from '../manifests/types.js';
 import { isRawManifestBody, QUERY_FIELDS } from './bodies.js';
+import { LimitError } from '../limits.js';
 import { ApprovalRefusedError, ConflictError, NotFoundError, StaleRevisionError, ValidationError } from '../store/errors.js';
 
 /** One entry of a problem document's `errors`: where in the input, and why. */
@@ -42,6 +43,7 @@ const TITLES: Record<number, string> = {
   412: 'Precondition failed',
   413: 'Content too large',
   415: 'Unsupported media type',
+  422: 'Limit exceeded',
   428: 'Precondition required',
   429: 'Too many requests',
   500: 'Internal server error',
@@ -79,6 +81,7 @@ export function problemFor(error: unknown, instance: string): ProblemDocument {
       error.problems.filter(isWarning).map(toInputProblem),
     );
   }
+  if (error instanceof LimitError) return doc(422, error.message, [{ ...NO_DOCUMENT, path: error.path, message: error.message }]);
   if (error instanceof NotFoundError) return doc(404, error.message);
   if (error instanceof ApprovalRefusedError) return { ...doc(409, error.message), verification: error.verification };
   if (error instanceof ConflictError) return doc(409, error.message);

@@ -2,7 +2,7 @@
 
 import type { ManifestProblem } from '../manifests/types.js';
 import type { AnalysisMessage } from '../contract.js';
-import type { ReviewRecord, RevisionRecord, ScenarioRecord } from '../store/scenarios.js';
+import type { ReviewRecord, RevisionRecord, RevisionSummaryRecord, ScenarioRecord } from '../store/scenarios.js';
 
 export const reviewView = (r: ReviewRecord) => ({
   state: r.state,
@@ -22,7 +22,7 @@ export const scenarioView = (s: ScenarioRecord) => ({
   updatedAt: s.updatedAt.toISOString(),
 });
 
-export const revisionSummaryView = (r: RevisionRecord, review: ReviewRecord) => ({
+export const revisionSummaryView = (r: RevisionSummaryRecord, review: ReviewRecord) => ({
   revision: r.number,
   contentHash: r.contentHash,
   etag: r.etag,

@@ -45,6 +45,9 @@ function connect(url: string, embedded: { stop(): Promise<void> } | undefined, a
   const prisma = new PrismaClient({
     adapter: new PrismaPg({ connectionString: url }),
     log: [{ emit: 'event', level: 'query' }],
+    // Prisma's defaults (2 s to get a connection, 5 s to finish) fail writes while the event loop is busy with a
+    // long translation or writers queue on one scenario's row lock; these bounds only stop a stuck transaction.
+    transactionOptions: { maxWait: 30_000, timeout: 60_000 },
   });
   let queries = 0;
   prisma.$on('query', () => {

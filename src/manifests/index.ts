@@ -1,9 +1,11 @@
 // The manifest stage: multi-document YAML (or an array of objects) in, typed Kubernetes
 // objects out, with every problem found listed by document, object and field path.
 
-import { loadAll, Schema, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
+import { binaryTag, loadAll, omapTag, pairsTag, Schema, setTag, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { parseAllDocuments, type Tags } from 'yaml';
+import { inputLimitProblems, objectLimitProblems, type LocatedObject } from './limits.js';
 import { checkObject, isSupportedKind } from './schemas.js';
+import { textProblems } from '../util/text.js';
 import { isValidatedKind, validateIstioObject } from '../validation/index.js';
 import type { K8sObject, ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
 
@@ -32,9 +34,14 @@ const CLUSTER_SCOPED_KINDS = new Set([
 // bounds alias expansion by the size it produces (js-yaml only counts aliases, and shares the
 // aliased objects, so a "billion laughs" passes its count), and it lists every syntax error with
 // its document, where js-yaml stops at the first.
-const KUBECTL_YAML_SCHEMA = new Schema(YAML11_SCHEMA.tags.filter((t) => t !== timestampTag));
-const withoutTimestamp = (tags: Tags): Tags =>
-  tags.filter((t) => (typeof t === 'string' ? t !== 'timestamp' : t.tag !== 'tag:yaml.org,2002:timestamp'));
+//
+// Tags that make something JSON cannot carry (!!set, !!omap, !!pairs, !!binary) would reach the store
+// changed, and unknown tags are dropped silently by both parsers: all are refused with their line.
+const NOT_JSON = [timestampTag, setTag, omapTag, pairsTag, binaryTag];
+const KUBECTL_YAML_SCHEMA = new Schema(YAML11_SCHEMA.tags.filter((t) => !NOT_JSON.includes(t)));
+const NOT_JSON_TAGS = ['timestamp', 'set', 'omap', 'pairs', 'binary'].map((t) => `tag:yaml.org,2002:${t}`);
+const withoutNotJson = (tags: Tags): Tags =>
+  tags.filter((t) => !NOT_JSON_TAGS.includes(typeof t === 'string' ? `tag:yaml.org,2002:${t}` : t.tag));
 
 export interface ParseOptions extends Partial<ManifestLimits> {
   /**
@@ -54,19 +61,33 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
   const how: Reading = { strict: options.strict ?? false, tolerant: options.tolerant ?? false };
   const problems: ManifestProblem[] = [];
   const documents = typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
-  const out: Collected = { objects: [], documents: [], ignored: [] };
+  const out: Collected = { located: [], ignored: [] };
   for (const { index, value } of documents) {
-    if (depthOf(value) > lim.maxDepth) problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
+    if (depthOf(value) > lim.maxDepth) {
+      problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
+      continue;
+    }
+    const text = textProblems(value, '', lim.maxDepth + 1);
+    for (const p of text) problems.push({ document: index, path: p.path, message: p.message, severity: 'error' });
+    if (text.length > 0) continue;
     // Array input belongs to the caller: copied so that defaulting never changes it.
-    else collectObjects(typeof input === 'string' ? value : structuredClone(value), index, how, out, problems);
+    collectObjects(typeof input === 'string' ? value : structuredClone(value), index, how, out, problems);
   }
-  return { ...out, problems };
+  const { located, ignored } = out;
+  if (located.length > lim.maxDocuments) {
+    // A kind: List counts each of its items, so a List cannot carry more objects than the document limit.
+    problems.push(fatal(`input has ${located.length} objects (List items included), more than the limit of ${lim.maxDocuments}`));
+    return { objects: [], documents: [], ignored: [], problems };
+  }
+  // Analyze reads what it is given; a design to translate must be unambiguous and within the limits.
+  if (!how.tolerant) problems.push(...duplicateProblems(located));
+  problems.push(...inputLimitProblems(located));
+  return { objects: located.map((l) => l.object), documents: located.map((l) => l.document), ignored, problems };
 }
 
-/** What the reading keeps: the objects (with their documents), and those of kinds meshplan does not use. */
+/** What the reading keeps: the objects (with their documents and places), and those of kinds meshplan does not use. */
 interface Collected {
-  objects: K8sObject[];
-  documents: number[];
+  located: LocatedObject[];
   ignored: { object: K8sObject; document: number }[];
 }
 
@@ -103,7 +124,7 @@ function readYaml(text: string, lim: ManifestLimits, problems: ManifestProblem[]
 }
 
 function readYamlCarefully(text: string, lim: ManifestLimits, problems: ManifestProblem[]): InputDocument[] {
-  const docs = parseAllDocuments(text, { version: '1.1', customTags: withoutTimestamp });
+  const docs = parseAllDocuments(text, { version: '1.1', customTags: withoutNotJson });
   // parseAllDocuments returns an EmptyStream (an array) for input without documents.
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length > lim.maxDocuments) {
@@ -112,8 +133,10 @@ function readYamlCarefully(text: string, lim: ManifestLimits, problems: Manifest
   }
   const out: InputDocument[] = [];
   list.forEach((doc, index) => {
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
+    // An unresolved tag is only a warning to the yaml package; its value would be kept as a plain string.
+    const tagWarnings = doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (doc.errors.length > 0 || tagWarnings.length > 0) {
+      for (const e of [...doc.errors, ...tagWarnings]) {
         const at = e.linePos?.[0];
         const where = at ? `line ${at.line}, column ${at.col}` : `offset ${e.pos[0]}`;
         const reason = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, '');
@@ -158,6 +181,31 @@ function depthOf(root: unknown): number {
 const firstLine = (s: string): string => s.split('\n', 1)[0];
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Two objects of one kind, namespace and name: istiod would keep one of them, so the input is ambiguous. */
+function duplicateProblems(located: LocatedObject[]): ManifestProblem[] {
+  const seen = new Map<string, LocatedObject>();
+  const problems: ManifestProblem[] = [];
+  for (const at of located) {
+    const o = at.object;
+    const key = `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, at);
+      continue;
+    }
+    const where = (l: LocatedObject) => `document ${l.document}${l.prefix ? ` at ${l.prefix.replace(/\.$/, '')}` : ''}`;
+    problems.push({
+      document: at.document,
+      kind: o.kind,
+      object: o.metadata.namespace === '' ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`,
+      path: at.prefix.replace(/\.$/, ''),
+      message: `duplicate ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}: ${where(first)} defines it too`,
+      severity: 'error',
+    });
+  }
+  return problems;
+}
 
 function collectObjects(value: unknown, document: number, how: Reading, out: Collected, problems: ManifestProblem[]): void {
   if (!isObject(value)) {
@@ -211,8 +259,9 @@ function collectObject(
   const object = namespace === '' ? obj.metadata.name : `${namespace}/${obj.metadata.name}`;
   const defaulted = { ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject;
   const keep = () => {
-    out.objects.push(defaulted);
-    out.documents.push(document);
+    const overLimits = objectLimitProblems(defaulted);
+    for (const p of overLimits) problems.push({ document, kind, object, path: prefix + p.path, message: p.message, severity: 'error' });
+    if (overLimits.length === 0) out.located.push({ object: defaulted, document, prefix });
   };
   if (!supported) {
     if (how.tolerant) return void keep();

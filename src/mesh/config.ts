@@ -38,6 +38,13 @@ export function toIstioConfig(o: K8sObject, creation: number, spec: any = o.spec
 const resolveDestination = (d: any, ns: string, domain: string): any =>
   d?.destination?.host ? { ...d, destination: { ...d.destination, host: resolveShortname(d.destination.host, ns, domain) } } : d;
 
+/**
+ * A route's destinations, qualified. One without `destination` (a warning of the manifest stage, which
+ * istiod's validation would refuse) has nowhere to send traffic, so it is left out rather than followed.
+ */
+const resolveRoute = (route: any[], ns: string, domain: string): any[] =>
+  route.filter((d) => typeof d?.destination === 'object' && d.destination !== null).map((d) => resolveDestination(d, ns, domain));
+
 const resolveMatchGateways = (matches: any[] | undefined, ns: string): any[] | undefined =>
   matches?.map((m) => (Array.isArray(m?.gateways) ? { ...m, gateways: m.gateways.map((g: string) => resolveGatewayName(g, ns)) } : m));
 
@@ -49,7 +56,7 @@ export function resolveVirtualService(spec: any, ns: string, domain: string): an
   if (Array.isArray(spec.http)) {
     out.http = spec.http.map((r: any) => {
       const nr = { ...r };
-      if (Array.isArray(r.route)) nr.route = r.route.map((d: any) => resolveDestination(d, ns, domain));
+      if (Array.isArray(r.route)) nr.route = resolveRoute(r.route, ns, domain);
       if (r.mirror?.host) nr.mirror = { ...r.mirror, host: resolveShortname(r.mirror.host, ns, domain) };
       if (Array.isArray(r.mirrors)) nr.mirrors = r.mirrors.map((m: any) => resolveDestination(m, ns, domain));
       if (r.match) nr.match = resolveMatchGateways(r.match, ns);
@@ -60,7 +67,7 @@ export function resolveVirtualService(spec: any, ns: string, domain: string): an
     if (Array.isArray(spec[kind])) {
       out[kind] = spec[kind].map((r: any) => ({
         ...r,
-        ...(r.route ? { route: r.route.map((d: any) => resolveDestination(d, ns, domain)) } : {}),
+        ...(Array.isArray(r.route) ? { route: resolveRoute(r.route, ns, domain) } : {}),
         ...(r.match ? { match: resolveMatchGateways(r.match, ns) } : {}),
       }));
     }

@@ -10,6 +10,7 @@ import { validateMeshConfig } from '../validation/meshconfig.js';
 import { readExpectations } from '../verify/document.js';
 import type { ExpectationsDocument } from '../verify/types.js';
 import { diffExpectations, type ExpectationsDiff } from './expectations-diff.js';
+import { MAX_REQUEST_DEPTH, textProblems } from '../util/text.js';
 
 export { ReviewState } from '../generated/prisma/client.js';
 
@@ -40,6 +41,19 @@ export interface RevisionRecord {
   createdAt: Date;
   etag: string;
 }
+
+/** A revision without its content: what a listing shows. */
+export type RevisionSummaryRecord = Omit<RevisionRecord, 'manifests' | 'objects' | 'mesh' | 'options' | 'expectations'>;
+
+const SUMMARY_FIELDS = {
+  id: true,
+  scenarioId: true,
+  number: true,
+  contentHash: true,
+  message: true,
+  author: true,
+  createdAt: true,
+} as const;
 
 export interface ReviewRecord {
   revisionId: number;
@@ -133,6 +147,9 @@ function validateObjectField(value: unknown, path: string): ManifestProblem[] {
 
 /** Every problem of a revision's input, manifests included; throws when there is any. */
 function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[] = []) {
+  // Before anything walks the input recursively (hashing, JSON columns): strings PostgreSQL cannot keep, deep nesting.
+  const text = textProblems(input, '', MAX_REQUEST_DEPTH).map((p) => problem(p.path, p.message));
+  if (text.length > 0) throw new ValidationError(`${text.length} problem(s) in the request`, [...extra, ...text]);
   const meshProblems = validateObjectField(input.mesh, 'mesh');
   const problems = [...extra, ...meshProblems, ...validateObjectField(input.options, 'options')];
   // MeshConfig enum values istiod refuses (unknown fields only warn when the revision is translated).
@@ -204,6 +221,13 @@ function decodeCursor(cursor: string): string {
   return name;
 }
 
+const encodeRevisionCursor = (n: number): string => Buffer.from(`before:${n}`, 'utf8').toString('base64url');
+function decodeRevisionCursor(cursor: string): number {
+  const m = /^before:([1-9][0-9]{0,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m || Number(m[1]) > 2147483647) throw new ValidationError('invalid cursor', [problem('cursor', 'not a cursor returned by this API')]);
+  return Number(m[1]);
+}
+
 export class ScenarioStore {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -234,6 +258,9 @@ export class ScenarioStore {
     const { checked, data } = checkRevisionInput(input);
     try {
       return await this.prisma.$transaction(async (tx) => {
+        // Writers of one scenario take turns: each reads the latest revision only once the one before has committed,
+        // so `If-Match: *` never fails on a race, and a stale ETag is always found stale.
+        await tx.$queryRaw`SELECT id FROM scenarios WHERE name = ${name} FOR UPDATE`;
         const scenario = await tx.scenario.findUnique({ where: { name } });
         if (!scenario) throw new NotFoundError(`scenario "${name}" not found`);
         const latest = await tx.revision.findUniqueOrThrow({
@@ -296,15 +323,34 @@ export class ScenarioStore {
     return toRevision(r);
   }
 
-  async revisions(name: string): Promise<RevisionRecord[]> {
+  /** A page of a scenario's revisions, newest first, without their manifests (a listing never reads them). */
+  async revisionPage(name: string, options: { limit: number; cursor?: string }): Promise<Page<RevisionSummaryRecord>> {
     const scenario = await this.scenario(name);
-    return this.revisionsOf([scenario.id]).then((m) => m.get(scenario.id) ?? []);
+    const before = options.cursor ? decodeRevisionCursor(options.cursor) : undefined;
+    const rows = await this.prisma.revision.findMany({
+      where: { scenarioId: scenario.id, ...(before ? { number: { lt: before } } : {}) },
+      orderBy: { number: 'desc' },
+      take: options.limit + 1,
+      select: SUMMARY_FIELDS,
+    });
+    const items = rows.slice(0, options.limit).map((r) => ({ ...r, scenario: scenario.name, etag: etagOf(r) }));
+    return { items, nextCursor: rows.length > options.limit ? encodeRevisionCursor(items[items.length - 1].number) : null };
   }
 
-  /** Revisions of many scenarios in one query, newest first. */
-  async revisionsOf(scenarioIds: readonly number[]): Promise<Map<number, RevisionRecord[]>> {
+  /** A page of revisions (newest first, numbers below `before`) of each of many scenarios, in one query per page size. */
+  async revisionsOf(scenarioIds: readonly number[], page: { first: number; before?: number } = { first: 50 }): Promise<Map<number, RevisionRecord[]>> {
+    const numbers = await this.prisma.revision.findMany({
+      where: { scenarioId: { in: [...scenarioIds] }, ...(page.before ? { number: { lt: page.before } } : {}) },
+      orderBy: [{ scenarioId: 'asc' }, { number: 'desc' }],
+      select: { id: true, scenarioId: true },
+    });
+    const wanted = new Map<number, number[]>();
+    for (const r of numbers) {
+      const ids = wanted.get(r.scenarioId) ?? [];
+      if (ids.length < page.first) wanted.set(r.scenarioId, [...ids, r.id]);
+    }
     const rows = await this.prisma.revision.findMany({
-      where: { scenarioId: { in: [...scenarioIds] } },
+      where: { id: { in: [...wanted.values()].flat() } },
       orderBy: [{ scenarioId: 'asc' }, { number: 'desc' }],
       include: withName,
     });
@@ -358,6 +404,8 @@ export class ScenarioStore {
     input: { state: ReviewState; reviewer?: string; comment?: string },
     approval?: ApprovalRecord,
   ): Promise<ReviewRecord> {
+    const text = textProblems({ reviewer: input.reviewer, comment: input.comment }, '', 2).map((p) => problem(p.path, p.message));
+    if (text.length > 0) throw new ValidationError('review is invalid', text);
     const revision = await this.revision(name, number);
     return this.prisma.$transaction(async (tx) => {
       // Locks the revision's review history so two state changes cannot both pass the check.

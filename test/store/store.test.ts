@@ -55,7 +55,7 @@ t.test('store', async (t) => {
   const first = await store.revision('canary', 1);
   t.equal(first.manifests, `${vs(90)}---\n${dr}`, 'revision 1 is as it was');
   t.same(first.mesh, { a: 1 });
-  t.same((await store.revisions('canary')).map((r) => r.number), [3, 2, 1]);
+  t.same((await store.revisionPage('canary', { limit: 50 })).items.map((r) => r.number), [3, 2, 1]);
 
   const diff = await store.diff('canary', 1, 2);
   t.same(diff.removed, [{ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', namespace: 'default', name: 'reviews' }]);

@@ -3,8 +3,11 @@
 
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
+import { GraphQLScalarType, Kind, NoSchemaIntrospectionCustomRule, valueFromASTUntyped } from 'graphql';
 import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
+import { LIMITS } from '../../limits.js';
+import { costLimitRule } from './cost.js';
+import { registerGraphQLGuards, withoutSuggestions } from './guards.js';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { RouteTest } from '../../engine.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
@@ -42,6 +45,7 @@ const CODES: Record<number, string> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   412: 'PRECONDITION_FAILED',
+  422: 'LIMIT_EXCEEDED',
   500: 'INTERNAL_SERVER_ERROR',
 };
 
@@ -67,6 +71,10 @@ export interface GraphQLOptions {
   gate: ReviewGate;
   graphiql: boolean;
   queryDepth: number;
+  /** Schema introspection and "Did you mean" suggestions (off in production unless enabled). */
+  introspection: boolean;
+  maxCost?: number;
+  maxResponseBytes?: number;
 }
 
 export async function registerGraphQL(app: FastifyInstance, options: GraphQLOptions): Promise<void> {
@@ -103,11 +111,14 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     },
     Mutation: {
       createScenario: (_root, { input }: { input: Parameters<ScenarioStore['create']>[0] }) =>
-        guarded(async () => written(await store.create(input), compiled)),
+        guarded(async () => written(await store.create(checked('createScenario', input)), compiled)),
       addRevision: (_root, args: { name: string; ifMatch: string; input: Parameters<ScenarioStore['addRevision']>[2] }) =>
-        guarded(async () => written(await store.addRevision(args.name, args.ifMatch, args.input), compiled)),
+        guarded(async () => written(await store.addRevision(args.name, args.ifMatch, checked('addRevision', args.input)), compiled)),
       setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string; force?: boolean }) =>
-        guarded(() => gate.setReview(args.name, args.revision, withoutNulls(args))),
+        guarded(() => {
+          const { name, revision, ...review } = args;
+          return gate.setReview(name, revision, checked('setReview', review));
+        }),
       deleteScenario: (_root, { name }: { name: string }) => guarded(async () => (await store.delete(name), true)),
     },
     Scenario: {
@@ -163,9 +174,17 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         const byScenario = new Map(found.map((r) => [r.scenarioId, r]));
         return queries.map(({ obj }) => byScenario.get(obj.id));
       },
-      revisions: async (queries: { obj: ScenarioRecord }[]) => {
-        const found = await store.revisionsOf(queries.map(({ obj }) => obj.id));
-        return queries.map(({ obj }) => found.get(obj.id) ?? []);
+      // One query per page asked for (usually one): a page of each scenario's revisions, as REST pages them.
+      revisions: async (queries: { obj: ScenarioRecord; params: { first?: number; before?: number | null } }[]) => {
+        const pageOf = (q: (typeof queries)[number]) => ({ first: Math.min(Math.max(q.params.first ?? 50, 1), 200), before: q.params.before ?? undefined });
+        const pages = new Map<string, Map<number, RevisionRecord[]>>();
+        for (const q of queries) {
+          const key = JSON.stringify(pageOf(q));
+          if (pages.has(key)) continue;
+          const ids = queries.filter((o) => JSON.stringify(pageOf(o)) === key).map(({ obj }) => obj.id);
+          pages.set(key, await store.revisionsOf(ids, pageOf(q)));
+        }
+        return queries.map((q) => pages.get(JSON.stringify(pageOf(q)))!.get(q.obj.id) ?? []);
       },
     },
     Revision: {
@@ -180,6 +199,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     },
   };
 
+  const maxCost = options.maxCost ?? LIMITS.graphqlMaxCost;
   await app.register(mercurius, {
     schema: SCHEMA,
     resolvers,
@@ -187,7 +207,12 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     graphiql: options.graphiql,
     queryDepth: options.queryDepth,
     path: '/graphql',
+    // The cost depends on the variables (first: $n), so validation runs per request: no document cache.
+    cache: false,
+    validationRules: ({ variables }) => [costLimitRule(maxCost, variables), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])],
+    ...(options.introspection ? {} : { errorFormatter: withoutSuggestions }),
   });
+  registerGraphQLGuards(app, options.maxResponseBytes ?? LIMITS.graphqlMaxResponseBytes);
 }
 
 const written = (w: Awaited<ReturnType<ScenarioStore['create']>>, compiled: CompiledScenarioCache) => ({

@@ -17,6 +17,7 @@ import {
   Problem,
   Review,
   ReviewBody,
+  RevisionListQuery,
   RevisionParams,
   RevisionQuery,
   RevisionSummary,
@@ -156,20 +157,24 @@ export async function scenarioRoutes(
     },
   );
 
-  app.get<{ Params: typeof NameParams.static }>(
+  app.get<{ Params: typeof NameParams.static; Querystring: typeof RevisionListQuery.static }>(
     '/api/v1/scenarios/:name/revisions',
     {
       schema: {
         tags,
-        summary: 'List the revisions of a scenario, newest first',
+        summary: 'List the revisions of a scenario, newest first, a page at a time',
         params: NameParams,
-        response: { 200: Type.Object({ items: Type.Array(RevisionSummary) }), ...problems(404) },
+        querystring: RevisionListQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(RevisionSummary), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...problems(400, 404),
+        },
       },
     },
     async (request) => {
-      const revisions = await store.revisions(request.params.name);
-      const reviews = await store.currentReviews(revisions.map((r) => r.id));
-      return { items: revisions.map((r) => revisionSummaryView(r, reviews.get(r.id)!)) };
+      const page = await store.revisionPage(request.params.name, request.query);
+      const reviews = await store.currentReviews(page.items.map((r) => r.id));
+      return { items: page.items.map((r) => revisionSummaryView(r, reviews.get(r.id)!)), nextCursor: page.nextCursor };
     },
   );
 

@@ -95,8 +95,10 @@ export const ScenarioRevision = Type.Object(
 );
 
 export const NameParams = Type.Object({ name: Type.String() });
-export const RevisionParams = Type.Object({ name: Type.String(), revision: Type.Integer({ minimum: 1 }) });
-export const RevisionQuery = Type.Object({ revision: Type.Optional(Type.Integer({ minimum: 1 })) });
+/** A revision number: stored as a 32-bit integer. */
+const RevisionNumber = (options: { description?: string } = {}) => Type.Integer({ minimum: 1, maximum: 2147483647, ...options });
+export const RevisionParams = Type.Object({ name: Type.String(), revision: RevisionNumber() });
+export const RevisionQuery = Type.Object({ revision: Type.Optional(RevisionNumber()) });
 
 export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
@@ -106,9 +108,14 @@ export const ListQuery = Type.Object({
   ),
 });
 
+export const RevisionListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  cursor: Type.Optional(Type.String({ description: 'nextCursor of the page before' })),
+});
+
 export const DiffQuery = Type.Object({
-  from: Type.Integer({ minimum: 1 }),
-  to: Type.Optional(Type.Integer({ minimum: 1, description: 'default: the latest revision' })),
+  from: RevisionNumber(),
+  to: Type.Optional(RevisionNumber({ description: 'default: the latest revision' })),
 });
 
 export const ProxySelector = Type.Union(

@@ -22,7 +22,7 @@ import {
   statPrefix,
   subsetKey,
 } from '../names.js';
-import { altHosts, hostsMatch, proxyDnsDomain } from '../routes/sidecar-hosts.js';
+import { altHosts, HostIndex, proxyDnsDomain } from '../routes/sidecar-hosts.js';
 import { destinationCluster, type Destination } from '../routes/virtualservice.js';
 import { isTcpProtocol, isTlsProtocol, listenerClass, parseProtocol } from './protocol.js';
 import { featureFlag, type BooleanFlag } from '../../mesh/features.js';
@@ -89,6 +89,8 @@ interface ListenerEntry {
   port: ServicePort;
   protocol: Protocol;
   chains: ChainOptions[];
+  /** conflictKey of each chain, once chains are merged into the entry. */
+  chainKeys?: Set<string>;
   locked: boolean;
   sources: SourceRef[];
 }
@@ -160,16 +162,21 @@ function maskedCidr(cidr: string): string | undefined {
 const cidrKey = (xs: string[] | undefined): string =>
   [...new Set((xs ?? []).map(maskedCidr).filter((c): c is string => c !== undefined))].sort().join(',');
 
-/** filterChainOpts.conflictsWith: same transport, ALPN, SNI set and (masked) CIDR set. */
-function conflicts(a: ChainOptions, b: ChainOptions): boolean {
-  if ((a.transport ?? '') !== (b.transport ?? '')) return false;
-  if ((a.alpn ?? []).join(',') !== (b.alpn ?? []).join(',')) return false;
-  if (setKey(a.sniHosts, (s) => s === '*') !== setKey(b.sniHosts, (s) => s === '*')) return false;
-  return cidrKey(a.cidrs) === cidrKey(b.cidrs);
-}
+/** filterChainOpts.conflictsWith: same transport, ALPN, SNI set and (masked) CIDR set; two chains conflict when their keys are equal. */
+const conflictKey = (c: ChainOptions): string =>
+  JSON.stringify([c.transport ?? '', (c.alpn ?? []).join(','), setKey(c.sniHosts, (s) => s === '*'), cidrKey(c.cidrs)]);
 
+const servicesByHost = new WeakMap<Service[], Map<string, Service>>();
+
+/** The scope's first service of a host name. */
 function serviceByHost(ctx: Context, host: string): Service | undefined {
-  return ctx.scope.services.find((s) => s.hostname === host);
+  let byHost = servicesByHost.get(ctx.scope.services);
+  if (!byHost) {
+    byHost = new Map();
+    for (const s of ctx.scope.services) if (!byHost.has(s.hostname)) byHost.set(s.hostname, s);
+    servicesByHost.set(ctx.scope.services, byHost);
+  }
+  return byHost.get(host);
 }
 
 
@@ -235,8 +242,25 @@ function l4MatchApplies(ctx: Context, m: L4Match | undefined, port: number): boo
   return gatewayOk && labelsOk && portOk && nsOk;
 }
 
+const vsHostIndexes = new WeakMap<IstioConfig[], { index: HostIndex; owner: number[] }>();
+
+/** The VSs with a host matching the host, in their order. */
 function vsForHost(vss: IstioConfig[], host: string): IstioConfig[] {
-  return vss.filter((vs) => ((vs.spec?.hosts ?? []) as string[]).some((h) => hostsMatch(h, host)));
+  let hosts = vsHostIndexes.get(vss);
+  if (!hosts) {
+    const names: string[] = [];
+    const owner: number[] = [];
+    vss.forEach((vs, i) => {
+      for (const h of (vs.spec?.hosts ?? []) as string[]) {
+        names.push(h);
+        owner.push(i);
+      }
+    });
+    hosts = { index: new HostIndex(names), owner };
+    vsHostIndexes.set(vss, hosts);
+  }
+  const found = [...new Set(hosts.index.matching(host).map((at) => hosts.owner[at]))].sort((a, b) => a - b);
+  return found.map((i) => vss[i]);
 }
 
 interface OutboundOptions {
@@ -342,8 +366,13 @@ function httpListenerChain(o: OutboundOptions, sniffed: boolean): ChainOptions {
 const asPlaintextHttp = (c: ChainOptions): ChainOptions => ({ ...c, alpn: PLAINTEXT_HTTP_ALPNS, transport: 'raw_buffer' });
 
 function mergeTcpChains(entry: ListenerEntry, incoming: ChainOptions[]): void {
+  // conflictsWith compares four fields for equality, so a key of them finds a conflict without a scan.
+  entry.chainKeys ??= new Set(entry.chains.map(conflictKey));
   for (const c of incoming) {
-    if (!entry.chains.some((existing) => conflicts(existing, c))) entry.chains.push(c);
+    const key = conflictKey(c);
+    if (entry.chainKeys.has(key)) continue;
+    entry.chainKeys.add(key);
+    entry.chains.push(c);
   }
 }
 

@@ -55,3 +55,75 @@ export function altHosts(hostname: string, proxyDomain: string): string[] {
   if (unique.length === 2) out.push(`${unique.join('.')}.${d[shared - 1]}`);
   return out;
 }
+
+/**
+ * Host names indexed for the lookups istiod does by scanning every host (the wildcard VirtualService
+ * index, separateVSHostsAndServices, the TCP listener's VS lookup): each query costs about the number
+ * of distinct wildcard lengths plus its answers, not the number of hosts, so a mesh of thousands of
+ * wildcard ServiceEntries and VirtualServices builds in linear time. Answers are positions in the
+ * input order, ascending, so callers keep istiod's iteration order.
+ */
+export class HostIndex {
+  private readonly exact = new Map<string, number[]>();
+  /** Wildcard hosts by their suffix ("*.a.com" → ".a.com", "*" → ""). */
+  private readonly bySuffix = new Map<string, number[]>();
+  private readonly suffixLengths: number[];
+  /** Every host reversed, sorted: the hosts ending with a suffix are one range. */
+  private readonly reversed: { key: string; at: number }[];
+
+  constructor(private readonly hosts: readonly string[]) {
+    const lengths = new Set<number>();
+    hosts.forEach((h, at) => {
+      const map = isWildcard(h) ? this.bySuffix : this.exact;
+      const key = isWildcard(h) ? h.slice(1) : h;
+      if (isWildcard(h)) lengths.add(key.length);
+      const list = map.get(key);
+      if (list) list.push(at);
+      else map.set(key, [at]);
+    });
+    this.suffixLengths = [...lengths];
+    this.reversed = hosts.map((h, at) => ({ key: reverse(h), at })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.at - b.at));
+  }
+
+  /** Positions of the hosts h with hostSubsetOf(name, h): name itself, or a wildcard covering it. */
+  covering(name: string): number[] {
+    const out = [...(isWildcard(name) ? [] : (this.exact.get(name) ?? []))];
+    for (const len of this.suffixLengths) {
+      if (len > name.length) continue;
+      out.push(...(this.bySuffix.get(name.slice(name.length - len)) ?? []));
+    }
+    return sortedUnique(out);
+  }
+
+  /** Positions of the hosts h with hostsMatch(h, name). */
+  matching(name: string): number[] {
+    if (!isWildcard(name)) return this.covering(name);
+    const suffix = name.slice(1);
+    const out: number[] = [];
+    // Hosts ending with the suffix: concrete ones, and wildcards longer than name.
+    for (const at of this.endingWith(suffix)) if (!isWildcard(this.hosts[at]) || this.hosts[at].length > name.length) out.push(at);
+    // Wildcards no longer than name that cover it.
+    for (const len of this.suffixLengths) {
+      if (len > name.length - 1) continue;
+      out.push(...(this.bySuffix.get(name.slice(name.length - len)) ?? []));
+    }
+    return sortedUnique(out);
+  }
+
+  private endingWith(suffix: string): number[] {
+    const prefix = reverse(suffix);
+    let lo = 0;
+    let hi = this.reversed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.reversed[mid].key < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < this.reversed.length && this.reversed[i].key.startsWith(prefix); i++) out.push(this.reversed[i].at);
+    return out;
+  }
+}
+
+const reverse = (s: string): string => [...s].reverse().join('');
+const sortedUnique = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);

@@ -16,7 +16,7 @@ import {
   usesAutoAllocatedAddresses,
 } from '../listeners/outbound.js';
 import { ALLOW_ANY_VHOST, BLOCK_ALL_VHOST, PASSTHROUGH_CLUSTER, subsetKey } from '../names.js';
-import { altHosts, hostSubsetOf, hostsMatch, isWildcard, proxyDnsDomain } from './sidecar-hosts.js';
+import { altHosts, HostIndex, isWildcard, proxyDnsDomain } from './sidecar-hosts.js';
 import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes, type HttpRoute } from './virtualservice.js';
 
 export const MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES = 1048576;
@@ -61,47 +61,47 @@ function egressForRds(scope: SidecarScope, port: number, bind: string): Egress |
 const vsHosts = (vs: IstioConfig): string[] => (vs.spec?.hosts ?? []) as string[];
 
 /** selectVirtualServices: VSs with a host matching a service on the port. */
-function selectVirtualServices(vss: IstioConfig[], byName: Map<string, PortService>): IstioConfig[] {
-  const names = [...byName.keys()];
-  const wildcardServices = names.filter(isWildcard);
-  return vss.filter((vs) =>
-    vsHosts(vs).some((h) => {
-      const lc = h.toLowerCase();
-      if (byName.has(lc)) return true;
-      if (isWildcard(lc)) return names.some((s) => hostsMatch(lc, s));
-      return wildcardServices.some((s) => hostsMatch(lc, s));
-    }),
-  );
+function selectVirtualServices(vss: IstioConfig[], names: HostIndex): IstioConfig[] {
+  return vss.filter((vs) => vsHosts(vs).some((h) => names.matching(h.toLowerCase()).length > 0));
 }
 
+/** The most specific VS of each service host, per egress listener (its services and VSs do not change). */
+const mostSpecificByEgress = new WeakMap<Egress, Map<string, IstioConfig>>();
+
 /** computeWildcardHostVirtualServiceIndex: service host → the VS with its most specific host. */
-function mostSpecificVsIndex(vss: IstioConfig[], services: Service[]): Map<string, IstioConfig> {
+function mostSpecificVsIndex(egress: Egress): Map<string, IstioConfig> {
+  const cached = mostSpecificByEgress.get(egress);
+  if (cached) return cached;
   const exact = new Map<string, IstioConfig>();
   const wildcard = new Map<string, IstioConfig>();
-  for (const vs of vss) {
+  for (const vs of egress.virtualServices) {
     for (const h of vsHosts(vs)) {
       const target = isWildcard(h) ? wildcard : exact;
       if (!target.has(h)) target.set(h, vs);
     }
   }
+  const wildcardHosts = [...wildcard.keys()];
+  const wildcards = new HostIndex(wildcardHosts);
   const out = new Map<string, IstioConfig>();
-  for (const svc of services) {
+  for (const svc of egress.services) {
     const direct = exact.get(svc.hostname);
     if (direct) {
       out.set(svc.hostname, direct);
       continue;
     }
+    // The longest covering wildcard; the first seen among equally long ones.
     let best: string | undefined;
-    for (const h of wildcard.keys()) {
-      if (hostSubsetOf(svc.hostname, h) && (best === undefined || h.length > best.length)) best = h;
+    for (const at of wildcards.covering(svc.hostname)) {
+      if (best === undefined || wildcardHosts[at].length > best.length) best = wildcardHosts[at];
     }
     if (best !== undefined) out.set(svc.hostname, wildcard.get(best)!);
   }
+  mostSpecificByEgress.set(egress, out);
   return out;
 }
 
 /** separateVSHostsAndServices. */
-function separateHosts(vs: IstioConfig, byName: Map<string, PortService>, mostSpecific: Map<string, IstioConfig>) {
+function separateHosts(vs: IstioConfig, byName: Map<string, PortService>, entries: PortService[], names: HostIndex, mostSpecific: Map<string, IstioConfig>) {
   const hosts: string[] = [];
   const services: PortService[] = [];
   const wildcards: string[] = [];
@@ -116,13 +116,9 @@ function separateHosts(vs: IstioConfig, byName: Map<string, PortService>, mostSp
     else hosts.push(h);
   }
   for (const wc of wildcards) {
-    let found = false;
-    for (const [name, svc] of byName) {
-      if (!hostsMatch(name, wc)) continue;
-      found = true;
-      if (mostSpecific.get(name) === vs) services.push(svc);
-    }
-    if (!found) hosts.push(wc);
+    const found = names.matching(wc);
+    for (const at of found) if (mostSpecific.get(entries[at].hostname) === vs) services.push(entries[at]);
+    if (found.length === 0) hosts.push(wc);
   }
   return { hosts, services };
 }
@@ -218,14 +214,16 @@ function buildVirtualHosts(
     const gws = (vs.spec?.gateways ?? []) as string[];
     return gws.length === 0 || gws.includes(MESH_GATEWAY);
   });
-  if (listenerPort !== 80) vss = selectVirtualServices(vss, byName);
-  const mostSpecific = mostSpecificVsIndex(egress.virtualServices, egress.services);
+  const entries = [...byName.values()];
+  const hostIndex = new HostIndex(entries.map((e) => e.hostname));
+  if (listenerPort !== 80) vss = selectVirtualServices(vss, hostIndex);
+  const mostSpecific = mostSpecificVsIndex(egress);
 
   const wrappers: VhostWrapper[] = [];
   for (const vs of vss) {
     const routes = buildVirtualServiceRoutes(index, proxy, vs, { listenerPort, gatewayNames: [MESH_GATEWAY], destinationRules });
     if (routes.length === 0) continue;
-    const { hosts, services } = separateHosts(vs, byName, mostSpecific);
+    const { hosts, services } = separateHosts(vs, byName, entries, hostIndex, mostSpecific);
     const byPort = new Map<number, PortService[]>();
     for (const ps of services) {
       for (const p of ps.ports) {
