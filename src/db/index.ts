@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { applyMigrations, migrationNames } from './migrate.js';
+import { StartupError } from './startup-error.js';
 
 export interface Database {
   url: string;
@@ -23,13 +24,15 @@ export interface DatabaseOptions {
   dataDir: string;
   embeddedPort: number;
   log?: (message: string) => void;
+  /** What the embedded PostgreSQL's start decided on its own (an orphan stopped, another port). */
+  warn?: (message: string) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const log = options.log ?? (() => {});
   const embedded = options.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres(options.dataDir, options.embeddedPort, log);
+    : await startEmbeddedPostgres(options.dataDir, options.embeddedPort, log, options.warn ?? log);
   const url = options.databaseUrl ?? embedded!.url;
   try {
     const applied = await applyMigrations(url);
@@ -37,7 +40,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return connect(url, embedded, applied);
   } catch (e) {
     await embedded?.stop();
-    throw e;
+    if (!options.databaseUrl || e instanceof StartupError) throw e;
+    const message = String((e as Error).message ?? e).replace(/\s*\n\s*/g, ' ').trim();
+    throw new StartupError(`cannot reach the database of DATABASE_URL: ${message}: check DATABASE_URL, or unset it for the embedded PostgreSQL`);
   }
 }
 
