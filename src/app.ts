@@ -13,6 +13,8 @@ import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
+import { engineOptions } from './config.js';
+import { EnginePool, type EnginePoolOptions } from './worker/pool.js';
 
 export interface AppOptions {
   db: Pick<Database, 'prisma' | 'ready'>;
@@ -23,8 +25,10 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Deepest GraphQL query accepted; the schema's deepest legitimate query has depth 8. */
   graphqlDepth?: number;
-  /** How many compiled scenarios to keep. */
-  compiledCacheSize?: number;
+  /** Bytes of compiled scenarios the in-process cache keeps (the worker threads have their own). */
+  compiledCacheBytes?: number;
+  /** The engine's worker pool, or settings for one (defaults: config.ts engineOptions, from the environment). */
+  engine?: EnginePool | Partial<EnginePoolOptions>;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -37,7 +41,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: true } },
   });
   const store = new ScenarioStore(options.db.prisma);
-  const compiled = new CompiledScenarioCache(options.compiledCacheSize);
+  const compiled = new CompiledScenarioCache(options.compiledCacheBytes);
+  const engine = options.engine instanceof EnginePool ? options.engine : new EnginePool({ ...engineOptions(), ...options.engine });
+  // After the requests in flight have finished (onClose runs then), the threads go.
+  if (!(options.engine instanceof EnginePool)) app.addHook('onClose', () => engine.close());
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -73,8 +80,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(scenarioRoutes, { store });
-  await app.register(translateRoutes, { store, compiled });
-  await registerGraphQL(app, { store, compiled, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
+  await app.register(translateRoutes, { store, engine });
+  await registerGraphQL(app, { store, compiled, engine, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
 
   return app;
 }

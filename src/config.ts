@@ -1,6 +1,8 @@
 // Settings from the environment, read once at start-up. The README lists each variable.
 
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import type { EnginePoolOptions } from './worker/pool.js';
 
 export interface Config {
   port: number;
@@ -16,6 +18,8 @@ export interface Config {
   production: boolean;
   /** Load the example scenario into an empty store at start-up. */
   seedExample: boolean;
+  /** The engine's worker pool: threads, time budget, in-flight bound, caches, heap. */
+  engine: EnginePoolOptions;
 }
 
 const MiB = 1024 * 1024;
@@ -39,5 +43,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: integer(env, 'BODY_LIMIT', 16 * MiB),
     production: env.NODE_ENV === 'production',
     seedExample: env.SEED_EXAMPLE !== 'false',
+    engine: engineOptions(env),
+  };
+}
+
+/** The engine pool's settings; the defaults fit a mesh of a few thousand services on a 2-core, 8 GiB machine. */
+export function engineOptions(env: NodeJS.ProcessEnv = process.env): EnginePoolOptions {
+  const threads = integer(env, 'ENGINE_THREADS', availableParallelism());
+  return {
+    threads,
+    timeBudgetMs: integer(env, 'ENGINE_TIME_BUDGET_MS', 30_000),
+    maxInFlight: integer(env, 'ENGINE_MAX_IN_FLIGHT', Math.max(1, threads) * 4),
+    scenarioCacheBytes: integer(env, 'SCENARIO_CACHE_BYTES', 256 * MiB),
+    xdsCacheBytes: integer(env, 'XDS_CACHE_BYTES', 64 * MiB),
+    workerHeapMb: integer(env, 'WORKER_HEAP_MB', 1024),
   };
 }

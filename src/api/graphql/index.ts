@@ -10,7 +10,8 @@ import type { ReviewState } from '../../generated/prisma/client.js';
 import { ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
 import type { SummaryKind } from '../../xds/summaries.js';
-import type { CompiledScenarioCache } from '../compiled.js';
+import { revisionSource, type CompiledScenarioCache } from '../compiled.js';
+import type { EnginePool } from '../../worker/pool.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
 import { problemFor, toInputProblem } from '../problems.js';
 
@@ -35,6 +36,8 @@ const CODES: Record<number, string> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   412: 'PRECONDITION_FAILED',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
   500: 'INTERNAL_SERVER_ERROR',
 };
 
@@ -55,13 +58,16 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 export interface GraphQLOptions {
   store: ScenarioStore;
+  /** For resolvers that call a CompiledScenario in-process. */
   compiled: CompiledScenarioCache;
+  /** The engine's worker pool: heavy fields run here. */
+  engine: EnginePool;
   graphiql: boolean;
   queryDepth: number;
 }
 
 export async function registerGraphQL(app: FastifyInstance, options: GraphQLOptions): Promise<void> {
-  const { store, compiled } = options;
+  const { store, engine } = options;
 
   const resolvers: IResolvers = {
     JSON: JSONScalar,
@@ -95,12 +101,15 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       revision: (r: RevisionRecord) => r.number,
       resources: (r: RevisionRecord) => r.manifests,
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
-        guarded(async () => (await compiled.forRevision(r)).translate(proxy ? checked('proxy', proxy) : undefined)),
+        guarded(async () => (await engine.run('translate', revisionSource(r), { proxy: proxy ? checked('proxy', proxy) : undefined })).value()),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: SummaryKind[] | null }) =>
-        guarded(async () => (await compiled.forRevision(r)).proxyConfig(checked('proxy', args.proxy), args.kinds ?? undefined)),
+        guarded(async () =>
+          (await engine.run('proxyConfig', revisionSource(r), { proxy: checked('proxy', args.proxy), kinds: args.kinds ?? undefined })).value(),
+        ),
       trace: (r: RevisionRecord, args: { proxy: ProxySelector; request: TraceRequestInput }) =>
         guarded(async () => {
-          const result = (await compiled.forRevision(r)).trace(checked('proxy', args.proxy), checked('request', args.request));
+          const checkedArgs = { proxy: checked('proxy', args.proxy), request: checked('request', args.request) };
+          const result = (await engine.run('trace', revisionSource(r), checkedArgs)).value();
           return { ...result, warnings: result.warnings ?? [] };
         }),
     },

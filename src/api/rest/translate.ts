@@ -5,7 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
 import type { ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
-import type { CompiledScenarioCache } from '../compiled.js';
+import { revisionSource, scenarioSource } from '../compiled.js';
+import type { EngineAnswer, EnginePool } from '../../worker/pool.js';
+import type { OperationName } from '../../worker/operations.js';
 import type { SummaryKind } from '../../xds/summaries.js';
 import {
   NameParams,
@@ -26,11 +28,12 @@ const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c,
 
 export async function translateRoutes(
   app: FastifyInstance,
-  { store, compiled }: { store: ScenarioStore; compiled: CompiledScenarioCache },
+  { store, engine }: { store: ScenarioStore; engine: EnginePool },
 ): Promise<void> {
-  const storedScenario = async (name: string, revision?: number) => {
-    return compiled.forRevision(await store.revision(name, revision));
-  };
+  const storedScenario = async (name: string, revision?: number) => revisionSource(await store.revision(name, revision));
+  // The answer as the worker thread serialised it: no second serialisation on the event loop.
+  const json = <N extends OperationName>(reply: FastifyReply, answer: EngineAnswer<N>) =>
+    reply.type('application/json; charset=utf-8').send(answer.json);
 
   app.post<{ Body: Static<typeof TranslateBody> }>(
     '/api/v1/translate',
@@ -42,9 +45,9 @@ export async function translateRoutes(
         response: { 200: TranslateResult, ...problems(400, 413) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { proxy, ...input } = request.body;
-      return (await compiled.get(input)).translate(proxy as ProxySelector | undefined);
+      return json(reply, await engine.run('translate', scenarioSource(input), { proxy: proxy as ProxySelector | undefined }));
     },
   );
 
@@ -58,9 +61,9 @@ export async function translateRoutes(
         response: { 200: TraceResult, ...problems(400, 413) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { proxy, request: traced, ...input } = request.body;
-      return (await compiled.get(input)).trace(proxy as ProxySelector, traced as TraceRequestInput);
+      return json(reply, await engine.run('trace', scenarioSource(input), { proxy: proxy as ProxySelector, request: traced as TraceRequestInput }));
     },
   );
 
@@ -80,9 +83,9 @@ export async function translateRoutes(
         request.body ??= {};
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      return scenario.translate(request.body?.proxy as ProxySelector | undefined);
+      return json(reply, await engine.run('translate', scenario, { proxy: request.body?.proxy as ProxySelector | undefined }));
     },
   );
 
@@ -98,17 +101,18 @@ export async function translateRoutes(
         response: { 200: TraceResult, ...problems(400, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      return scenario.trace(request.body.proxy as ProxySelector, request.body.request as TraceRequestInput);
+      const args = { proxy: request.body.proxy as ProxySelector, request: request.body.request as TraceRequestInput };
+      return json(reply, await engine.run('trace', scenario, args));
     },
   );
 
   // istioctl proxy-config tables: JSON, or the plain text istioctl prints for a client that asks for text.
-  const proxyConfigReply = (request: FastifyRequest, reply: FastifyReply, result: ProxyConfigOutput) => {
-    if (!request.headers.accept?.startsWith('text/plain')) return result;
+  const proxyConfigReply = (request: FastifyRequest, reply: FastifyReply, answer: EngineAnswer<'proxyConfig'>) => {
+    if (!request.headers.accept?.startsWith('text/plain')) return json(reply, answer);
     reply.type('text/plain; charset=utf-8').serializer(String);
-    return result.text;
+    return (answer.value() as ProxyConfigOutput).text;
   };
 
   app.post<{ Body: Static<typeof ProxyConfigBody> }>(
@@ -123,8 +127,8 @@ export async function translateRoutes(
     },
     async (request, reply) => {
       const { proxy, kinds, ...input } = request.body;
-      const result = (await compiled.get(input)).proxyConfig(proxy as ProxySelector, kinds as SummaryKind[] | undefined);
-      return proxyConfigReply(request, reply, result);
+      const args = { proxy: proxy as ProxySelector, kinds: kinds as SummaryKind[] | undefined };
+      return proxyConfigReply(request, reply, await engine.run('proxyConfig', scenarioSource(input), args));
     },
   );
 
@@ -142,8 +146,8 @@ export async function translateRoutes(
     },
     async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      const result = scenario.proxyConfig(request.body.proxy as ProxySelector, request.body.kinds as SummaryKind[] | undefined);
-      return proxyConfigReply(request, reply, result);
+      const args = { proxy: request.body.proxy as ProxySelector, kinds: request.body.kinds as SummaryKind[] | undefined };
+      return proxyConfigReply(request, reply, await engine.run('proxyConfig', scenario, args));
     },
   );
 }
