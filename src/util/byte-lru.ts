@@ -22,6 +22,10 @@ export class ByteLru<V> {
     return hit;
   }
 
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   set(key: string, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);

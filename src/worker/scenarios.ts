@@ -48,6 +48,10 @@ export class ScenarioCache {
     return { scenario, key, hit: false };
   }
 
+  has(source: ScenarioSource): boolean {
+    return this.lru.has(source.key ?? `input:${hashInput(source.input)}`);
+  }
+
   /** Trims to the bound after a scenario grew by use; the one just used stays. */
   settle(key: string): void {
     this.lru.trim(key);
