@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerBodyParsers } from './api/bodies.js';
 import { CompiledScenarioCache } from './api/compiled.js';
 import { registerGraphQL } from './api/graphql/index.js';
+import { registerMetrics } from './api/metrics.js';
 import { sendProblem } from './api/problems.js';
 import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
@@ -17,7 +18,7 @@ import { engineOptions } from './config.js';
 import { EnginePool, type EnginePoolOptions } from './worker/pool.js';
 
 export interface AppOptions {
-  db: Pick<Database, 'prisma' | 'ready'>;
+  db: Pick<Database, 'prisma' | 'ready'> & Partial<Pick<Database, 'poolStats'>>;
   /** Largest request body in bytes (413 above it). */
   bodyLimit?: number;
   production?: boolean;
@@ -60,6 +61,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
   registerBodyParsers(app);
+  await registerMetrics(app, { engine, poolStats: options.db.poolStats });
 
   await app.register(swagger, {
     openapi: {

@@ -1,6 +1,7 @@
 // The database the service uses: DATABASE_URL, or an embedded PostgreSQL; migrated on open.
 
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { applyMigrations, migrationNames } from './migrate.js';
@@ -16,6 +17,8 @@ export interface Database {
   ready(): Promise<{ ok: boolean; reason?: string }>;
   /** Number of SQL queries sent so far (for checks that a request costs a fixed number). */
   queryCount(): number;
+  /** The connection pool's state, for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -47,8 +50,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function connect(url: string, embedded: { stop(): Promise<void> } | undefined, appliedMigrations: string[]): Database {
+  // Our own pg pool, handed to Prisma's adapter, so its state can be read for /metrics.
+  const pool = new pg.Pool({ connectionString: url });
   const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url }),
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
     log: [{ emit: 'event', level: 'query' }],
   });
   let queries = 0;
@@ -61,6 +66,7 @@ function connect(url: string, embedded: { stop(): Promise<void> } | undefined, a
     embedded: embedded !== undefined,
     appliedMigrations,
     queryCount: () => queries,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async ready() {
       try {
         const rows = await prisma.$queryRaw<{ migration_name: string }[]>`
@@ -74,6 +80,7 @@ function connect(url: string, embedded: { stop(): Promise<void> } | undefined, a
     },
     async close() {
       await prisma.$disconnect();
+      if (!pool.ended) await pool.end();
       await embedded?.stop();
     },
   };
