@@ -12,6 +12,7 @@ import { registerMetrics } from './api/metrics.js';
 import { sendProblem } from './api/problems.js';
 import { scenarioRoutes } from './api/rest/scenarios.js';
 import { translateRoutes } from './api/rest/translate.js';
+import { openapiTransform } from './api/rest/examples.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
 import { engineOptions } from './config.js';
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerMetrics(app, { engine, poolStats: options.db.poolStats });
 
   await app.register(swagger, {
+    transform: openapiTransform,
     openapi: {
       info: {
         title: 'meshplan',

@@ -14,6 +14,7 @@ import { revisionSource, type CompiledScenarioCache } from '../compiled.js';
 import type { EnginePool } from '../../worker/pool.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
 import { problemFor, toInputProblem } from '../problems.js';
+import { registerGraphiQL } from '../graphiql.js';
 
 const SCHEMA = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
 
@@ -143,10 +144,11 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     schema: SCHEMA,
     resolvers,
     loaders,
-    graphiql: options.graphiql,
+    graphiql: false, // served from local assets instead (graphiql.ts): mercurius' page loads from a CDN
     queryDepth: options.queryDepth,
     path: '/graphql',
   });
+  if (options.graphiql) await registerGraphiQL(app);
 }
 
 const written = (w: Awaited<ReturnType<ScenarioStore['create']>>) => ({
