@@ -15,11 +15,13 @@ import { translateRoutes } from './api/rest/translate.js';
 import { openapiTransform } from './api/rest/examples.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
-import { engineOptions } from './config.js';
+import { engineOptions, jobSettings, type JobSettings } from './config.js';
+import { JobQueue } from './jobs/queue.js';
+import { jobRoutes } from './api/rest/jobs.js';
 import { EnginePool, type EnginePoolOptions } from './worker/pool.js';
 
 export interface AppOptions {
-  db: Pick<Database, 'prisma' | 'ready'> & Partial<Pick<Database, 'poolStats'>>;
+  db: Pick<Database, 'prisma' | 'ready'> & Partial<Pick<Database, 'poolStats' | 'url'>>;
   /** Largest request body in bytes (413 above it). */
   bodyLimit?: number;
   production?: boolean;
@@ -31,6 +33,8 @@ export interface AppOptions {
   compiledCacheBytes?: number;
   /** The engine's worker pool, or settings for one (defaults: config.ts engineOptions, from the environment). */
   engine?: EnginePool | Partial<EnginePoolOptions>;
+  /** Run jobs (Prefer: respond-async) with pg-boss on the database (db.url); off unless given. */
+  jobs?: Partial<JobSettings>;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -45,8 +49,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const store = new ScenarioStore(options.db.prisma);
   const compiled = new CompiledScenarioCache(options.compiledCacheBytes);
   const engine = options.engine instanceof EnginePool ? options.engine : new EnginePool({ ...engineOptions(), ...options.engine });
-  // After the requests in flight have finished (onClose runs then), the threads go.
-  if (!(options.engine instanceof EnginePool)) app.addHook('onClose', () => engine.close());
+  const jobs =
+    options.jobs && options.db.url
+      ? new JobQueue({ ...jobSettings(), ...options.jobs, connectionString: options.db.url, prisma: options.db.prisma, engine, log: (m, d) => app.log.error(d, m) })
+      : undefined;
+  // After the requests in flight have finished (onClose runs then): the running jobs, then the threads.
+  app.addHook('onClose', async () => {
+    await jobs?.stop();
+    if (!(options.engine instanceof EnginePool)) await engine.close();
+  });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -62,7 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
   registerBodyParsers(app);
-  await registerMetrics(app, { engine, poolStats: options.db.poolStats });
+  await registerMetrics(app, { engine, poolStats: options.db.poolStats, ...(jobs ? { jobStats: () => jobs.stats() } : {}) });
 
   await app.register(swagger, {
     transform: openapiTransform,
@@ -84,8 +95,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(scenarioRoutes, { store });
-  await app.register(translateRoutes, { store, engine });
-  await registerGraphQL(app, { store, compiled, engine, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
+  await app.register(translateRoutes, { store, engine, jobs });
+  if (jobs) await app.register(jobRoutes, { jobs });
+  await registerGraphQL(app, { store, compiled, engine, jobs, graphiql: !options.production, queryDepth: options.graphqlDepth ?? 8 });
 
+  await jobs?.start();
   return app;
 }

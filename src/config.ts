@@ -20,6 +20,14 @@ export interface Config {
   seedExample: boolean;
   /** The engine's worker pool: threads, time budget, in-flight bound, caches, heap. */
   engine: EnginePoolOptions;
+  /** Jobs (Prefer: respond-async), kept in PostgreSQL by pg-boss. */
+  jobs: JobSettings;
+}
+
+export interface JobSettings {
+  timeBudgetMs: number;
+  concurrency: number;
+  maintenanceSeconds: number;
 }
 
 const MiB = 1024 * 1024;
@@ -44,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     seedExample: env.SEED_EXAMPLE !== 'false',
     engine: engineOptions(env),
+    jobs: jobSettings(env),
   };
 }
 
@@ -57,5 +66,13 @@ export function engineOptions(env: NodeJS.ProcessEnv = process.env): EnginePoolO
     scenarioCacheBytes: integer(env, 'SCENARIO_CACHE_BYTES', 256 * MiB),
     xdsCacheBytes: integer(env, 'XDS_CACHE_BYTES', 64 * MiB),
     workerHeapMb: integer(env, 'WORKER_HEAP_MB', 1024),
+  };
+}
+
+export function jobSettings(env: NodeJS.ProcessEnv = process.env): JobSettings {
+  return {
+    timeBudgetMs: integer(env, 'JOB_TIME_BUDGET_MS', 10 * 60_000),
+    concurrency: Math.max(1, integer(env, 'JOB_CONCURRENCY', 1)),
+    maintenanceSeconds: Math.max(1, integer(env, 'JOB_MAINTENANCE_SECONDS', 30)),
   };
 }

@@ -37,7 +37,7 @@ try {
     log.info('loaded the example scenario "bookinfo"');
   }
 
-  const app = await buildApp({ db, bodyLimit: config.bodyLimit, production: config.production, logger: log, engine: config.engine });
+  const app = await buildApp({ db, bodyLimit: config.bodyLimit, production: config.production, logger: log, engine: config.engine, jobs: config.jobs });
   const opened = db;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

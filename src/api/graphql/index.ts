@@ -12,6 +12,8 @@ import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/
 import type { SummaryKind } from '../../xds/summaries.js';
 import { revisionSource, type CompiledScenarioCache } from '../compiled.js';
 import type { EnginePool } from '../../worker/pool.js';
+import type { JobQueue, JobView } from '../../jobs/queue.js';
+import { NotFoundError } from '../../store/errors.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
 import { problemFor, toInputProblem } from '../problems.js';
 import { registerGraphiQL } from '../graphiql.js';
@@ -63,12 +65,22 @@ export interface GraphQLOptions {
   compiled: CompiledScenarioCache;
   /** The engine's worker pool: heavy fields run here. */
   engine: EnginePool;
+  /** Jobs, when the service runs them. */
+  jobs?: JobQueue;
   graphiql: boolean;
   queryDepth: number;
 }
 
 export async function registerGraphQL(app: FastifyInstance, options: GraphQLOptions): Promise<void> {
-  const { store, engine } = options;
+  const { store, engine, jobs } = options;
+  const jobQueue = (): JobQueue => {
+    if (!jobs) throw new NotFoundError('this service runs no jobs');
+    return jobs;
+  };
+  const jobWithResult = async (view: JobView) => ({
+    ...view,
+    result: view.state === 'completed' ? JSON.parse((await jobQueue().result(view.id)) ?? 'null') : null,
+  });
 
   const resolvers: IResolvers = {
     JSON: JSONScalar,
@@ -78,6 +90,8 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(() => store.scenario(name)).catch((e) => (e.extensions?.code === 'NOT_FOUND' ? null : Promise.reject(e))),
       scenarios: (_root, args: { first: number; after?: string; labels?: Record<string, string> }) =>
         guarded(() => store.list({ limit: Math.min(Math.max(args.first, 1), 200), cursor: args.after, labels: args.labels ?? {} })),
+      job: (_root, { id }: { id: string }) =>
+        guarded(async () => jobWithResult(await jobQueue().get(id))).catch((e) => (e.extensions?.code === 'NOT_FOUND' ? null : Promise.reject(e))),
       diff: (_root, args: { name: string; from: number; to?: number }) =>
         guarded(async () => {
           const to = args.to ?? (await store.scenario(args.name)).latestRevision;
@@ -92,6 +106,13 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string }) =>
         guarded(() => store.setReview(args.name, args.revision, args)),
       deleteScenario: (_root, { name }: { name: string }) => guarded(async () => (await store.delete(name), true)),
+      translateJob: (_root, args: { name: string; revision?: number | null; proxy?: ProxySelector | null }) =>
+        guarded(async () => {
+          const revision = await store.revision(args.name, args.revision ?? undefined);
+          const id = await jobQueue().submit('translate', revisionSource(revision), { proxy: args.proxy ? checked('proxy', args.proxy) : undefined });
+          return jobWithResult(await jobQueue().get(id));
+        }),
+      cancelJob: (_root, { id }: { id: string }) => guarded(async () => jobWithResult(await jobQueue().cancel(id))),
     },
     Scenario: {
       revision: (s: ScenarioRecord) => s.latestRevision,

@@ -7,7 +7,10 @@ import type { ScenarioStore } from '../../store/scenarios.js';
 import type { ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
 import { revisionSource, scenarioSource } from '../compiled.js';
 import type { EngineAnswer, EnginePool } from '../../worker/pool.js';
-import type { OperationName } from '../../worker/operations.js';
+import type { OperationArgs, OperationName } from '../../worker/operations.js';
+import type { ScenarioSource } from '../../worker/scenarios.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { acceptJob, prefersAsync } from './jobs.js';
 import type { SummaryKind } from '../../xds/summaries.js';
 import {
   NameParams,
@@ -28,12 +31,15 @@ const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c,
 
 export async function translateRoutes(
   app: FastifyInstance,
-  { store, engine }: { store: ScenarioStore; engine: EnginePool },
+  { store, engine, jobs }: { store: ScenarioStore; engine: EnginePool; jobs?: JobQueue },
 ): Promise<void> {
   const storedScenario = async (name: string, revision?: number) => revisionSource(await store.revision(name, revision));
   // The answer as the worker thread serialised it: no second serialisation on the event loop.
-  const json = <N extends OperationName>(reply: FastifyReply, answer: EngineAnswer<N>) =>
-    reply.type('application/json; charset=utf-8').send(answer.json);
+  const json = <N extends OperationName>(reply: FastifyReply, result: EngineAnswer<N>) =>
+    reply.type('application/json; charset=utf-8').send(result.json);
+  /** The operation's answer now, or, with `Prefer: respond-async`, a job for it (202). */
+  const answer = async <N extends OperationName>(request: FastifyRequest, reply: FastifyReply, name: N, source: ScenarioSource, args: OperationArgs<N>) =>
+    jobs && prefersAsync(request) ? acceptJob(jobs, reply, name, source, args) : json(reply, await engine.run(name, source, args));
 
   app.post<{ Body: Static<typeof TranslateBody> }>(
     '/api/v1/translate',
@@ -47,7 +53,7 @@ export async function translateRoutes(
     },
     async (request, reply) => {
       const { proxy, ...input } = request.body;
-      return json(reply, await engine.run('translate', scenarioSource(input), { proxy: proxy as ProxySelector | undefined }));
+      return answer(request, reply, 'translate', scenarioSource(input), { proxy: proxy as ProxySelector | undefined });
     },
   );
 
@@ -63,7 +69,7 @@ export async function translateRoutes(
     },
     async (request, reply) => {
       const { proxy, request: traced, ...input } = request.body;
-      return json(reply, await engine.run('trace', scenarioSource(input), { proxy: proxy as ProxySelector, request: traced as TraceRequestInput }));
+      return answer(request, reply, 'trace', scenarioSource(input), { proxy: proxy as ProxySelector, request: traced as TraceRequestInput });
     },
   );
 
@@ -85,7 +91,7 @@ export async function translateRoutes(
     },
     async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      return json(reply, await engine.run('translate', scenario, { proxy: request.body?.proxy as ProxySelector | undefined }));
+      return answer(request, reply, 'translate', scenario, { proxy: request.body?.proxy as ProxySelector | undefined });
     },
   );
 
@@ -104,15 +110,16 @@ export async function translateRoutes(
     async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
       const args = { proxy: request.body.proxy as ProxySelector, request: request.body.request as TraceRequestInput };
-      return json(reply, await engine.run('trace', scenario, args));
+      return answer(request, reply, 'trace', scenario, args);
     },
   );
 
   // istioctl proxy-config tables: JSON, or the plain text istioctl prints for a client that asks for text.
-  const proxyConfigReply = (request: FastifyRequest, reply: FastifyReply, answer: EngineAnswer<'proxyConfig'>) => {
-    if (!request.headers.accept?.startsWith('text/plain')) return json(reply, answer);
+  const proxyConfig = async (request: FastifyRequest, reply: FastifyReply, source: ScenarioSource, args: OperationArgs<'proxyConfig'>) => {
+    if (!request.headers.accept?.startsWith('text/plain')) return answer(request, reply, 'proxyConfig', source, args);
+    const result = (await engine.run('proxyConfig', source, args)).value() as ProxyConfigOutput;
     reply.type('text/plain; charset=utf-8').serializer(String);
-    return (answer.value() as ProxyConfigOutput).text;
+    return result.text;
   };
 
   app.post<{ Body: Static<typeof ProxyConfigBody> }>(
@@ -128,7 +135,7 @@ export async function translateRoutes(
     async (request, reply) => {
       const { proxy, kinds, ...input } = request.body;
       const args = { proxy: proxy as ProxySelector, kinds: kinds as SummaryKind[] | undefined };
-      return proxyConfigReply(request, reply, await engine.run('proxyConfig', scenarioSource(input), args));
+      return proxyConfig(request, reply, scenarioSource(input), args);
     },
   );
 
@@ -147,7 +154,7 @@ export async function translateRoutes(
     async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
       const args = { proxy: request.body.proxy as ProxySelector, kinds: request.body.kinds as SummaryKind[] | undefined };
-      return proxyConfigReply(request, reply, await engine.run('proxyConfig', scenario, args));
+      return proxyConfig(request, reply, scenario, args);
     },
   );
 }
