@@ -89,7 +89,7 @@ export class JobQueue {
 
   /** Queues an operation; answers the job's id. */
   async submit<N extends OperationName>(operation: N, source: ScenarioSource, args: OperationArgs<N>): Promise<string> {
-    const expireInSeconds = Math.ceil(this.options.timeBudgetMs / 1000) + 30;
+    const expireInSeconds = Math.ceil(this.options.timeBudgetMs / 1000) + 5;
     const id = await this.boss.send(QUEUE, { operation, source, args } satisfies JobData, { retryLimit: 2, retryDelay: 1, expireInSeconds });
     if (!id) throw new Error('the job queue refused the job');
     await this.options.prisma.engineJob.create({ data: { id, operation } });
@@ -160,6 +160,7 @@ export class JobQueue {
     try {
       const answer = await this.options.engine.run(data.operation, data.source, data.args as never, {
         budgetMs: this.options.timeBudgetMs,
+        budgetSetting: 'JOB_TIME_BUDGET_MS',
         onProgress,
         signal: controller.signal,
         bypassLimit: true,

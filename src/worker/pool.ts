@@ -30,8 +30,9 @@ export interface EnginePoolOptions {
 }
 
 export interface RunOptions {
-  /** Overrides the pool's time budget (jobs have their own). */
+  /** Overrides the pool's time budget (jobs have their own), and the setting that names it. */
   budgetMs?: number;
+  budgetSetting?: string;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /** Jobs are bounded by the job queue, not by the in-flight limit. */
@@ -172,7 +173,7 @@ export class EnginePool {
     } catch (e) {
       if (timedOut) {
         throw new EngineOverloadError(
-          `${name} ran over its time budget of ${budgetMs / 1000} s and was stopped: ${operations[name].narrow} (the budget is ENGINE_TIME_BUDGET_MS)`,
+          `${name} ran over its time budget of ${budgetMs / 1000} s and was stopped: ${operations[name].narrow} (the budget is ${options.budgetSetting ?? 'ENGINE_TIME_BUDGET_MS'})`,
         );
       }
       if (controller.signal.aborted) throw new EngineCancelledError(`${name} was cancelled`);

@@ -1,7 +1,7 @@
 // The real service as a process, started the way a user starts it (`npm start`, the built
 // server under plain node), for tests of what happens to processes: signals, kill -9, restarts.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,11 +76,11 @@ export async function startService(t: Teardown, options: ServiceOptions = {}): P
   throw new Error(`service did not become ready:\n${output}`);
 }
 
-/** The PID of the node server under `npm start` (npm runs it through `sh -c exec node ...`). */
+/** The PID of the node server under `npm start` (npm's child: `sh -c exec node ...` became node). */
 export function serverPid(service: Service): number {
-  const match = /"pid":(\d+)/.exec(service.output());
-  if (!match) throw new Error(`no pid in the service's log:\n${service.output()}`);
-  return Number(match[1]);
+  const children = spawnSync('pgrep', ['-P', String(service.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  if (children.length !== 1) throw new Error(`npm start (PID ${service.child.pid}) has ${children.length} children:\n${service.output()}`);
+  return Number(children[0]);
 }
 
 /** The log lines (pino JSON) printed so far. */
