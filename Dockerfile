@@ -1,12 +1,22 @@
 # meshplan, built from this repository. Run it with docker compose (docker-compose.yml),
 # or alone with DATABASE_URL set (without it, the embedded PostgreSQL keeps data in /data).
+
+# Build: npm ci runs `prepare` (prisma generate, then tsc into dist/); then the dev dependencies go.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY . .
+RUN npm ci && npm prune --omit=dev && npm cache clean --force
+
+# Run: the compiled server under plain node, production dependencies only.
 FROM node:20-bookworm-slim
 WORKDIR /app
-COPY package.json package-lock.json prisma.config.ts ./
-COPY prisma ./prisma
-# Dev dependencies are kept: the service runs TypeScript with tsx; npm ci's prepare runs prisma generate.
-RUN npm ci && npm cache clean --force
-COPY . .
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/samples ./samples
+COPY --from=build /app/schema.graphql ./
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 EXPOSE 3000
-CMD ["npx", "tsx", "src/server.ts"]
+# node directly as PID 1: `docker stop`'s SIGTERM reaches the server, which stops as on SIGTERM to `npm start`.
+CMD ["node", "--max-old-space-size=1536", "--enable-source-maps", "dist/server.js"]

@@ -19,11 +19,17 @@ import { analyzeRoutes } from './api/rest/analyze.js';
 import { verifyRoutes } from './api/rest/verify.js';
 import { envoyDiffRoutes } from './api/rest/envoy-diff.js';
 import { ReviewGate } from './api/review-gate.js';
+import { registerMetrics } from './api/metrics.js';
+import { openapiTransform } from './api/rest/examples.js';
+import { jobRoutes } from './api/rest/jobs.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
+import { engineOptions, jobSettings, type JobSettings } from './config.js';
+import { JobQueue } from './jobs/queue.js';
+import { EnginePool, type EnginePoolOptions } from './worker/pool.js';
 
 export interface AppOptions {
-  db: Pick<Database, 'prisma' | 'ready'>;
+  db: Pick<Database, 'prisma' | 'ready'> & Partial<Pick<Database, 'poolStats' | 'url'>>;
   /** Largest request body in bytes (413 above it). */
   bodyLimit?: number;
   production?: boolean;
@@ -37,8 +43,12 @@ export interface AppOptions {
   graphqlMaxResponseBytes?: number;
   /** Header and body timeouts and keep-alive limits (src/api/guards.ts has the defaults). */
   connectionLimits?: ConnectionLimits;
-  /** How many compiled scenarios to keep. */
-  compiledCacheSize?: number;
+  /** Bytes of compiled scenarios the in-process cache keeps (the worker threads have their own). */
+  compiledCacheBytes?: number;
+  /** The engine's worker pool, or settings for one (defaults: config.ts engineOptions, from the environment). */
+  engine?: EnginePool | Partial<EnginePoolOptions>;
+  /** Run jobs (Prefer: respond-async) with pg-boss on the database (db.url); off unless given. */
+  jobs?: Partial<JobSettings>;
   /** Tokens, OIDC, CORS, rate limit, headers; `enforced`: access control on from the start (src/access/startup.ts). Default: open, no rate limit. */
   access?: { config: AccessConfig; enforced?: boolean };
 }
@@ -52,8 +62,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: true } },
   });
   const store = new ScenarioStore(options.db.prisma);
-  const compiled = new CompiledScenarioCache(options.compiledCacheSize);
+  const compiled = new CompiledScenarioCache(options.compiledCacheBytes);
   const gate = new ReviewGate(store, compiled);
+  const engine = options.engine instanceof EnginePool ? options.engine : new EnginePool({ ...engineOptions(), ...options.engine });
+  const jobs =
+    options.jobs && options.db.url
+      ? new JobQueue({ ...jobSettings(), ...options.jobs, connectionString: options.db.url, prisma: options.db.prisma, engine, log: (m, d) => app.log.error(d, m) })
+      : undefined;
+  // After the requests in flight have finished (onClose runs then): the running jobs, then the threads.
+  app.addHook('onClose', async () => {
+    await jobs?.stop();
+    if (!(options.engine instanceof EnginePool)) await engine.close();
+  });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -72,8 +92,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerInputGuards(app);
   // First, so its hooks and its route table see every route registered after it.
   await app.register(accessPlugin, { prisma: options.db.prisma, store, config: options.access?.config ?? OPEN_ACCESS, enforced: options.access?.enforced });
+  await registerMetrics(app, { engine, poolStats: options.db.poolStats, ...(jobs ? { jobStats: () => jobs.stats() } : {}) });
 
   await app.register(swagger, {
+    transform: openapiTransform,
     openapi: {
       info: {
         title: 'meshplan',
@@ -92,7 +114,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(scenarioRoutes, { store, compiled, gate });
-  await app.register(translateRoutes, { store, compiled });
+  await app.register(translateRoutes, { store, engine, jobs });
+  if (jobs) await app.register(jobRoutes, { jobs });
   await app.register(analyzeRoutes, { store, compiled });
   await app.register(verifyRoutes, { store, compiled });
   await app.register(envoyDiffRoutes, { store, compiled });
@@ -101,12 +124,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store,
     compiled,
     gate,
+    engine,
+    jobs,
     graphiql: !options.production,
     queryDepth: options.graphqlDepth ?? 8,
     introspection: options.graphqlIntrospection ?? !options.production,
     maxResponseBytes: options.graphqlMaxResponseBytes,
   });
   guardGraphQL(app, { store });
+
+  await jobs?.start();
 
   return app;
 }

@@ -11,6 +11,7 @@
 //   npm run cli -- diff        -f before/ --to after/ [--proxy default/productpage-v1] [--json]
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { progressBar } from './cli-progress.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
@@ -210,7 +211,9 @@ function main(argv: string[]): number {
       for (const p of scenario.index.proxies) console.log(`${p.type.padEnd(8)} ${p.pod ?? p.name}  ${p.ips.join(',')}`);
       return 0;
     case 'translate':
-      console.log(JSON.stringify(scenario.translate(values.proxy ? proxySelector(values.proxy) : undefined), null, 2));
+      console.log(
+        JSON.stringify(scenario.translate(values.proxy ? proxySelector(values.proxy) : undefined, undefined, progressBar('translating proxies')), null, 2),
+      );
       return 0;
     case 'proxy-config':
       process.stdout.write(scenario.proxyConfig(proxySelector(values.proxy), ...proxyConfigArgs()).text);

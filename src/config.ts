@@ -1,8 +1,10 @@
 // Settings from the environment, read once at start-up. The README lists each variable.
 
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { loadAccessConfig, type AccessConfig } from './access/config.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './api/guards.js';
+import type { EnginePoolOptions } from './worker/pool.js';
 
 export interface Config {
   port: number;
@@ -24,6 +26,16 @@ export interface Config {
   connectionLimits: ConnectionLimits;
   /** GraphQL introspection (off in production unless GRAPHQL_INTROSPECTION=true). */
   graphqlIntrospection: boolean;
+  /** The engine's worker pool: threads, time budget, in-flight bound, caches, heap. */
+  engine: EnginePoolOptions;
+  /** Jobs (Prefer: respond-async), kept in PostgreSQL by pg-boss. */
+  jobs: JobSettings;
+}
+
+export interface JobSettings {
+  timeBudgetMs: number;
+  concurrency: number;
+  maintenanceSeconds: number;
 }
 
 const MiB = 1024 * 1024;
@@ -55,5 +67,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRequestsPerSocket: integer(env, 'MAX_REQUESTS_PER_SOCKET', DEFAULT_CONNECTION_LIMITS.maxRequestsPerSocket),
     },
     graphqlIntrospection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
+    engine: engineOptions(env),
+    jobs: jobSettings(env),
+  };
+}
+
+/** The engine pool's settings; the defaults fit a mesh of a few thousand services on a 2-core, 8 GiB machine. */
+export function engineOptions(env: NodeJS.ProcessEnv = process.env): EnginePoolOptions {
+  const threads = integer(env, 'ENGINE_THREADS', availableParallelism());
+  return {
+    threads,
+    timeBudgetMs: integer(env, 'ENGINE_TIME_BUDGET_MS', 30_000),
+    maxInFlight: integer(env, 'ENGINE_MAX_IN_FLIGHT', Math.max(1, threads) * 4),
+    scenarioCacheBytes: integer(env, 'SCENARIO_CACHE_BYTES', 256 * MiB),
+    xdsCacheBytes: integer(env, 'XDS_CACHE_BYTES', 64 * MiB),
+    workerHeapMb: integer(env, 'WORKER_HEAP_MB', 1024),
+  };
+}
+
+export function jobSettings(env: NodeJS.ProcessEnv = process.env): JobSettings {
+  return {
+    timeBudgetMs: integer(env, 'JOB_TIME_BUDGET_MS', 10 * 60_000),
+    concurrency: Math.max(1, integer(env, 'JOB_CONCURRENCY', 1)),
+    maintenanceSeconds: Math.max(1, integer(env, 'JOB_MAINTENANCE_SECONDS', 30)),
   };
 }

@@ -45,6 +45,8 @@ import { dumpSide, envoyDiffOf, type DiffDetail, type DiffProxyRef, type EnvoyDi
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
+import { ByteLru, heapGrowth } from './util/byte-lru.js';
+import { timeStage } from './util/stages.js';
 
 /** How many proxies a translate without a proxy answers for, at most. */
 export const MAX_PROXIES_PER_TRANSLATE = 100;
@@ -107,22 +109,32 @@ export class InputError extends Error {
 export class CompiledScenario implements VerifyTarget {
   readonly index: MeshIndex;
   readonly warnings: string[];
-  /** Recently generated proxies' xDS, so a multi-hop trace or repeated calls reuse them; bounded, since a
-   *  1000-service mesh's proxies together would not fit in memory. */
-  private readonly xdsCache = new Map<string, GeneratedXds>();
-  private static readonly XDS_CACHE_SIZE = 64;
+  /** Bytes of xDS each compiled scenario keeps for reuse (settable by the service: XDS_CACHE_BYTES). */
+  static xdsCacheBytes = 128 * 1024 * 1024;
+  /** Recently generated proxies' xDS, so a multi-hop trace or repeated calls reuse them; bounded by bytes
+   *  (heap growth while generating), since a 1000-service mesh's proxies together would not fit in memory. */
+  private readonly xdsCache = new ByteLru<{ xds: GeneratedXds; bytes: number }>(CompiledScenario.xdsCacheBytes, (e) => e.bytes);
+  /** Heap growth while parsing and indexing: what this scenario costs before any proxy is generated. */
+  private readonly compiledBytes: number;
   private analysisMessages?: AnalysisMessage[];
   private readonly parsed: ParsedManifests;
 
   constructor(private readonly input: ScenarioInput) {
-    const parsed = parseManifests(input.resources);
+    const compiled = heapGrowth(() => {
+      const parsed = timeStage('parse', () => parseManifests(input.resources));
+      const meshIssues = validateMeshConfig(input.mesh ?? {}).map((i): ManifestProblem => ({ document: -1, path: i.path, message: i.message, severity: i.severity }));
+      const problems = [...parsed.problems, ...meshIssues];
+      const errors = problems.filter((p) => p.severity === 'error');
+      // The warnings go along: an unknown field is often why the object is wrong.
+      if (errors.length > 0) throw new InputError(`${errors.length} problem(s) in resources`, problems);
+      return { parsed, problems, index: timeStage('index', () => buildMeshIndex(parsed.objects, input.mesh ?? {}, input.options ?? {})) };
+    });
+    const { parsed, problems, index } = compiled.value;
     this.parsed = parsed;
-    const meshIssues = validateMeshConfig(input.mesh ?? {}).map((i): ManifestProblem => ({ document: -1, path: i.path, message: i.message, severity: i.severity }));
-    const problems = [...parsed.problems, ...meshIssues];
-    const errors = problems.filter((p) => p.severity === 'error');
-    // The warnings go along: an unknown field is often why the object is wrong.
-    if (errors.length > 0) throw new InputError(`${errors.length} problem(s) in resources`, problems);
-    this.index = buildMeshIndex(parsed.objects, input.mesh ?? {}, input.options ?? {});
+    this.index = index;
+    // A collection while compiling hides part of the growth; an index is seldom under 8 bytes per input byte.
+    const inputBytes = typeof input.resources === 'string' ? input.resources.length : JSON.stringify(input.resources).length;
+    this.compiledBytes = Math.max(compiled.bytes, 8 * inputBytes);
     this.warnings = [
       ...problems.filter((p) => p.severity === 'warning').map(formatProblem),
       ...this.index.warnings,
@@ -139,6 +151,11 @@ export class CompiledScenario implements VerifyTarget {
       now: this.input.now,
     }).messages;
     return this.analysisMessages;
+  }
+
+  /** An estimate of the memory this scenario holds: its index and the xDS it keeps (for caches bounded by bytes). */
+  get cachedBytes(): number {
+    return this.compiledBytes + this.xdsCache.bytes;
   }
 
   /** The proxy a selector names: a pod of the mesh, or an ad-hoc workload. */
@@ -169,19 +186,22 @@ export class CompiledScenario implements VerifyTarget {
   xds(proxy: Proxy): GeneratedXds {
     // Ad-hoc proxies may share an id (type~ip~name) yet differ in labels or metadata.
     const key = `${proxy.id} ${JSON.stringify([proxy.labels, proxy.metadata])}`;
-    let xds = this.xdsCache.get(key);
-    if (xds) this.xdsCache.delete(key); // re-inserted below as the most recent
-    else xds = generateXds(this.index, proxy);
-    this.xdsCache.set(key, xds);
-    if (this.xdsCache.size > CompiledScenario.XDS_CACHE_SIZE) this.xdsCache.delete(this.xdsCache.keys().next().value!);
-    return xds;
+    const hit = this.xdsCache.get(key);
+    if (hit) return hit.xds;
+    const generated = heapGrowth(() => timeStage('xds', () => generateXds(this.index, proxy)));
+    this.xdsCache.set(key, { xds: generated.value, bytes: generated.bytes });
+    return generated.value;
   }
 
   /**
    * One proxy's config, or every proxy's. A big mesh's proxies together are far more than an answer can
    * carry (a sidecar of a 1000-service mesh has ~20 MiB of config), so "every proxy" has a bound.
    */
-  translate(selector?: ProxySelector, maxProxies = MAX_PROXIES_PER_TRANSLATE): TranslateResult {
+  translate(
+    selector?: ProxySelector,
+    maxProxies = MAX_PROXIES_PER_TRANSLATE,
+    onProgress?: (done: number, total: number) => void,
+  ): TranslateResult {
     if (!selector && this.index.proxies.length > maxProxies) {
       throw new InputError(`the mesh has ${this.index.proxies.length} proxies; translate them one at a time`, [
         {
@@ -193,12 +213,17 @@ export class CompiledScenario implements VerifyTarget {
       ]);
     }
     const proxies = selector ? [this.proxy(selector)] : this.index.proxies;
-    return { proxies: proxies.map((p) => this.translated(p)), warnings: this.warnings, analysis: this.analysis };
+    const translated = proxies.map((p, i) => {
+      const one = this.translated(p);
+      onProgress?.(i + 1, proxies.length);
+      return one;
+    });
+    return { proxies: translated, warnings: this.warnings, analysis: this.analysis };
   }
 
   trace(selector: ProxySelector, request: TraceRequestInput): TraceResult {
     const proxy = this.proxy(selector);
-    const result = traceRequest({ index: this.index, xdsFor: (p) => this.xds(p) }, proxy, this.withSourcePod(request));
+    const result = timeStage('trace', () => traceRequest({ index: this.index, xdsFor: (p) => this.xds(p) }, proxy, this.withSourcePod(request)));
     return { ...result, warnings: this.warnings, analysis: this.analysis };
   }
 

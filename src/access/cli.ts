@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../config.js';
-import { embeddedUrl } from '../db/embedded.js';
+import { runningEmbeddedUrl } from '../db/embedded.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { ValidationError } from '../store/errors.js';
 import { ROLES } from './roles.js';
@@ -31,8 +31,8 @@ async function answers(url: string): Promise<boolean> {
 async function openConfiguredDatabase(): Promise<Database> {
   const config = loadConfig();
   if (config.databaseUrl) return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPort });
-  const running = embeddedUrl(config.embeddedPort);
-  if (await answers(running)) return openDatabase({ databaseUrl: running, dataDir: config.dataDir, embeddedPort: config.embeddedPort });
+  const running = runningEmbeddedUrl(config.dataDir);
+  if (running && (await answers(running))) return openDatabase({ databaseUrl: running, dataDir: config.dataDir, embeddedPort: config.embeddedPort });
   return openDatabase({ dataDir: config.dataDir, embeddedPort: config.embeddedPort });
 }
 

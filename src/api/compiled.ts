@@ -1,57 +1,62 @@
-// Compiled scenarios kept in a small LRU by content hash, so repeated translate and trace
-// calls on the same mesh parse and index it once.
+// Where the APIs get compiled scenarios. Heavy work goes through the engine pool (src/worker), whose
+// threads keep the compiled scenarios; this in-process cache, bounded by bytes, serves callers that
+// still call a CompiledScenario's methods on the event loop. scenarioSource / revisionSource name a
+// scenario for the pool, keyed like this cache (a revision by its content hash).
 
-import { analyzeScenario, compileScenario, type CompiledScenario, type ScenarioInput } from '../engine.js';
+import { analyzeScenario, type CompiledScenario, type ScenarioInput } from '../engine.js';
 import type { AnalysisMessage } from '../contract.js';
-import { canonicalJson } from '../store/manifests.js';
 import type { RevisionRecord } from '../store/scenarios.js';
-import { createHash } from 'node:crypto';
+import { hashInput, ScenarioCache, type ScenarioSource } from '../worker/scenarios.js';
+
+export { hashInput };
+
+type RevisionContent = Pick<RevisionRecord, 'manifests' | 'mesh' | 'options' | 'contentHash'>;
+
+export const scenarioSource = (input: ScenarioInput): ScenarioSource => ({ input });
+
+export const revisionSource = (r: RevisionContent): ScenarioSource => ({
+  key: `revision:${r.contentHash}`,
+  input: { resources: r.manifests, mesh: r.mesh, options: r.options },
+});
 
 export class CompiledScenarioCache {
-  private readonly entries = new Map<string, CompiledScenario>();
+  private readonly cache: ScenarioCache;
   /** Analyses of stored revisions by content hash, for the answers that carry one without translating. */
   private readonly analyses = new Map<string, AnalysisMessage[]>();
+  private static readonly ANALYSES_KEPT = 64;
 
-  constructor(private readonly capacity = 16) {}
+  /** maxBytes: what the compiled scenarios together may hold (an estimate: heap growth while compiling and generating). */
+  constructor(maxBytes = 256 * 1024 * 1024) {
+    this.cache = new ScenarioCache(maxBytes);
+  }
 
   /** The compiled scenario for an input; key is a content hash when the caller knows it. */
-  async get(input: ScenarioInput, key = `input:${hashInput(input)}`): Promise<CompiledScenario> {
-    const hit = this.entries.get(key);
-    if (hit) {
-      // Re-inserted to mark it most recently used (a Map keeps insertion order).
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
-    // Certificates are checked at the time the scenario is first compiled.
-    const compiled = compileScenario({ ...input, now: Date.now() });
-    this.entries.set(key, compiled);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return compiled;
+  async get(input: ScenarioInput, key?: string): Promise<CompiledScenario> {
+    return this.cache.get({ input, ...(key ? { key } : {}) }).scenario;
   }
 
   /** A stored revision, keyed by its content hash. */
-  forRevision(r: Pick<RevisionRecord, 'manifests' | 'mesh' | 'options' | 'contentHash'>): Promise<CompiledScenario> {
-    return this.get({ resources: r.manifests, mesh: r.mesh, options: r.options }, `revision:${r.contentHash}`);
+  forRevision(r: RevisionContent): Promise<CompiledScenario> {
+    const source = revisionSource(r);
+    return this.get(source.input, source.key);
   }
 
-  /** istioctl analyze's messages for a stored revision (from its compiled scenario when there is one). */
-  analysisOf(r: Pick<RevisionRecord, 'manifests' | 'mesh' | 'options' | 'contentHash'>): AnalysisMessage[] {
-    const key = `revision:${r.contentHash}`;
-    const found = this.entries.get(key)?.analysis ?? this.analyses.get(key);
+  /** istioctl analyze's messages for a stored revision, kept by content hash (small next to a compiled scenario). */
+  analysisOf(r: RevisionContent): AnalysisMessage[] {
+    const { key, input } = revisionSource(r);
+    const found = this.analyses.get(key!);
     if (found) return found;
-    const { messages } = analyzeScenario({ resources: r.manifests, mesh: r.mesh, options: r.options, now: Date.now() });
-    this.analyses.set(key, messages);
-    if (this.analyses.size > this.capacity) this.analyses.delete(this.analyses.keys().next().value!);
+    const { messages } = analyzeScenario({ ...input, now: Date.now() });
+    this.analyses.set(key!, messages);
+    if (this.analyses.size > CompiledScenarioCache.ANALYSES_KEPT) this.analyses.delete(this.analyses.keys().next().value!);
     return messages;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.cache.size;
+  }
+
+  get bytes(): number {
+    return this.cache.bytes;
   }
 }
-
-export const hashInput = (input: ScenarioInput): string =>
-  createHash('sha256')
-    .update(canonicalJson({ resources: input.resources, mesh: input.mesh ?? {}, options: input.options ?? {} }))
-    .digest('hex');

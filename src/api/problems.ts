@@ -47,6 +47,7 @@ const TITLES: Record<number, string> = {
   428: 'Precondition required',
   429: 'Too many requests',
   500: 'Internal server error',
+  503: 'Service unavailable',
 };
 
 export const toInputProblem = (p: ManifestProblem): InputProblem => ({
@@ -162,6 +163,10 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
       if (field) Object.assign(e, { path: `querystring.${field}`, message: `${e.message}: with a raw manifest as the body, give it in the query string (?${field}=...)` });
     }
   }
-  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  // 429 from the engine pool says when to come back.
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  if (problem.status === 500) request.log.error({ err: error }, 'request failed');
+  else if (problem.status >= 500) request.log.warn({ detail: problem.detail }, 'request refused');
   return reply.code(problem.status).type('application/problem+json').send(problem);
 }

@@ -1,9 +1,11 @@
 // The database the service uses: DATABASE_URL, or an embedded PostgreSQL; migrated on open.
 
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { applyMigrations, migrationNames } from './migrate.js';
+import { StartupError } from './startup-error.js';
 
 export interface Database {
   url: string;
@@ -15,6 +17,8 @@ export interface Database {
   ready(): Promise<{ ok: boolean; reason?: string }>;
   /** Number of SQL queries sent so far (for checks that a request costs a fixed number). */
   queryCount(): number;
+  /** The connection pool's state, for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -23,13 +27,15 @@ export interface DatabaseOptions {
   dataDir: string;
   embeddedPort: number;
   log?: (message: string) => void;
+  /** What the embedded PostgreSQL's start decided on its own (an orphan stopped, another port). */
+  warn?: (message: string) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const log = options.log ?? (() => {});
   const embedded = options.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres(options.dataDir, options.embeddedPort, log);
+    : await startEmbeddedPostgres(options.dataDir, options.embeddedPort, log, options.warn ?? log);
   const url = options.databaseUrl ?? embedded!.url;
   try {
     const applied = await applyMigrations(url);
@@ -37,13 +43,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return connect(url, embedded, applied);
   } catch (e) {
     await embedded?.stop();
-    throw e;
+    if (!options.databaseUrl || e instanceof StartupError) throw e;
+    const message = String((e as Error).message ?? e).replace(/\s*\n\s*/g, ' ').trim();
+    throw new StartupError(`cannot reach the database of DATABASE_URL: ${message}: check DATABASE_URL, or unset it for the embedded PostgreSQL`);
   }
 }
 
 function connect(url: string, embedded: { stop(): Promise<void> } | undefined, appliedMigrations: string[]): Database {
+  // Our own pg pool, handed to Prisma's adapter, so its state can be read for /metrics.
+  const pool = new pg.Pool({ connectionString: url });
   const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url }),
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
     log: [{ emit: 'event', level: 'query' }],
     // Prisma's defaults (2 s to get a connection, 5 s to finish) fail writes while the event loop is busy with a
     // long translation or writers queue on one scenario's row lock; these bounds only stop a stuck transaction.
@@ -59,6 +69,7 @@ function connect(url: string, embedded: { stop(): Promise<void> } | undefined, a
     embedded: embedded !== undefined,
     appliedMigrations,
     queryCount: () => queries,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async ready() {
       try {
         const rows = await prisma.$queryRaw<{ migration_name: string }[]>`
@@ -72,6 +83,7 @@ function connect(url: string, embedded: { stop(): Promise<void> } | undefined, a
     },
     async close() {
       await prisma.$disconnect();
+      if (!pool.ended) await pool.end();
       await embedded?.stop();
     },
   };

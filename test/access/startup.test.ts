@@ -76,7 +76,7 @@ t.test('the service itself', async (t) => {
   const databaseUrl = await emptyDatabase(t);
   const refused = await startService({ DATABASE_URL: databaseUrl, HOST: '0.0.0.0' });
   t.equal(refused.code, 1, 'refuses to start on 0.0.0.0 with no access control');
-  t.match(refused.log, /"level":60,.*"msg":"refusing to listen on 0\.0\.0\.0 with no access control: create a token/);
+  t.match(refused.log, /"level":60,.*"msg":"cannot start: refusing to listen on 0\.0\.0\.0 with no access control: create a token/);
   t.notMatch(refused.log, /Server listening/);
 
   const open = await startService({ DATABASE_URL: databaseUrl, HOST: '127.0.0.1' }, /Server listening/);

@@ -29,7 +29,7 @@ t.test('migrations', async (t) => {
   const tables = await client.query(
     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
   );
-  t.same(tables.rows.map((r) => r.table_name), ['_prisma_migrations', 'api_tokens', 'audit_log', 'reviews', 'revisions', 'scenarios']);
+  t.same(tables.rows.map((r) => r.table_name), ['_prisma_migrations', 'api_tokens', 'audit_log', 'engine_jobs', 'reviews', 'revisions', 'scenarios']);
 
   const db = await openDatabase({ databaseUrl: url, dataDir: '', embeddedPort: 0 });
   t.teardown(() => db.close());

@@ -11,16 +11,19 @@ import { registerGraphQLGuards, withoutSuggestions } from './guards.js';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { RouteTest } from '../../engine.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
-import { ValidationError } from '../../store/errors.js';
+import { NotFoundError, ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
 import { readLiveProxyConfig } from '../../engine.js';
 import type { OutputFormat, ProxyConfigFilter, ProxyConfigKind } from '../../proxy-config/index.js';
-import type { CompiledScenarioCache } from '../compiled.js';
+import { revisionSource, type CompiledScenarioCache } from '../compiled.js';
+import type { EnginePool } from '../../worker/pool.js';
+import type { JobQueue, JobView } from '../../jobs/queue.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
 import { revisionEnvoyDiff } from '../envoy-diff.js';
 import type { ReviewGate } from '../review-gate.js';
 import type { DiffDetail } from '../../diff/index.js';
 import { problemFor, toInputProblem } from '../problems.js';
+import { registerGraphiQL } from '../graphiql.js';
 
 const SCHEMA = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
 
@@ -46,6 +49,8 @@ const CODES: Record<number, string> = {
   409: 'CONFLICT',
   412: 'PRECONDITION_FAILED',
   422: 'LIMIT_EXCEEDED',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
   500: 'INTERNAL_SERVER_ERROR',
 };
 
@@ -67,8 +72,13 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 export interface GraphQLOptions {
   store: ScenarioStore;
+  /** For resolvers that call a CompiledScenario in-process. */
   compiled: CompiledScenarioCache;
   gate: ReviewGate;
+  /** The engine's worker pool: heavy fields run here. */
+  engine: EnginePool;
+  /** Jobs, when the service runs them. */
+  jobs?: JobQueue;
   graphiql: boolean;
   queryDepth: number;
   /** Schema introspection and "Did you mean" suggestions (off in production unless enabled). */
@@ -78,7 +88,15 @@ export interface GraphQLOptions {
 }
 
 export async function registerGraphQL(app: FastifyInstance, options: GraphQLOptions): Promise<void> {
-  const { store, compiled, gate } = options;
+  const { store, compiled, gate, engine, jobs } = options;
+  const jobQueue = (): JobQueue => {
+    if (!jobs) throw new NotFoundError('this service runs no jobs');
+    return jobs;
+  };
+  const jobWithResult = async (view: JobView) => ({
+    ...view,
+    result: view.state === 'completed' ? JSON.parse((await jobQueue().result(view.id)) ?? 'null') : null,
+  });
 
   const resolvers: IResolvers = {
     JSON: JSONScalar,
@@ -88,6 +106,8 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(() => store.scenario(name)).catch((e) => (e.extensions?.code === 'NOT_FOUND' ? null : Promise.reject(e))),
       scenarios: (_root, args: { first: number; after?: string; labels?: Record<string, string> }) =>
         guarded(() => store.list({ limit: Math.min(Math.max(args.first, 1), 200), cursor: args.after, labels: args.labels ?? {} })),
+      job: (_root, { id }: { id: string }) =>
+        guarded(async () => jobWithResult(await jobQueue().get(id))).catch((e) => (e.extensions?.code === 'NOT_FOUND' ? null : Promise.reject(e))),
       diff: (_root, args: { name: string; from: number; to?: number }) =>
         guarded(async () => {
           const to = args.to ?? (await store.scenario(args.name)).latestRevision;
@@ -120,6 +140,13 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
           return gate.setReview(name, revision, checked('setReview', review));
         }),
       deleteScenario: (_root, { name }: { name: string }) => guarded(async () => (await store.delete(name), true)),
+      translateJob: (_root, args: { name: string; revision?: number | null; proxy?: ProxySelector | null }) =>
+        guarded(async () => {
+          const revision = await store.revision(args.name, args.revision ?? undefined);
+          const id = await jobQueue().submit('translate', revisionSource(revision), { proxy: args.proxy ? checked('proxy', args.proxy) : undefined });
+          return jobWithResult(await jobQueue().get(id));
+        }),
+      cancelJob: (_root, { id }: { id: string }) => guarded(async () => jobWithResult(await jobQueue().cancel(id))),
     },
     Scenario: {
       revision: (s: ScenarioRecord) => s.latestRevision,
@@ -131,9 +158,11 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       resources: (r: RevisionRecord) => r.manifests,
       analysis: (r: RevisionRecord) => guarded(async () => compiled.analysisOf(r)),
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
-        guarded(async () => (await compiled.forRevision(r)).translate(proxy ? checked('proxy', proxy) : undefined)),
+        guarded(async () => (await engine.run('translate', revisionSource(r), { proxy: proxy ? checked('proxy', proxy) : undefined })).value()),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: ProxyConfigKind[] | null }) =>
-        guarded(async () => (await compiled.forRevision(r)).proxyConfig(checked('proxy', args.proxy), args.kinds ?? undefined)),
+        guarded(async () =>
+          (await engine.run('proxyConfig', revisionSource(r), { proxy: checked('proxy', args.proxy), kinds: args.kinds ?? undefined })).value(),
+        ),
       envoyDiff: (r: RevisionRecord, args: { from?: number | null; proxy?: ProxySelector | null; detail?: DiffDetail | null }) =>
         guarded(() =>
           revisionEnvoyDiff(store, compiled, r.scenario, {
@@ -145,7 +174,8 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         ),
       trace: (r: RevisionRecord, args: { proxy: ProxySelector; request: TraceRequestInput }) =>
         guarded(async () => {
-          const result = (await compiled.forRevision(r)).trace(checked('proxy', args.proxy), checked('request', args.request));
+          const checkedArgs = { proxy: checked('proxy', args.proxy), request: checked('request', args.request) };
+          const result = (await engine.run('trace', revisionSource(r), checkedArgs)).value();
           return { ...result, warnings: result.warnings ?? [], analysis: result.analysis ?? [] };
         }),
       verify: (r: RevisionRecord, args: { expectations?: unknown }) =>
@@ -204,7 +234,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     schema: SCHEMA,
     resolvers,
     loaders,
-    graphiql: options.graphiql,
+    graphiql: false, // served from local assets instead (graphiql.ts): mercurius' page loads from a CDN
     queryDepth: options.queryDepth,
     path: '/graphql',
     // The cost depends on the variables (first: $n), so validation runs per request: no document cache.
@@ -213,6 +243,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     ...(options.introspection ? {} : { errorFormatter: withoutSuggestions }),
   });
   registerGraphQLGuards(app, options.maxResponseBytes ?? LIMITS.graphqlMaxResponseBytes);
+  if (options.graphiql) await registerGraphiQL(app);
 }
 
 const written = (w: Awaited<ReturnType<ScenarioStore['create']>>, compiled: CompiledScenarioCache) => ({

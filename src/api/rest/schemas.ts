@@ -494,3 +494,21 @@ export const EnvoyDiffResult = Type.Object(
   },
   { additionalProperties: true },
 );
+// ---- Jobs (Prefer: respond-async) ----
+
+export const JobParams = Type.Object({
+  id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'the job id (a UUID)' }),
+});
+
+export const Job = Type.Object({
+  id: Type.String(),
+  operation: Type.String({ description: 'the engine operation: translate, trace, proxyConfig, ...' }),
+  state: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled')]),
+  progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }, { description: 'units of work (proxies) done of total; 0 of 0 before it starts' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  completedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  attempts: Type.Integer({ description: 'runs so far (a job whose instance died runs again)' }),
+  error: Type.Union([Type.String(), Type.Null()]),
+  result: Type.Union([Type.String({ description: 'URL of the answer' }), Type.Null()]),
+});

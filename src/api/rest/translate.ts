@@ -4,8 +4,13 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
-import { InputError, readLiveProxyConfig, type CompiledScenario, type LiveProxyConfig, type ProxyConfigOptions, type ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
-import type { CompiledScenarioCache } from '../compiled.js';
+import { InputError, readLiveProxyConfig, type LiveProxyConfig, type ProxyConfigOptions, type ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
+import { revisionSource, scenarioSource } from '../compiled.js';
+import type { EngineAnswer, EnginePool } from '../../worker/pool.js';
+import type { OperationArgs, OperationName } from '../../worker/operations.js';
+import type { ScenarioSource } from '../../worker/scenarios.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { acceptJob, prefersAsync } from './jobs.js';
 import type { ProxyConfigKind } from '../../proxy-config/index.js';
 import {
   NameParams,
@@ -29,20 +34,20 @@ const refused = (path: string, message: string) =>
 
 type LiveOrGeneratedBody = { configDump?: unknown; resources?: unknown; proxy?: unknown; mesh?: unknown; options?: unknown };
 
-/** The stateless routes take a mesh with a proxy of it, or a live proxy's config dump instead of both. */
-async function liveOrGenerated(
-  compiled: CompiledScenarioCache,
-  body: LiveOrGeneratedBody,
-): Promise<{ live: LiveProxyConfig } | { scenario: CompiledScenario; proxy: ProxySelector }> {
+/**
+ * The stateless routes take a mesh with a proxy of it, or a live proxy's config dump instead of both.
+ * A dump is one proxy's config, read in-process; a mesh goes to the engine pool.
+ */
+function liveOrGenerated(body: LiveOrGeneratedBody): { live: LiveProxyConfig } | { source: ScenarioSource; proxy: ProxySelector } {
   if (body.configDump !== undefined) {
     if (body.resources !== undefined) throw refused('configDump', 'give either configDump (a live proxy) or resources and proxy (a design), not both');
-    if (body.proxy !== undefined) throw refused('proxy', 'a config dump is one proxy\'s config: proxy goes with resources only');
+    if (body.proxy !== undefined) throw refused('proxy', "a config dump is one proxy's config: proxy goes with resources only");
     return { live: readLiveProxyConfig(body.configDump) };
   }
   if (body.resources === undefined) throw refused('resources', 'resources (the mesh) and proxy are required, or a configDump instead');
   if (body.proxy === undefined) throw refused('proxy', 'proxy is required with resources: the Envoy to look from');
   const { resources, mesh, options } = body as Static<typeof TranslateBody>;
-  return { scenario: await compiled.get({ resources, mesh, options }), proxy: body.proxy as ProxySelector };
+  return { source: scenarioSource({ resources, mesh, options }), proxy: body.proxy as ProxySelector };
 }
 
 const proxyConfigOptions = (body: Pick<Static<typeof ProxyConfigBody>, 'filter' | 'verbose' | 'output'>): ProxyConfigOptions => ({
@@ -55,11 +60,15 @@ const proxyConfigOptions = (body: Pick<Static<typeof ProxyConfigBody>, 'filter' 
 
 export async function translateRoutes(
   app: FastifyInstance,
-  { store, compiled }: { store: ScenarioStore; compiled: CompiledScenarioCache },
+  { store, engine, jobs }: { store: ScenarioStore; engine: EnginePool; jobs?: JobQueue },
 ): Promise<void> {
-  const storedScenario = async (name: string, revision?: number) => {
-    return compiled.forRevision(await store.revision(name, revision));
-  };
+  const storedScenario = async (name: string, revision?: number) => revisionSource(await store.revision(name, revision));
+  // The answer as the worker thread serialised it: no second serialisation on the event loop.
+  const json = <N extends OperationName>(reply: FastifyReply, result: EngineAnswer<N>) =>
+    reply.type('application/json; charset=utf-8').send(result.json);
+  /** The operation's answer now, or, with `Prefer: respond-async`, a job for it (202). */
+  const answer = async <N extends OperationName>(request: FastifyRequest, reply: FastifyReply, name: N, source: ScenarioSource, args: OperationArgs<N>) =>
+    jobs && prefersAsync(request) ? acceptJob(jobs, reply, name, source, args) : json(reply, await engine.run(name, source, args));
 
   app.post<{ Body: Static<typeof TranslateBody> }>(
     '/api/v1/translate',
@@ -71,9 +80,9 @@ export async function translateRoutes(
         response: { 200: TranslateResult, ...problems(400, 413) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { proxy, ...input } = request.body;
-      return (await compiled.get(input)).translate(proxy as ProxySelector | undefined);
+      return answer(request, reply, 'translate', scenarioSource(input), { proxy: proxy as ProxySelector | undefined });
     },
   );
 
@@ -82,15 +91,16 @@ export async function translateRoutes(
     {
       schema: {
         tags: ['translate'],
-        summary: 'Trace a request through the Envoy config of an inline mesh, or of a live proxy\'s config dump (one hop)',
+        summary: "Trace a request through the Envoy config of an inline mesh, or of a live proxy's config dump (one hop)",
         body: TraceBody,
         response: { 200: TraceResult, ...problems(400, 413) },
       },
     },
-    async (request) => {
-      const source = await liveOrGenerated(compiled, request.body);
+    async (request, reply) => {
+      const target = liveOrGenerated(request.body);
       const traced = request.body.request as TraceRequestInput;
-      return 'live' in source ? source.live.trace(traced) : source.scenario.trace(source.proxy, traced);
+      if ('live' in target) return target.live.trace(traced);
+      return answer(request, reply, 'trace', target.source, { proxy: target.proxy, request: traced });
     },
   );
 
@@ -110,9 +120,9 @@ export async function translateRoutes(
         request.body ??= {};
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      return scenario.translate(request.body?.proxy as ProxySelector | undefined);
+      return answer(request, reply, 'translate', scenario, { proxy: request.body?.proxy as ProxySelector | undefined });
     },
   );
 
@@ -128,17 +138,21 @@ export async function translateRoutes(
         response: { 200: TraceResult, ...problems(400, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      return scenario.trace(request.body.proxy as ProxySelector, request.body.request as TraceRequestInput);
+      const args = { proxy: request.body.proxy as ProxySelector, request: request.body.request as TraceRequestInput };
+      return answer(request, reply, 'trace', scenario, args);
     },
   );
 
   // istioctl proxy-config tables: JSON, or the plain text istioctl prints for a client that asks for text.
-  const proxyConfigReply = (request: FastifyRequest, reply: FastifyReply, result: ProxyConfigOutput) => {
-    if (!request.headers.accept?.startsWith('text/plain')) return result;
+  const asText = (reply: FastifyReply, result: ProxyConfigOutput) => {
     reply.type('text/plain; charset=utf-8').serializer(String);
     return result.text;
+  };
+  const proxyConfig = async (request: FastifyRequest, reply: FastifyReply, source: ScenarioSource, args: OperationArgs<'proxyConfig'>) => {
+    if (!request.headers.accept?.startsWith('text/plain')) return answer(request, reply, 'proxyConfig', source, args);
+    return asText(reply, (await engine.run('proxyConfig', source, args)).value() as ProxyConfigOutput);
   };
 
   app.post<{ Body: Static<typeof ProxyConfigBody> }>(
@@ -146,17 +160,20 @@ export async function translateRoutes(
     {
       schema: {
         tags: ['translate'],
-        summary: 'istioctl proxy-config tables for one proxy of an inline mesh, or for a live proxy\'s config dump',
+        summary: "istioctl proxy-config tables for one proxy of an inline mesh, or for a live proxy's config dump",
         body: ProxyConfigBody,
         response: { 200: ProxyConfigResult, ...problems(400, 413) },
       },
     },
     async (request, reply) => {
-      const source = await liveOrGenerated(compiled, request.body);
+      const target = liveOrGenerated(request.body);
       const kinds = request.body.kinds as ProxyConfigKind[] | undefined;
       const options = proxyConfigOptions(request.body);
-      const result = 'live' in source ? source.live.proxyConfig(kinds, options) : source.scenario.proxyConfig(source.proxy, kinds, options);
-      return proxyConfigReply(request, reply, result);
+      if ('live' in target) {
+        const result = target.live.proxyConfig(kinds, options);
+        return request.headers.accept?.startsWith('text/plain') ? asText(reply, result) : result;
+      }
+      return proxyConfig(request, reply, target.source, { proxy: target.proxy, kinds, options });
     },
   );
 
@@ -174,8 +191,8 @@ export async function translateRoutes(
     },
     async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      const result = scenario.proxyConfig(request.body.proxy as ProxySelector, request.body.kinds as ProxyConfigKind[] | undefined, proxyConfigOptions(request.body));
-      return proxyConfigReply(request, reply, result);
+      const args = { proxy: request.body.proxy as ProxySelector, kinds: request.body.kinds as ProxyConfigKind[] | undefined, options: proxyConfigOptions(request.body) };
+      return proxyConfig(request, reply, scenario, args);
     },
   );
 }

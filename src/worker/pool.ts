@@ -1,0 +1,196 @@
+// The one door to the engine's heavy work for the service: a named operation (operations.ts) on a
+// scenario, run in a pool of worker threads (piscina) so the event loop keeps answering /healthz and
+// small requests while a big mesh translates. Each run has a time budget (503 past it: the thread is
+// ended, and the problem says what to narrow) and the number of heavy runs in flight is bounded
+// (429 with Retry-After past it). With threads: 0 the operations run in-process (same code, no budget).
+
+import { MessageChannel } from 'node:worker_threads';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { InputError } from '../engine.js';
+import type { Stage } from '../util/stages.js';
+import { operations, type OperationArgs, type OperationName, type OperationResult } from './operations.js';
+import { execute, ScenarioCache, type CacheStats, type ScenarioSource } from './scenarios.js';
+import type { Task, TaskOutcome, WorkerSettings } from './worker.js';
+
+export interface EnginePoolOptions {
+  /** Worker threads; 0 runs in-process (ENGINE_THREADS). */
+  threads: number;
+  /** Longest a request's operation may run, in ms (ENGINE_TIME_BUDGET_MS). */
+  timeBudgetMs: number;
+  /** Heavy operations running or queued at once; more get 429 (ENGINE_MAX_IN_FLIGHT). */
+  maxInFlight: number;
+  /** Bytes of compiled scenarios each thread keeps (SCENARIO_CACHE_BYTES). */
+  scenarioCacheBytes: number;
+  /** Bytes of generated xDS each compiled scenario keeps (XDS_CACHE_BYTES). */
+  xdsCacheBytes: number;
+  /** Heap limit of each worker thread in MiB (WORKER_HEAP_MB); a thread that needs more ends, with a 503. */
+  workerHeapMb: number;
+}
+
+export interface RunOptions {
+  /** Overrides the pool's time budget (jobs have their own), and the setting that names it. */
+  budgetMs?: number;
+  budgetSetting?: string;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+  /** Jobs are bounded by the job queue, not by the in-flight limit. */
+  bypassLimit?: boolean;
+}
+
+/** What an operation answered: the JSON text as it leaves the thread, parsed only when asked. */
+export class EngineAnswer<N extends OperationName> {
+  constructor(readonly json: string) {}
+
+  value(): OperationResult<N> {
+    return JSON.parse(this.json) as OperationResult<N>;
+  }
+}
+
+/** 429: too many heavy requests in flight. */
+export class EngineBusyError extends Error {
+  override name = 'EngineBusyError';
+  readonly statusCode = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** 503: the operation ran over its time budget, or needed more memory than a thread has. */
+export class EngineOverloadError extends Error {
+  override name = 'EngineOverloadError';
+  readonly statusCode = 503;
+}
+
+/** Cancelled by its caller (a job's cancel). */
+export class EngineCancelledError extends Error {
+  override name = 'EngineCancelledError';
+}
+
+export interface EngineObserver {
+  operation?(name: OperationName, seconds: number, outcome: 'ok' | 'refused' | 'error' | 'timeout' | 'busy' | 'cancelled'): void;
+  stages?(stages: Partial<Record<Stage, number>>): void;
+  cache?(thread: number, stats: CacheStats): void;
+}
+
+const workerFile = (): string => {
+  const here = fileURLToPath(import.meta.url);
+  return new URL(`./worker${extname(here)}`, import.meta.url).href;
+};
+
+export class EnginePool {
+  private readonly piscina?: Piscina<Task, TaskOutcome>;
+  private readonly inline?: ScenarioCache;
+  private inFlight = 0;
+  private recentSeconds = 1;
+  observer: EngineObserver = {};
+
+  constructor(readonly options: EnginePoolOptions) {
+    if (options.threads > 0) {
+      const settings: WorkerSettings = { scenarioCacheBytes: options.scenarioCacheBytes, xdsCacheBytes: options.xdsCacheBytes };
+      this.piscina = new Piscina<Task, TaskOutcome>({
+        filename: workerFile(),
+        minThreads: 0,
+        maxThreads: options.threads,
+        idleTimeout: 5 * 60_000,
+        workerData: settings,
+        resourceLimits: { maxOldGenerationSizeMb: options.workerHeapMb },
+      });
+    } else {
+      this.inline = new ScenarioCache(options.scenarioCacheBytes);
+    }
+  }
+
+  get running(): number {
+    return this.inFlight;
+  }
+
+  /** Runs `name` on the scenario with `args`; an engine refusal rejects with the same InputError as in-process. */
+  async run<N extends OperationName>(name: N, source: ScenarioSource, args: OperationArgs<N>, options: RunOptions = {}): Promise<EngineAnswer<N>> {
+    if (!options.bypassLimit && this.inFlight >= this.options.maxInFlight) {
+      const retryAfter = Math.max(1, Math.ceil((this.recentSeconds * this.inFlight) / Math.max(1, this.options.threads)));
+      this.observer.operation?.(name, 0, 'busy');
+      throw new EngineBusyError(
+        `${this.inFlight} heavy requests are in flight, the most this service takes at once (ENGINE_MAX_IN_FLIGHT=${this.options.maxInFlight}): retry in ${retryAfter} s`,
+        retryAfter,
+      );
+    }
+    this.inFlight++;
+    const start = performance.now();
+    let outcome: 'ok' | 'refused' | 'error' | 'timeout' | 'cancelled' = 'error';
+    try {
+      const result = await this.dispatch(name, source, args, options);
+      if (result.stages) this.observer.stages?.(result.stages);
+      if (result.cache) this.observer.cache?.(result.thread, result.cache);
+      if (result.ok) {
+        outcome = 'ok';
+        return new EngineAnswer<N>(result.json);
+      }
+      outcome = result.error.name === 'InputError' ? 'refused' : 'error';
+      if (result.error.problems) throw new InputError(result.error.message, result.error.problems);
+      throw new Error(result.error.message);
+    } catch (e) {
+      if (e instanceof EngineOverloadError) outcome = 'timeout';
+      if (e instanceof EngineCancelledError) outcome = 'cancelled';
+      throw e;
+    } finally {
+      this.inFlight--;
+      const seconds = (performance.now() - start) / 1000;
+      this.recentSeconds = 0.8 * this.recentSeconds + 0.2 * seconds;
+      this.observer.operation?.(name, seconds, outcome);
+    }
+  }
+
+  private async dispatch(
+    name: OperationName,
+    source: ScenarioSource,
+    args: unknown,
+    options: RunOptions,
+  ): Promise<TaskOutcome> {
+    if (!this.piscina) {
+      const result = execute(this.inline!, name, source, args, { progress: options.onProgress ?? (() => {}) });
+      return { ...result, stages: {}, thread: 0 };
+    }
+    const budgetMs = options.budgetMs ?? this.options.timeBudgetMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, budgetMs);
+    const onCancel = () => controller.abort();
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    const channel = options.onProgress ? new MessageChannel() : undefined;
+    channel?.port1.on('message', (m: { done: number; total: number }) => options.onProgress!(m.done, m.total));
+    try {
+      const task: Task = { operation: name, source, args, ...(channel ? { progress: channel.port2 } : {}) };
+      const result = await this.piscina.run(task, { signal: controller.signal, ...(channel ? { transferList: [channel.port2] } : {}) });
+      return result;
+    } catch (e) {
+      if (timedOut) {
+        throw new EngineOverloadError(
+          `${name} ran over its time budget of ${budgetMs / 1000} s and was stopped: ${operations[name].narrow} (the budget is ${options.budgetSetting ?? 'ENGINE_TIME_BUDGET_MS'})`,
+        );
+      }
+      if (controller.signal.aborted) throw new EngineCancelledError(`${name} was cancelled`);
+      if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        throw new EngineOverloadError(
+          `${name} needed more memory than a worker thread has (WORKER_HEAP_MB=${this.options.workerHeapMb}) and was stopped: ${operations[name].narrow}`,
+        );
+      }
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCancel);
+      channel?.port1.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.piscina?.close();
+  }
+}

@@ -1,0 +1,90 @@
+// Compiled scenarios where the engine runs (each worker thread, or the main thread for in-process
+// callers), kept by content hash in a cache bounded by bytes, and the one function that runs a named
+// operation on one of them. Results leave as a JSON string: a flat string crosses threads as one copy,
+// where a structured clone of a 20 MiB config dump would be rebuilt object by object on the event loop.
+
+import { compileScenario, CompiledScenario, InputError, type ScenarioInput } from '../engine.js';
+import type { ManifestProblem } from '../manifests/types.js';
+import { canonicalJson } from '../store/manifests.js';
+import { ByteLru } from '../util/byte-lru.js';
+import { createHash } from 'node:crypto';
+import { operations, type OperationContext, type OperationName } from './operations.js';
+
+/** A scenario to run on: its input, and a key naming its content (a revision's content hash) when known. */
+export interface ScenarioSource {
+  key?: string;
+  input: ScenarioInput;
+}
+
+export interface CacheStats {
+  hit: boolean;
+  bytes: number;
+  entries: number;
+}
+
+export type Outcome =
+  | { ok: true; json: string; cache: CacheStats }
+  | { ok: false; error: { name: string; message: string; problems?: ManifestProblem[] }; cache?: CacheStats };
+
+export const hashInput = (input: ScenarioInput): string =>
+  createHash('sha256')
+    .update(canonicalJson({ resources: input.resources, mesh: input.mesh ?? {}, options: input.options ?? {} }))
+    .digest('hex');
+
+export class ScenarioCache {
+  private readonly lru: ByteLru<CompiledScenario>;
+
+  constructor(maxBytes: number) {
+    this.lru = new ByteLru(maxBytes, (s) => s.cachedBytes);
+  }
+
+  /** The compiled scenario for a source, and whether it was cached. */
+  get(source: ScenarioSource): { scenario: CompiledScenario; key: string; hit: boolean } {
+    const key = source.key ?? `input:${hashInput(source.input)}`;
+    const hit = this.lru.get(key);
+    if (hit) return { scenario: hit, key, hit: true };
+    // Certificates are judged at the time the scenario is first compiled (the engine reads no clock).
+    const scenario = compileScenario({ ...source.input, now: source.input.now ?? Date.now() });
+    this.lru.set(key, scenario);
+    return { scenario, key, hit: false };
+  }
+
+  has(source: ScenarioSource): boolean {
+    return this.lru.has(source.key ?? `input:${hashInput(source.input)}`);
+  }
+
+  /** Trims to the bound after a scenario grew by use; the one just used stays. */
+  settle(key: string): void {
+    this.lru.trim(key);
+  }
+
+  get bytes(): number {
+    return this.lru.bytes;
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+}
+
+/** Runs one operation; refusals (bad input, unknown proxy) come back as data, since errors lose their fields between threads. */
+export function execute(cache: ScenarioCache, name: OperationName, source: ScenarioSource, args: unknown, context: OperationContext): Outcome {
+  const operation = operations[name] as { run(s: CompiledScenario, a: unknown, c: OperationContext): unknown } | undefined;
+  if (!operation) return { ok: false, error: { name: 'Error', message: `no engine operation "${name}"` } };
+  let hit = false;
+  let key: string | undefined;
+  try {
+    const found = cache.get(source);
+    hit = found.hit;
+    key = found.key;
+    const json = JSON.stringify(operation.run(found.scenario, args, context));
+    cache.settle(found.key);
+    return { ok: true, json, cache: { hit, bytes: cache.bytes, entries: cache.size } };
+  } catch (e) {
+    if (key) cache.settle(key);
+    const stats = { hit, bytes: cache.bytes, entries: cache.size };
+    if (e instanceof InputError) return { ok: false, error: { name: e.name, message: e.message, problems: e.problems }, cache: stats };
+    const err = e as Error;
+    return { ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) }, cache: stats };
+  }
+}

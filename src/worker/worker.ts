@@ -1,0 +1,47 @@
+// A worker thread of the engine pool (piscina runs this module's default export per task). Its
+// compiled-scenario cache lives here, bounded by bytes (SCENARIO_CACHE_BYTES per thread).
+
+import { threadId, type MessagePort } from 'node:worker_threads';
+import { workerData } from 'piscina';
+import { CompiledScenario } from '../engine.js';
+import { observeStages, type Stage } from '../util/stages.js';
+import type { OperationName } from './operations.js';
+import { execute, ScenarioCache, type Outcome, type ScenarioSource } from './scenarios.js';
+
+export interface WorkerSettings {
+  scenarioCacheBytes: number;
+  xdsCacheBytes: number;
+}
+
+export interface Task {
+  operation: OperationName;
+  source: ScenarioSource;
+  args: unknown;
+  /** Where progress goes (jobs); absent for plain requests. */
+  progress?: MessagePort;
+}
+
+export type TaskOutcome = Outcome & { stages: Partial<Record<Stage, number>>; thread: number };
+
+const settings = workerData as WorkerSettings;
+CompiledScenario.xdsCacheBytes = settings.xdsCacheBytes;
+const cache = new ScenarioCache(settings.scenarioCacheBytes);
+
+export default function runTask(task: Task): TaskOutcome {
+  const stages: Partial<Record<Stage, number>> = {};
+  observeStages((stage, seconds) => (stages[stage] = (stages[stage] ?? 0) + seconds));
+  let last = 0;
+  const progress = (done: number, total: number) => {
+    const now = Date.now();
+    if (task.progress && (now - last > 250 || done === total)) {
+      last = now;
+      task.progress.postMessage({ done, total });
+    }
+  };
+  try {
+    return { ...execute(cache, task.operation, task.source, task.args, { progress }), stages, thread: threadId };
+  } finally {
+    observeStages(undefined);
+    task.progress?.close();
+  }
+}
