@@ -58,7 +58,9 @@ t.test('SIGTERM with writes in flight: every write finishes before PostgreSQL st
   // Big enough that parsing and storing take a while, so the signal lands while they run.
   const resources = Array.from({ length: 400 }, (_, i) => SERVICE.replace('name: a', `name: s${i}`)).join('---\n');
   const writes = Array.from({ length: 10 }, (_, i) => call(service.url, 'POST', '/api/v1/scenarios', { name: `w${i}`, resources }));
-  await new Promise((r) => setTimeout(r, 150));
+  // SIGTERM once the service has taken all ten (its log has their "incoming request" lines).
+  const taken = () => logLines(service).filter((l) => l.msg === 'incoming request' && (l.req as { method?: string })?.method === 'POST').length;
+  while (taken() < 10) await new Promise((r) => setTimeout(r, 5));
   service.child.kill('SIGTERM');
   const answers = await Promise.all(writes);
   t.same(answers.map((a) => a.status), Array(10).fill(201), 'all 10 in-flight creates are answered 201');

@@ -89,7 +89,13 @@ export function logLines(service: Service): { level: number; msg: string; [k: st
     .output()
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l));
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return []; // the last line, still being written
+      }
+    });
 }
 
 export function isAlive(pid: number): boolean {
