@@ -30,7 +30,7 @@ t.test('every route against every role', async (t) => {
     'POST /api/v1/scenarios/:name/translate': { body: {}, ok: 200 },
     'POST /api/v1/scenarios': { body: { name: `new-${who}`, resources: MANIFEST }, ok: 201 },
     // Each caller's revision differs: one equal to the latest is not stored again (200).
-    'POST /api/v1/scenarios/:name/revisions': { body: { resources: MANIFEST.replace('port: 80', `port: ${8000 + CALLERS.indexOf(who)}`) }, headers: { 'if-match': '*' }, ok: 201 },
+    'POST /api/v1/scenarios/:name/revisions': { body: { resources: MANIFEST.replace('port: 80', `port: ${8000 + CALLERS.indexOf(who as (typeof CALLERS)[number])}`) }, headers: { 'if-match': '*' }, ok: 201 },
     'DELETE /api/v1/scenarios/:name': { path: `/api/v1/scenarios/doomed-${who}`, ok: 204 },
     'GET /api/v1/tokens': { ok: 200 },
     'POST /api/v1/tokens': { body: { name: `made-by-${who}`, role: 'reader' }, ok: 201 },
