@@ -69,7 +69,8 @@ metadata: {name: re, namespace: shop}
 spec:
   hosts: [web]
   http: [{match: [{uri: {regex: "${'a'.repeat(2000)}"}}], route: [{destination: {host: web}}]}]`;
-  t.match(errors(vs), [{ path: 'spec.http[0].match[0].uri.regex', message: /2000, more than the limit of 1024 \(MAX_REGEX_LENGTH\)/ }]);
+  // Istio's webhook refuses a regex over 1024 bytes before the (settable) expansion limit is reached.
+  t.match(errors(vs), [{ path: 'spec.http[0].match[0].uri.regex', message: /regex is too large, max length allowed is 1024/ }]);
   const ports = Array.from({ length: 300 }, (_, i) => `{name: p${i}, port: ${1000 + i}}`).join(', ');
   t.match(errors(`apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [${ports}]}`), [
     { kind: 'Service', object: 'shop/web', path: 'spec.ports', message: /300, more than the limit of 256 \(MAX_PORTS\)/ },
