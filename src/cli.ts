@@ -16,14 +16,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
 import { inputProblems } from './api/inputs.js';
-import { compileScenario, envoyDiff, formatProblem, InputError, readLiveProxyConfig, type ProxyConfigOptions } from './engine.js';
+import { compileScenario, drift, envoyDiff, formatProblem, InputError, readLiveProxyConfig, type ProxyConfigOptions } from './engine.js';
 import { DEFAULT_KINDS, OUTPUT_FORMATS, PROXY_CONFIG_KINDS, type OutputFormat, type ProxyConfigKind } from './proxy-config/index.js';
 import { BLOCK_ALL_VHOST } from './xds/names.js';
 import { runAnalyze } from './cli-analyze.js';
 import { routeCheckCommand } from './cli/route-check.js';
 import { verifyCommand } from './cli/verify.js';
 
-const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|verify|diff> -f <file or folder>... [options]
+const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|verify|diff|drift> -f <file or folder>... [options]
        meshplan <translate|proxy-config|trace> --dump <config_dump.json> [options]
        meshplan route-check -c <route config> -t <tests> [--details] [-f threshold] [--covall]  (--help for more)
        meshplan token <create|list|revoke> (API tokens in the service's database; meshplan token --help)
@@ -39,6 +39,8 @@ const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|ver
                    [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--pick N] [--json]
                    [--source namespace/pod | --source-principal cluster.local/ns/N/sa/S] [--jwt '{"issuer":..,"subject":..}']
   verify:          -e <expectations file> [--junit FILE] [--json]; exit 0 all passed, 1 any failed, 2 bad input
+  drift:           -f <manifests> --dump <config_dump.json> [--proxy ns/pod] [--json]: does the live proxy match the design?
+                   exits 0 when it does, 1 when it differs
   diff:            --to <file or folder>... (the after side; -f is the before side) [--detail full|summary] [--json];
                    exits 0 when no proxy's Envoy config changes, 1 when some does`;
 
@@ -156,6 +158,15 @@ function main(argv: string[]): number {
   if (values.help || !command || (!values.file?.length && !values.dump)) {
     console.error(USAGE);
     return values.help ? 0 : 2;
+  }
+  // drift compares a live proxy (--dump) with the design (-f); elsewhere a dump stands instead of the design.
+  if (command === 'drift') {
+    if (!values.file?.length || !values.dump) throw new Error('drift needs the design (-f <manifests>) and the live proxy (--dump dump.json)');
+    const design = compileScenario({ resources: readManifests(values.file), mesh: values.mesh ? JSON.parse(values.mesh) : {} });
+    for (const w of design.warnings) console.error(`warning: ${w}`);
+    const result = drift(design, readLiveProxyConfig(readDump(values.dump), '--dump'), values.proxy ? proxySelector(values.proxy) : undefined);
+    console.log(values.json ? JSON.stringify(result, null, 2) : result.matches ? `${result.proxies[0].proxy.namespace}/${result.proxies[0].proxy.name} matches the design` : result.text);
+    return result.matches ? 0 : 1;
   }
   if (values.dump && (values.file?.length || values.proxy)) throw new Error('--dump is one live proxy: give it instead of -f and --proxy');
 

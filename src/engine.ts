@@ -304,6 +304,8 @@ export class LiveProxyConfig {
   readonly dump: LiveDump;
   readonly proxy: Proxy;
   readonly xds: GeneratedXds;
+  /** What istiod sent (the dynamic resources): what a diff compares with a design, bootstrap statics left out. */
+  readonly served: GeneratedXds;
 
   constructor(configDump: unknown, path = 'configDump') {
     const { dump, problems } = readConfigDump(configDump, path);
@@ -311,6 +313,16 @@ export class LiveProxyConfig {
     this.dump = dump;
     this.proxy = dumpProxy(dump);
     this.xds = dumpXds(dump);
+    this.served = dumpXds(dump, false);
+  }
+
+  /** One of the dump's route configurations by name, for route-check; an InputError naming the ones it has otherwise. */
+  routeConfiguration(name: string, at = 'routeConfig'): RouteConfiguration {
+    const found = this.xds.routes.find((rc) => rc.name === name);
+    if (found) return found;
+    throw new InputError(`the config dump has no route configuration ${name}`, [
+      { document: -1, path: at, message: `no route configuration "${name}" in the config dump; it has: ${this.xds.routes.map((rc) => rc.name).join(', ') || 'none'}`, severity: 'error' },
+    ]);
   }
 
   proxyConfig(kinds?: readonly ProxyConfigKind[], options: ProxyConfigOptions = {}): ProxyConfigResult {
@@ -365,7 +377,7 @@ export const verify = (scenario: CompiledScenario, expectations: unknown): Verif
 export type { ExpectationsDocument, VerifyResult };
 
 /** The route-check core over a RouteConfiguration object already read (e.g. from a live config dump). */
-export { checkRoutes };
+export { checkRoutes, routeTestProblems };
 export type { CoverageMode, RouteCheckResult, RouteTest };
 /** One side of an Envoy diff: a compiled scenario, or a live /config_dump of one proxy. */
 export type DiffInput = CompiledScenario | LiveProxyConfig;
@@ -416,8 +428,20 @@ export function envoyDiff(
         { document: -1, path: 'proxy', message: `the config dump has no bootstrap naming its proxy and the other side has ${other!.length} proxies: name one`, severity: 'error' },
       ]);
     }
-    return dumpSide(input.xds, ref);
+    return dumpSide(input.served, ref);
   });
   const warnings = [...new Set(inputs.flatMap((input) => (input instanceof CompiledScenario ? input.warnings : [])))];
   return { ...envoyDiffOf(a, b, options.detail), warnings };
+}
+
+/**
+ * Drift: how a live proxy's config dump differs from what the design gives that proxy (`proxy`, else the
+ * pod its bootstrap node names). Only what istiod sends is compared: the dump's bootstrap statics, version
+ * info and timestamps are outside the design.
+ */
+export function drift(design: CompiledScenario, live: LiveProxyConfig, proxy?: ProxySelector): EnvoyDiff & { warnings: string[]; matches: boolean } {
+  const target = design.proxy(proxy ?? { pod: `${live.proxy.namespace}/${live.proxy.name}` });
+  const ref: DiffProxyRef = { namespace: target.namespace, name: target.name, type: target.type };
+  const diff = envoyDiffOf([{ ref, xds: () => design.xds(target) }], dumpSide(live.served, ref), 'full');
+  return { ...diff, warnings: design.warnings, matches: diff.summary.unchanged === diff.summary.proxies };
 }

@@ -44,6 +44,11 @@ export const ROUTE_RULES: Record<string, Rule> = {
   'POST /api/v1/scenarios/:name/analyze': 'reader',
   'POST /api/v1/envoy-diff': 'reader',
   'GET /api/v1/scenarios/:name/envoy-diff': 'reader',
+  'POST /api/v1/scenarios/:name/drift': 'reader',
+  // Jobs run the same computations (Prefer: respond-async): whoever may compute may follow and cancel them.
+  'GET /api/v1/jobs/:id': 'reader',
+  'GET /api/v1/jobs/:id/result': 'reader',
+  'DELETE /api/v1/jobs/:id': 'reader',
 
   // Writes.
   'POST /api/v1/scenarios': 'editor',
@@ -68,6 +73,9 @@ export const GRAPHQL_RULES: Record<string, Role> = {
   'Query.diff': 'reader',
   'Query.liveProxyConfig': 'reader',
   'Query.liveTrace': 'reader',
+  'Query.job': 'reader',
+  'Mutation.translateJob': 'reader',
+  'Mutation.cancelJob': 'reader',
   'Query.me': 'reader',
   'Query.auditLog': 'admin',
   'Mutation.createScenario': 'editor',

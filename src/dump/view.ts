@@ -6,12 +6,17 @@ import type { Proxy } from '../mesh/types.js';
 import type { GeneratedXds } from '../xds/types.js';
 import type { Json, LiveDump } from './types.js';
 
-export function dumpXds(dump: LiveDump): GeneratedXds {
+/**
+ * statics false: only what istiod sent over xDS (the dynamic resources), without the bootstrap's static
+ * listeners and clusters (agent, prometheus_stats, sds-grpc, xds-grpc): what a design is compared with.
+ */
+export function dumpXds(dump: LiveDump, statics = true): GeneratedXds {
+  const st = <T>(list: T[] | undefined): T[] => (statics ? (list ?? []) : []);
   return {
-    listeners: [...(dump.listeners?.dynamic.flatMap((l) => (l.active ? [l.active] : [])) ?? []), ...(dump.listeners?.static ?? [])],
-    routes: [...(dump.routes?.dynamic ?? []), ...(dump.routes?.static ?? [])],
-    clusters: [...(dump.clusters?.dynamicActive ?? []), ...(dump.clusters?.static ?? [])],
-    endpoints: [...(dump.endpoints?.dynamic ?? []), ...(dump.endpoints?.static ?? [])],
+    listeners: [...(dump.listeners?.dynamic.flatMap((l) => (l.active ? [l.active] : [])) ?? []), ...st(dump.listeners?.static)],
+    routes: [...(dump.routes?.dynamic ?? []), ...st(dump.routes?.static)],
+    clusters: [...(dump.clusters?.dynamicActive ?? []), ...st(dump.clusters?.static)],
+    endpoints: [...(dump.endpoints?.dynamic ?? []), ...st(dump.endpoints?.static)],
     // Nothing in a dump says which manifests shaped it.
     provenance: { listeners: {}, routes: {}, virtualHosts: {}, clusters: {}, endpoints: {} },
   };

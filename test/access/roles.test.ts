@@ -74,7 +74,8 @@ t.test('every route against every role', async (t) => {
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
 
 /** One operation per root field with a rule; `ok` picks a field of the answer that a success fills. */
-const OPERATIONS: Record<string, (who: string) => { query: string; variables?: Record<string, unknown>; ok: (data: any) => unknown }> = {
+/** `refusedWith`: past access control, the answer is this error (the server here runs no jobs). */
+const OPERATIONS: Record<string, (who: string) => { query: string; variables?: Record<string, unknown>; ok: (data: any) => unknown; refusedWith?: string }> = {
   'Query.scenario': () => ({ query: '{ scenario(name: "shop") { name } }', ok: (d) => d.scenario.name }),
   'Query.scenarios': () => ({ query: '{ scenarios { items { name } } }', ok: (d) => d.scenarios.items.length }),
   'Query.diff': () => ({ query: '{ diff(name: "shop", from: 1) { to } }', ok: (d) => d.diff.to }),
@@ -88,6 +89,9 @@ const OPERATIONS: Record<string, (who: string) => { query: string; variables?: R
     variables: { d: { configs: [{ '@type': `${ADMIN}ListenersConfigDump` }] } },
     ok: (d) => d.liveTrace.flow,
   }),
+  'Query.job': () => ({ query: '{ job(id: "00000000-0000-0000-0000-000000000000") { id } }', ok: (d) => 'job' in d }),
+  'Mutation.translateJob': () => ({ query: 'mutation { translateJob(name: "shop") { id } }', ok: () => false, refusedWith: 'NOT_FOUND' }),
+  'Mutation.cancelJob': () => ({ query: 'mutation { cancelJob(id: "00000000-0000-0000-0000-000000000000") { id } }', ok: () => false, refusedWith: 'NOT_FOUND' }),
   'Query.me': () => ({ query: '{ me { name role via } }', ok: (d) => d.me.via === 'token' }),
   'Query.auditLog': () => ({ query: '{ auditLog { items { actor } } }', ok: (d) => Array.isArray(d.auditLog.items) }),
   'Mutation.createScenario': (who) => ({
@@ -119,7 +123,8 @@ t.test('every GraphQL root field against every role', async (t) => {
         // setReview draft → draft is a CONFLICT: past access control, refused by the review rules.
         const codes = (answer.errors ?? []).map((e: any) => e.extensions?.code);
         t.notOk(codes.includes('UNAUTHENTICATED') || codes.includes('FORBIDDEN'), `${who} may ${field}`);
-        if (field !== 'Mutation.setReview') t.ok(answer.data && operation.ok(answer.data), `${who} ${field}: ${JSON.stringify(answer)}`);
+        if (operation.refusedWith) t.ok(codes.includes(operation.refusedWith), `${who} ${field}: ${JSON.stringify(answer)}`);
+        else if (field !== 'Mutation.setReview') t.ok(answer.data && operation.ok(answer.data), `${who} ${field}: ${JSON.stringify(answer)}`);
       } else {
         t.match(answer.errors?.[0], {
           extensions: { code: who === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN' },

@@ -13,7 +13,7 @@ import type { RouteTest } from '../../engine.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
-import { readLiveProxyConfig } from '../../engine.js';
+import { drift, readLiveProxyConfig } from '../../engine.js';
 import type { OutputFormat, ProxyConfigFilter, ProxyConfigKind } from '../../proxy-config/index.js';
 import { revisionSource, type CompiledScenarioCache } from '../compiled.js';
 import type { EnginePool } from '../../worker/pool.js';
@@ -163,6 +163,11 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(async () =>
           (await engine.run('proxyConfig', revisionSource(r), { proxy: checked('proxy', args.proxy), kinds: args.kinds ?? undefined })).value(),
         ),
+      drift: (r: RevisionRecord, args: { configDump: unknown; proxy?: ProxySelector | null }) =>
+        guarded(async () => ({
+          revision: r.number,
+          ...drift(await compiled.forRevision(r), readLiveProxyConfig(args.configDump), args.proxy ? checked('proxy', args.proxy) : undefined),
+        })),
       envoyDiff: (r: RevisionRecord, args: { from?: number | null; proxy?: ProxySelector | null; detail?: DiffDetail | null }) =>
         guarded(() =>
           revisionEnvoyDiff(store, compiled, r.scenario, {

@@ -4,11 +4,11 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ProxySelector } from '../../contract.js';
-import { envoyDiff, readLiveProxyConfig, type DiffInput } from '../../engine.js';
+import { drift, envoyDiff, readLiveProxyConfig, type DiffInput } from '../../engine.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
 import type { CompiledScenarioCache } from '../compiled.js';
 import { revisionEnvoyDiff } from '../envoy-diff.js';
-import { EnvoyDiffBody, EnvoyDiffQuery, EnvoyDiffResult, NameParams, Problem } from './schemas.js';
+import { DriftBody, EnvoyDiffBody, EnvoyDiffQuery, EnvoyDiffResult, NameParams, Problem, RevisionQuery } from './schemas.js';
 
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
 
@@ -51,6 +51,25 @@ export async function envoyDiffRoutes(
     async (request) => {
       const { before, after, proxy, detail } = request.body;
       return envoyDiff(await sideInput(before, 'before'), await sideInput(after, 'after'), { proxy: proxy as ProxySelector | undefined, detail });
+    },
+  );
+
+  app.post<{ Params: Static<typeof NameParams>; Querystring: Static<typeof RevisionQuery>; Body: Static<typeof DriftBody> }>(
+    '/api/v1/scenarios/:name/drift',
+    {
+      schema: {
+        tags: ['scenarios'],
+        summary: "Drift: how a live proxy's config dump differs from a stored revision's design for it (?revision=N, default latest)",
+        params: NameParams,
+        querystring: RevisionQuery,
+        body: DriftBody,
+        response: { 200: EnvoyDiffResult, ...problems(400, 404) },
+      },
+    },
+    async (request) => {
+      const revision = await store.revision(request.params.name, request.query.revision);
+      const live = readLiveProxyConfig(request.body.configDump);
+      return { revision: revision.number, ...drift(await compiled.forRevision(revision), live, request.body.proxy as ProxySelector | undefined) };
     },
   );
 }

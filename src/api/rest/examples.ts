@@ -25,6 +25,34 @@ spec:
 const SIDECAR = { pod: 'default/productpage-v1' };
 const REQUEST = { mode: 'outbound', port: 9080, host: 'productpage', path: '/' };
 
+const ROUTE_TEST = {
+  test_name: 'productpage',
+  input: { authority: 'productpage:9080', path: '/', method: 'GET' },
+  validate: { cluster_name: 'outbound|9080||productpage.default.svc.cluster.local' },
+};
+const ROUTE_CONFIG = {
+  name: '9080',
+  virtual_hosts: [
+    {
+      name: 'productpage.default.svc.cluster.local:9080',
+      domains: ['productpage', 'productpage:9080'],
+      routes: [{ match: { prefix: '/' }, route: { cluster: 'outbound|9080||productpage.default.svc.cluster.local' } }],
+    },
+  ],
+};
+const EXPECTATIONS = {
+  expectations: [{ name: 'productpage answers', proxy: SIDECAR, request: REQUEST, expect: { cluster: 'outbound|9080||productpage.default.svc.cluster.local', error: null } }],
+};
+/** A live proxy's dump as Envoy prints it, cut to its bootstrap node here (a real one carries every section). */
+const LIVE_DUMP = {
+  configs: [
+    {
+      '@type': 'type.googleapis.com/envoy.admin.v3.BootstrapConfigDump',
+      bootstrap: { node: { id: 'sidecar~10.1.0.1~productpage-v1-6b746f74dc-9stvs.default~default.svc.cluster.local' } },
+    },
+  ],
+};
+
 /** Examples by "METHOD url" (fastify's route pattern). */
 export const BODY_EXAMPLES: Record<string, unknown[]> = {
   'POST /api/v1/scenarios': [
@@ -38,6 +66,17 @@ export const BODY_EXAMPLES: Record<string, unknown[]> = {
   'POST /api/v1/scenarios/:name/translate': [{ proxy: SIDECAR }, {}],
   'POST /api/v1/scenarios/:name/trace': [{ proxy: SIDECAR, request: REQUEST }],
   'POST /api/v1/scenarios/:name/proxy-config': [{ proxy: SIDECAR, kinds: ['clusters'] }],
+  'POST /api/v1/analyze': [{ resources: MESH }],
+  'POST /api/v1/route-check': [
+    { routeConfig: ROUTE_CONFIG, tests: [ROUTE_TEST], coverage: 'basic' },
+    { resources: MESH, proxy: SIDECAR, routeConfig: '9080', tests: [ROUTE_TEST] },
+  ],
+  'POST /api/v1/scenarios/:name/route-check': [{ proxy: SIDECAR, routeConfig: '9080', tests: [ROUTE_TEST] }],
+  'POST /api/v1/verify': [{ resources: MESH, expectations: EXPECTATIONS }],
+  'POST /api/v1/scenarios/:name/verify': [{ expectations: EXPECTATIONS }],
+  'POST /api/v1/envoy-diff': [{ before: { resources: MESH }, after: { resources: MESH.replace('port: 9080', 'port: 9081') }, proxy: SIDECAR, detail: 'summary' }],
+  'POST /api/v1/scenarios/:name/drift': [{ configDump: LIVE_DUMP, proxy: SIDECAR }],
+  'POST /api/v1/tokens': [{ name: 'ana', role: 'reviewer', expires: '30d' }],
 };
 
 /** @fastify/swagger's transform: examples on bodies, and only the API's operations (GraphQL's routes are its own API). */

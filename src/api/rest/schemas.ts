@@ -352,7 +352,11 @@ export const RouteTests = Type.Array(RouteTest);
 const CoverageMode = Type.Union([Type.Literal('basic'), Type.Literal('detailed')], { description: 'basic (--details, -f) or detailed (--covall)' });
 
 export const RouteCheckBody = Type.Object({
-  routeConfig: Type.Union([Open('envoy.config.route.v3.RouteConfiguration, proto3 JSON'), Type.String({ description: 'the name of a generated route configuration (with resources and proxy)' })]),
+  routeConfig: Type.Union([
+    Open('envoy.config.route.v3.RouteConfiguration, proto3 JSON'),
+    Type.String({ description: 'the name of a generated route configuration (with resources and proxy), or of one in configDump' }),
+  ]),
+  configDump: Type.Optional(ConfigDump),
   resources: Type.Optional(Resources),
   mesh: Type.Optional(Open('MeshConfig overrides (camelCase JSON)')),
   options: Type.Optional(EngineOptions),
@@ -484,6 +488,9 @@ export const EnvoyDiffBody = Type.Object({
   proxy: Type.Optional(ProxySelector),
   detail: Type.Optional(DiffDetail),
 });
+/** Drift of a live proxy from a stored revision (contract: "Live config dumps as input"). */
+export const DriftBody = Type.Object({ configDump: ConfigDump, proxy: Type.Optional(ProxySelector) });
+
 export const EnvoyDiffResult = Type.Object(
   {
     proxies: Type.Array(Open('A proxy: {proxy, status, changes: [{kind, name, change, fields?, provenance}]}')),

@@ -3,7 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ProxySelector } from '../../contract.js';
-import { routeCheck, type CoverageMode, type RouteTest } from '../../engine.js';
+import { checkRoutes, readLiveProxyConfig, routeCheck, routeTestProblems, type CoverageMode, type RouteTest } from '../../engine.js';
 import { ValidationError } from '../../store/errors.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
 import type { CompiledScenarioCache } from '../compiled.js';
@@ -39,9 +39,15 @@ export async function verifyRoutes(
       },
     },
     async (request) => {
-      const { routeConfig, resources, mesh, options, proxy, tests, coverage } = request.body;
+      const { routeConfig, configDump, resources, mesh, options, proxy, tests, coverage } = request.body;
       const routeTests = tests as RouteTest[];
       if (typeof routeConfig !== 'string') return routeCheck(routeConfig, routeTests, coverage as CoverageMode | undefined);
+      if (configDump !== undefined) {
+        // A live proxy's route configuration, by its name in the dump.
+        const problems = routeTestProblems(routeTests);
+        if (problems.length) throw new ValidationError(`${problems.length} problem(s) in tests`, problems);
+        return checkRoutes(readLiveProxyConfig(configDump).routeConfiguration(routeConfig), routeTests, coverage as CoverageMode | undefined);
+      }
       if (resources === undefined) throw missing('body.resources', 'a route configuration by name needs the resources (and proxy) that generate it');
       if (proxy === undefined) throw missing('body.proxy', 'a route configuration by name needs the proxy it belongs to');
       return (await compiled.get({ resources, mesh, options })).routeCheck(proxy as ProxySelector, routeConfig, routeTests, coverage as CoverageMode | undefined);
