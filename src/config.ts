@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { loadAccessConfig, type AccessConfig } from './access/config.js';
+import { integer } from './util/env.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './api/guards.js';
 import type { EnginePoolOptions } from './worker/pool.js';
 
@@ -39,14 +40,6 @@ export interface JobSettings {
 }
 
 const MiB = 1024 * 1024;
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
-}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {

@@ -1,5 +1,6 @@
 // Access settings from the environment (the README's configuration table lists each).
 
+import { integer } from '../util/env.js';
 import { isRole, ROLES, type Role } from './roles.js';
 
 export interface OidcConfig {
@@ -59,14 +60,6 @@ function loadOidc(env: NodeJS.ProcessEnv): OidcConfig | undefined {
   };
 }
 
-function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
-}
-
 export function loadAccessConfig(env: NodeJS.ProcessEnv = process.env): AccessConfig {
   const mode = (env.AUTH || 'auto').toLowerCase();
   if (mode !== 'auto' && mode !== 'on' && mode !== 'off') throw new Error(`AUTH must be auto, on or off, got "${env.AUTH}"`);
@@ -74,8 +67,8 @@ export function loadAccessConfig(env: NodeJS.ProcessEnv = process.env): AccessCo
     mode,
     oidc: loadOidc(env),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
-    rateLimit: count(env, 'RATE_LIMIT', 600),
-    rateLimitWindowMs: count(env, 'RATE_LIMIT_WINDOW_MS', 60_000),
+    rateLimit: integer(env, 'RATE_LIMIT', 600),
+    rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000),
     securityHeaders: env.SECURITY_HEADERS !== 'false',
   };
 }
