@@ -25,7 +25,9 @@ export interface ConnectionLimits {
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   headersTimeoutMs: 10_000,
-  requestTimeoutMs: 60_000,
+  // Node's own default: with a shorter one, Node 20's connection checker reset keep-alive sockets
+  // reused after long answers (a 47 MB translate, then the next request: ECONNRESET in test/jobs).
+  requestTimeoutMs: 300_000,
   keepAliveTimeoutMs: 5_000,
   maxRequestsPerSocket: 1000,
 };
