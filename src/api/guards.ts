@@ -25,10 +25,10 @@ export interface ConnectionLimits {
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   headersTimeoutMs: 10_000,
-  // Node's own default: with a shorter one, Node 20's connection checker reset keep-alive sockets
-  // reused after long answers (a 47 MB translate, then the next request: ECONNRESET in test/jobs).
   requestTimeoutMs: 300_000,
-  keepAliveTimeoutMs: 5_000,
+  // fastify's default, longer than clients' own idle timeout (undici's 4 s): a server that closes idle
+  // sockets first races clients reusing them, who then see ECONNRESET (test/jobs did, after a long answer).
+  keepAliveTimeoutMs: 72_000,
   maxRequestsPerSocket: 1000,
 };
 
