@@ -14,19 +14,8 @@ export interface AuditInput {
   requestId: string;
 }
 
-export interface AuditRecord {
-  id: number;
-  at: Date;
-  actor: string;
-  role: string;
-  via: string;
-  action: string;
-  target: string;
-  status: number;
-  detail: Record<string, unknown>;
-  ip: string;
-  requestId: string;
-}
+/** A stored entry: what was written, with the caller's identity flattened into its columns. */
+export type AuditRecord = Omit<AuditInput, 'identity'> & { id: number; at: Date; actor: string; role: string; via: string };
 
 /** Request fields that say what a write changes; manifests and secrets never go into the log. */
 const TOLD_FIELDS = ['name', 'state', 'force', 'comment', 'message', 'description', 'role', 'expires', 'revision'];
