@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { OPEN_ACCESS, type AccessConfig } from './access/config.js';
 import accessPlugin from './api/access.js';
 import { registerBodyParsers } from './api/bodies.js';
-import { CompiledScenarioCache } from './api/compiled.js';
+import { RevisionAnalyses } from './api/sources.js';
 import { guardGraphQL } from './api/graphql/access.js';
 import { registerGraphQL } from './api/graphql/index.js';
 import { sendProblem } from './api/problems.js';
@@ -43,8 +43,6 @@ export interface AppOptions {
   graphqlMaxResponseBytes?: number;
   /** Header and body timeouts and keep-alive limits (src/api/guards.ts has the defaults). */
   connectionLimits?: ConnectionLimits;
-  /** Bytes of compiled scenarios the in-process cache keeps (the worker threads have their own). */
-  compiledCacheBytes?: number;
   /** The engine's worker pool, or settings for one (defaults: config.ts engineOptions, from the environment). */
   engine?: EnginePool | Partial<EnginePoolOptions>;
   /** Run jobs (Prefer: respond-async) with pg-boss on the database (db.url); off unless given. */
@@ -62,9 +60,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: true } },
   });
   const store = new ScenarioStore(options.db.prisma);
-  const compiled = new CompiledScenarioCache(options.compiledCacheBytes);
-  const gate = new ReviewGate(store, compiled);
   const engine = options.engine instanceof EnginePool ? options.engine : new EnginePool({ ...engineOptions(), ...options.engine });
+  const analyses = new RevisionAnalyses(engine);
+  const gate = new ReviewGate(store, engine);
   const jobs =
     options.jobs && options.db.url
       ? new JobQueue({ ...jobSettings(), ...options.jobs, connectionString: options.db.url, prisma: options.db.prisma, engine, log: (m, d) => app.log.error(d, m) })
@@ -113,16 +111,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(scenarioRoutes, { store, compiled, gate });
+  await app.register(scenarioRoutes, { store, analyses, gate });
   await app.register(translateRoutes, { store, engine, jobs });
   if (jobs) await app.register(jobRoutes, { jobs });
-  await app.register(analyzeRoutes, { store, compiled });
-  await app.register(verifyRoutes, { store, compiled });
-  await app.register(envoyDiffRoutes, { store, compiled });
+  await app.register(analyzeRoutes, { store, engine, analyses });
+  await app.register(verifyRoutes, { store, engine, jobs });
+  await app.register(envoyDiffRoutes, { store, engine, jobs });
   await app.register(accessRoutes);
   await registerGraphQL(app, {
     store,
-    compiled,
+    analyses,
     gate,
     engine,
     jobs,

@@ -1,13 +1,13 @@
 // The Envoy config diff of stored revisions, shared by REST and GraphQL: which revisions to compare
-// (`from` defaults to the last approved revision before `to`, else the one before it), compiled once
-// each through the cache, then the engine's diff.
+// (`from` defaults to the last approved revision before `to`, else the one before it), then the
+// engine's diff in the pool, where both revisions' compiled scenarios are kept.
 
 import type { ProxySelector } from '../contract.js';
 import type { DiffDetail } from '../diff/index.js';
-import { envoyDiff } from '../engine.js';
 import { ValidationError } from '../store/errors.js';
 import type { ScenarioStore } from '../store/scenarios.js';
-import type { CompiledScenarioCache } from './compiled.js';
+import type { EnginePool, RunOptions } from '../worker/pool.js';
+import { revisionSource } from './sources.js';
 
 export interface RevisionDiffRequest {
   from?: number;
@@ -21,7 +21,7 @@ export async function defaultFrom(store: ScenarioStore, name: string, to: number
   return (await store.lastApprovedBefore(name, to)) ?? (to > 1 ? to - 1 : undefined);
 }
 
-export async function revisionEnvoyDiff(store: ScenarioStore, compiled: CompiledScenarioCache, name: string, request: RevisionDiffRequest) {
+export async function revisionEnvoyDiff(store: ScenarioStore, engine: EnginePool, name: string, request: RevisionDiffRequest, options?: RunOptions) {
   const to = request.to ?? (await store.scenario(name)).latestRevision;
   const after = await store.revision(name, to);
   const from = request.from ?? (await defaultFrom(store, name, to));
@@ -31,6 +31,6 @@ export async function revisionEnvoyDiff(store: ScenarioStore, compiled: Compiled
     ]);
   }
   const before = await store.revision(name, from);
-  const [a, b] = [await compiled.forRevision(before), await compiled.forRevision(after)];
-  return { from, to, ...envoyDiff(a, b, { proxy: request.proxy, detail: request.detail }) };
+  const args = { before: { scenario: revisionSource(before) }, after: { scenario: revisionSource(after) }, proxy: request.proxy, detail: request.detail };
+  return { from, to, ...(await engine.run('envoyDiff', revisionSource(before), args, options)).value() };
 }

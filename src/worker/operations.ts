@@ -3,12 +3,27 @@
 // runs them in a worker thread where the compiled-scenario cache lives. A new operation is one entry here.
 
 import type { ProxySelector, TraceRequestInput } from '../contract.js';
-import type { CompiledScenario, ProxyConfigOptions } from '../engine.js';
+import type { DiffDetail } from '../diff/index.js';
+import {
+  analyzeScenario,
+  drift,
+  envoyDiff,
+  readLiveProxyConfig,
+  type CompiledScenario,
+  type CoverageMode,
+  type DiffInput,
+  type ProxyConfigOptions,
+  type RouteTest,
+  type ScenarioInput,
+} from '../engine.js';
 import type { ProxyConfigKind } from '../proxy-config/index.js';
+import type { ScenarioSource } from './scenarios.js';
 
 export interface OperationContext {
   /** Work done so far, for jobs' progress (called at most every few hundred milliseconds by the pool). */
   progress(done: number, total: number): void;
+  /** Another scenario, from the same thread's cache (the other side of an Envoy diff). */
+  scenario(source: ScenarioSource): CompiledScenario;
 }
 
 export interface Operation<A, R> {
@@ -17,7 +32,17 @@ export interface Operation<A, R> {
   narrow: string;
 }
 
+/** An operation on the scenario's input as it is, not compiled first: analyze reads what compiling refuses. */
+export interface InputOperation<A, R> {
+  runOnInput(input: ScenarioInput, args: A, context: OperationContext): R;
+  narrow: string;
+}
+
 const operation = <A, R>(o: Operation<A, R>): Operation<A, R> => o;
+const inputOperation = <A, R>(o: InputOperation<A, R>): InputOperation<A, R> => o;
+
+/** One side of an Envoy diff: a scenario (compiled in the thread), or a live proxy's config dump (`at`: where it was in the request). */
+export type DiffSide = { scenario: ScenarioSource } | { configDump: unknown; at: string };
 
 export const operations = {
   translate: operation({
@@ -33,9 +58,37 @@ export const operations = {
       scenario.proxyConfig(args.proxy, args.kinds, args.options),
     narrow: 'ask for fewer kinds, or for a proxy that sees fewer services (a Sidecar scope)',
   }),
+  verify: operation({
+    run: (scenario, args: { expectations: unknown }) => scenario.verify(args.expectations),
+    narrow: 'split the expectations document, or look from proxies that see fewer services (a Sidecar scope)',
+  }),
+  routeCheck: operation({
+    run: (scenario, args: { proxy: ProxySelector; routeConfig: string; tests: RouteTest[]; coverage?: CoverageMode }) =>
+      scenario.routeCheck(args.proxy, args.routeConfig, args.tests, args.coverage),
+    narrow: 'check a proxy that sees fewer services (a Sidecar scope), or send fewer tests',
+  }),
+  /** The run's scenario is the first side that is a scenario; the other side comes from the same cache or a dump. */
+  envoyDiff: operation({
+    run: (_scenario, args: { before: DiffSide; after: DiffSide; proxy?: ProxySelector; detail?: DiffDetail }, context) => {
+      const side = (s: DiffSide): DiffInput => ('scenario' in s ? context.scenario(s.scenario) : readLiveProxyConfig(s.configDump, s.at));
+      return envoyDiff(side(args.before), side(args.after), { proxy: args.proxy, detail: args.detail });
+    },
+    narrow: 'name one proxy (proxy), or ask for detail: summary',
+  }),
+  drift: operation({
+    run: (scenario, args: { configDump: unknown; proxy?: ProxySelector }) => drift(scenario, readLiveProxyConfig(args.configDump), args.proxy),
+    narrow: 'name the proxy the dump is from (proxy), or narrow what it sees with a Sidecar',
+  }),
+  /** `now`: when certificates are judged (the caller's clock; the engine reads none). */
+  analyze: inputOperation({
+    runOnInput: (input, args: { now: number }) => analyzeScenario({ ...input, now: args.now }),
+    narrow: 'split the scenario into smaller ones',
+  }),
 };
 
 export type Operations = typeof operations;
 export type OperationName = keyof Operations;
-export type OperationArgs<N extends OperationName> = Parameters<Operations[N]['run']>[1];
-export type OperationResult<N extends OperationName> = ReturnType<Operations[N]['run']>;
+type ArgsOf<O> = O extends Operation<infer A, unknown> ? A : O extends InputOperation<infer A, unknown> ? A : never;
+type ResultOf<O> = O extends Operation<never, infer R> ? R : O extends InputOperation<never, infer R> ? R : never;
+export type OperationArgs<N extends OperationName> = ArgsOf<Operations[N]>;
+export type OperationResult<N extends OperationName> = ResultOf<Operations[N]>;

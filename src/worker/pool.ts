@@ -30,7 +30,7 @@ export interface EnginePoolOptions {
 }
 
 export interface RunOptions {
-  /** Overrides the pool's time budget (jobs have their own), and the setting that names it. */
+  /** Overrides the pool's time budget (jobs have their own; Infinity: none), and the setting that names it. */
   budgetMs?: number;
   budgetSetting?: string;
   onProgress?: (done: number, total: number) => void;
@@ -152,16 +152,18 @@ export class EnginePool {
     options: RunOptions,
   ): Promise<TaskOutcome> {
     if (!this.piscina) {
-      const result = execute(this.inline!, name, source, args, { progress: options.onProgress ?? (() => {}) });
+      const result = execute(this.inline!, name, source, args, options.onProgress ?? (() => {}));
       return { ...result, stages: {}, thread: 0 };
     }
     const budgetMs = options.budgetMs ?? this.options.timeBudgetMs;
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, budgetMs);
+    const timer = Number.isFinite(budgetMs)
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, budgetMs)
+      : undefined;
     const onCancel = () => controller.abort();
     options.signal?.addEventListener('abort', onCancel, { once: true });
     const channel = options.onProgress ? new MessageChannel() : undefined;

@@ -68,23 +68,47 @@ export class ScenarioCache {
 }
 
 /** Runs one operation; refusals (bad input, unknown proxy) come back as data, since errors lose their fields between threads. */
-export function execute(cache: ScenarioCache, name: OperationName, source: ScenarioSource, args: unknown, context: OperationContext): Outcome {
-  const operation = operations[name] as { run(s: CompiledScenario, a: unknown, c: OperationContext): unknown } | undefined;
+export function execute(
+  cache: ScenarioCache,
+  name: OperationName,
+  source: ScenarioSource,
+  args: unknown,
+  progress: OperationContext['progress'],
+): Outcome {
+  const operation = operations[name] as
+    | { run(s: CompiledScenario, a: unknown, c: OperationContext): unknown }
+    | { runOnInput(i: ScenarioInput, a: unknown, c: OperationContext): unknown }
+    | undefined;
   if (!operation) return { ok: false, error: { name: 'Error', message: `no engine operation "${name}"` } };
   let hit = false;
-  let key: string | undefined;
+  const used: string[] = [];
+  const context: OperationContext = {
+    progress,
+    scenario: (other) => {
+      const found = cache.get(other);
+      used.push(found.key);
+      return found.scenario;
+    },
+  };
+  // Trimmed to the bound once the scenarios used have grown by use; the ones just used stay.
+  const stats = () => {
+    for (const key of used.splice(0)) cache.settle(key);
+    return { hit, bytes: cache.bytes, entries: cache.size };
+  };
   try {
-    const found = cache.get(source);
-    hit = found.hit;
-    key = found.key;
-    const json = JSON.stringify(operation.run(found.scenario, args, context));
-    cache.settle(found.key);
-    return { ok: true, json, cache: { hit, bytes: cache.bytes, entries: cache.size } };
+    let result: unknown;
+    if ('runOnInput' in operation) result = operation.runOnInput(source.input, args, context);
+    else {
+      const found = cache.get(source);
+      hit = found.hit;
+      used.push(found.key);
+      result = operation.run(found.scenario, args, context);
+    }
+    const json = JSON.stringify(result);
+    return { ok: true, json, cache: stats() };
   } catch (e) {
-    if (key) cache.settle(key);
-    const stats = { hit, bytes: cache.bytes, entries: cache.size };
-    if (e instanceof InputError) return { ok: false, error: { name: e.name, message: e.message, problems: e.problems }, cache: stats };
+    if (e instanceof InputError) return { ok: false, error: { name: e.name, message: e.message, problems: e.problems }, cache: stats() };
     const err = e as Error;
-    return { ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) }, cache: stats };
+    return { ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) }, cache: stats() };
   }
 }

@@ -39,7 +39,7 @@ export default function runTask(task: Task): TaskOutcome {
     }
   };
   try {
-    return { ...execute(cache, task.operation, task.source, task.args, { progress }), stages, thread: threadId };
+    return { ...execute(cache, task.operation, task.source, task.args, progress), stages, thread: threadId };
   } finally {
     observeStages(undefined);
     task.progress?.close();

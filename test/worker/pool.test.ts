@@ -2,9 +2,10 @@
 // cross the thread as the same InputError, work over its time budget is ended with a 503 that says
 // what to narrow, heavy requests past the bound get 429 with Retry-After, and the caches keep to bytes.
 
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { syntheticMesh } from '../../bench/mesh.js';
-import { compileScenario, InputError } from '../../src/engine.js';
+import { analyzeScenario, compileScenario, drift, envoyDiff, InputError, readLiveProxyConfig } from '../../src/engine.js';
 import { engineOptions } from '../../src/config.js';
 import { EngineBusyError, EngineOverloadError, EnginePool } from '../../src/worker/pool.js';
 import { ScenarioCache } from '../../src/worker/scenarios.js';
@@ -12,6 +13,7 @@ import { readSample } from '../support/samples.js';
 import { call, startTestServer } from '../support/server.js';
 
 const bookinfo = readSample('bookinfo');
+const expectations = readFileSync(new URL('../../samples/bookinfo.expectations.yaml', import.meta.url), 'utf8');
 const pool = (options: Partial<ReturnType<typeof engineOptions>> = {}) => new EnginePool({ ...engineOptions({}), threads: 1, ...options });
 
 t.test('a worker thread answers as the engine does in-process', async (t) => {
@@ -30,6 +32,41 @@ t.test('a worker thread answers as the engine does in-process', async (t) => {
   t.equal(refused.problems[0].path, 'proxy.pod');
   const bad = await engine.run('translate', { input: { resources: 'kind: Service\nspec: 3\n' } }, {}).catch((e) => e);
   t.ok(bad instanceof InputError && bad.problems.length > 0, 'bad manifests: every problem comes back');
+});
+
+t.test('verify, route-check, envoy-diff, drift and analyze run in a thread as they do in-process', async (t) => {
+  const engine = pool();
+  t.teardown(() => engine.close());
+  const source = { input: { resources: bookinfo } };
+  const inProcess = compileScenario({ resources: bookinfo });
+  const verified = (await engine.run('verify', source, { expectations })).value();
+  t.ok(verified.passed > 0, 'the sample expectations ran');
+  t.same(verified, JSON.parse(JSON.stringify(inProcess.verify(expectations))), 'verify');
+
+  const first = inProcess.index.proxies[0];
+  const proxy = { pod: `${first.namespace}/${first.name}` };
+  const routeConfig = inProcess.routeConfigurations(proxy)[0].name;
+  const tests = [{ test_name: 'any', input: { authority: 'reviews', path: '/', method: 'GET' }, validate: {} }];
+  t.same((await engine.run('routeCheck', source, { proxy, routeConfig, tests })).value(), JSON.parse(JSON.stringify(inProcess.routeCheck(proxy, routeConfig, tests))), 'route-check');
+
+  // The other side from the same thread's cache: a mesh with one more service.
+  const after = { input: { resources: `${bookinfo}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: extra, namespace: default}\nspec: {ports: [{port: 80, name: http}]}\n` } };
+  const diff = (await engine.run('envoyDiff', source, { before: { scenario: source }, after: { scenario: after }, detail: 'summary' })).value();
+  t.ok(diff.summary.changed > 0, 'the new service changes proxies');
+  t.same(diff, JSON.parse(JSON.stringify(envoyDiff(inProcess, compileScenario(after.input), { detail: 'summary' }))), 'envoy-diff');
+
+  const configDump = inProcess.translate(proxy).proxies[0].configDump;
+  const drifted = (await engine.run('drift', source, { configDump, proxy })).value();
+  t.equal(drifted.matches, true, 'its own config does not drift');
+  t.same(drifted, JSON.parse(JSON.stringify(drift(inProcess, readLiveProxyConfig(configDump), proxy))), 'drift');
+  const mixed = (await engine.run('envoyDiff', source, { before: { configDump, at: 'before.configDump' }, after: { scenario: source } })).value();
+  t.equal(mixed.summary.unchanged, 1, 'a dump against its design: unchanged');
+
+  // analyze reads what compiling refuses: a schema error is a message, not a refusal.
+  const broken = { input: { resources: `${bookinfo}\n---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: bad, namespace: default}\nspec: {hosts: 3}\n` } };
+  const analysis = (await engine.run('analyze', broken, { now: 0 })).value();
+  t.same(analysis, JSON.parse(JSON.stringify(analyzeScenario({ ...broken.input, now: 0 }))), 'analyze');
+  t.ok(analysis.messages.some((m) => m.code === 'IST0106'), 'the schema error is IST0106');
 });
 
 t.test('work over its time budget is ended, and the pool goes on', async (t) => {

@@ -13,9 +13,9 @@ import type { RouteTest } from '../../engine.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../../store/errors.js';
 import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
-import { drift, readLiveProxyConfig } from '../../engine.js';
+import { readLiveProxyConfig } from '../../engine.js';
 import type { OutputFormat, ProxyConfigFilter, ProxyConfigKind } from '../../proxy-config/index.js';
-import { revisionSource, type CompiledScenarioCache } from '../compiled.js';
+import { revisionSource, type RevisionAnalyses } from '../sources.js';
 import type { EnginePool } from '../../worker/pool.js';
 import type { JobQueue, JobView } from '../../jobs/queue.js';
 import { inputProblems, type InputArgument } from '../inputs.js';
@@ -72,8 +72,8 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 export interface GraphQLOptions {
   store: ScenarioStore;
-  /** For resolvers that call a CompiledScenario in-process. */
-  compiled: CompiledScenarioCache;
+  /** Stored revisions' analyses (every view of a revision carries one). */
+  analyses: RevisionAnalyses;
   gate: ReviewGate;
   /** The engine's worker pool: heavy fields run here. */
   engine: EnginePool;
@@ -88,7 +88,7 @@ export interface GraphQLOptions {
 }
 
 export async function registerGraphQL(app: FastifyInstance, options: GraphQLOptions): Promise<void> {
-  const { store, compiled, gate, engine, jobs } = options;
+  const { store, analyses, gate, engine, jobs } = options;
   const jobQueue = (): JobQueue => {
     if (!jobs) throw new NotFoundError('this service runs no jobs');
     return jobs;
@@ -131,9 +131,9 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     },
     Mutation: {
       createScenario: (_root, { input }: { input: Parameters<ScenarioStore['create']>[0] }) =>
-        guarded(async () => written(await store.create(checked('createScenario', input)), compiled)),
+        guarded(async () => written(await store.create(checked('createScenario', input)), analyses)),
       addRevision: (_root, args: { name: string; ifMatch: string; input: Parameters<ScenarioStore['addRevision']>[2] }) =>
-        guarded(async () => written(await store.addRevision(args.name, args.ifMatch, checked('addRevision', args.input)), compiled)),
+        guarded(async () => written(await store.addRevision(args.name, args.ifMatch, checked('addRevision', args.input)), analyses)),
       setReview: (_root, args: { name: string; revision: number; state: ReviewState; reviewer?: string; comment?: string; force?: boolean }) =>
         guarded(() => {
           const { name, revision, ...review } = args;
@@ -156,7 +156,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
     Revision: {
       revision: (r: RevisionRecord) => r.number,
       resources: (r: RevisionRecord) => r.manifests,
-      analysis: (r: RevisionRecord) => guarded(async () => compiled.analysisOf(r)),
+      analysis: (r: RevisionRecord) => guarded(() => analyses.of(r)),
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
         guarded(async () => (await engine.run('translate', revisionSource(r), { proxy: proxy ? checked('proxy', proxy) : undefined })).value()),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: ProxyConfigKind[] | null }) =>
@@ -166,11 +166,11 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       drift: (r: RevisionRecord, args: { configDump: unknown; proxy?: ProxySelector | null }) =>
         guarded(async () => ({
           revision: r.number,
-          ...drift(await compiled.forRevision(r), readLiveProxyConfig(args.configDump), args.proxy ? checked('proxy', args.proxy) : undefined),
+          ...(await engine.run('drift', revisionSource(r), { configDump: args.configDump, proxy: args.proxy ? checked('proxy', args.proxy) : undefined })).value(),
         })),
       envoyDiff: (r: RevisionRecord, args: { from?: number | null; proxy?: ProxySelector | null; detail?: DiffDetail | null }) =>
         guarded(() =>
-          revisionEnvoyDiff(store, compiled, r.scenario, {
+          revisionEnvoyDiff(store, engine, r.scenario, {
             to: r.number,
             from: args.from ?? undefined,
             proxy: args.proxy ? checked('proxy', args.proxy) : undefined,
@@ -191,13 +191,14 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
               { document: -1, path: 'expectations', message: `revision ${r.number} of "${r.scenario}" has no expectations: pass some`, severity: 'error' },
             ]);
           }
-          return (await compiled.forRevision(r)).verify(expectations);
+          return (await engine.run('verify', revisionSource(r), { expectations })).value();
         }),
       routeCheck: (r: RevisionRecord, args: { proxy: ProxySelector; routeConfig: string; tests: unknown; coverage?: string | null }) =>
         guarded(async () => {
           const tests = checked('routeTests', { tests: args.tests }).tests as RouteTest[];
           const coverage = args.coverage === 'detailed' ? 'detailed' : 'basic';
-          return (await compiled.forRevision(r)).routeCheck(checked('proxy', args.proxy), args.routeConfig, tests, coverage);
+          const checkedArgs = { proxy: checked('proxy', args.proxy), routeConfig: args.routeConfig, tests, coverage } as const;
+          return (await engine.run('routeCheck', revisionSource(r), checkedArgs)).value();
         }),
     },
   };
@@ -251,11 +252,11 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
   if (options.graphiql) await registerGraphiQL(app);
 }
 
-const written = (w: Awaited<ReturnType<ScenarioStore['create']>>, compiled: CompiledScenarioCache) => ({
+const written = async (w: Awaited<ReturnType<ScenarioStore['create']>>, analyses: RevisionAnalyses) => ({
   scenario: w.scenario,
   revision: w.revision,
   warnings: w.warnings.map(toInputProblem),
-  analysis: compiled.analysisOf(w.revision),
+  analysis: await analyses.of(w.revision),
 });
 
 /** The argument without GraphQL's nulls, once it passes its REST schema (GraphQL types mode, protocol, tls, labels loosely). */

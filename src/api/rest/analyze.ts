@@ -1,18 +1,18 @@
 // istioctl analyze over an inline mesh or a stored revision (contract "Analyze"): always a 200 with the
-// messages for input that can be read; schema errors are messages, not refusals.
+// messages for input that can be read; schema errors are messages, not refusals. Run in the engine pool.
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { analyzeScenario } from '../../engine.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
-import type { CompiledScenarioCache } from '../compiled.js';
+import type { EnginePool } from '../../worker/pool.js';
+import { scenarioSource, type RevisionAnalyses } from '../sources.js';
 import { AnalyzeBody, AnalyzeResult, NameParams, Problem, RevisionQuery } from './schemas.js';
 
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
 
 export async function analyzeRoutes(
   app: FastifyInstance,
-  { store, compiled }: { store: ScenarioStore; compiled: CompiledScenarioCache },
+  { store, engine, analyses }: { store: ScenarioStore; engine: EnginePool; analyses: RevisionAnalyses },
 ): Promise<void> {
   app.post<{ Body: Static<typeof AnalyzeBody> }>(
     '/api/v1/analyze',
@@ -24,7 +24,7 @@ export async function analyzeRoutes(
         response: { 200: AnalyzeResult, ...problems(400, 413) },
       },
     },
-    async (request) => analyzeScenario({ ...request.body, now: Date.now() }),
+    async (request) => (await engine.run('analyze', scenarioSource(request.body), { now: Date.now() })).value(),
   );
 
   app.post<{ Params: Static<typeof NameParams>; Querystring: Static<typeof RevisionQuery> }>(
@@ -39,7 +39,7 @@ export async function analyzeRoutes(
       },
     },
     async (request) => {
-      return { messages: compiled.analysisOf(await store.revision(request.params.name, request.query.revision)) };
+      return { messages: await analyses.of(await store.revision(request.params.name, request.query.revision)) };
     },
   );
 }

@@ -1,12 +1,16 @@
 // REST of the Envoy config diff: between two stored revisions, and stateless between two inline
-// meshes (or live config dumps).
+// meshes (or live config dumps), and drift. Run in the engine pool; two dumps (no mesh to compile) in-process.
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ProxySelector } from '../../contract.js';
-import { drift, envoyDiff, readLiveProxyConfig, type DiffInput } from '../../engine.js';
+import { envoyDiff, readLiveProxyConfig } from '../../engine.js';
+import type { JobQueue } from '../../jobs/queue.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
-import type { CompiledScenarioCache } from '../compiled.js';
+import type { DiffSide } from '../../worker/operations.js';
+import type { EnginePool } from '../../worker/pool.js';
+import { revisionSource, scenarioSource } from '../sources.js';
+import { engineAnswer } from './jobs.js';
 import { revisionEnvoyDiff } from '../envoy-diff.js';
 import { DriftBody, EnvoyDiffBody, EnvoyDiffQuery, EnvoyDiffResult, NameParams, Problem, RevisionQuery } from './schemas.js';
 
@@ -16,8 +20,9 @@ type Side = Static<typeof EnvoyDiffBody>['before'];
 
 export async function envoyDiffRoutes(
   app: FastifyInstance,
-  { store, compiled }: { store: ScenarioStore; compiled: CompiledScenarioCache },
+  { store, engine, jobs }: { store: ScenarioStore; engine: EnginePool; jobs?: JobQueue },
 ): Promise<void> {
+  const answer = engineAnswer(engine, jobs);
   app.get<{ Params: Static<typeof NameParams>; Querystring: Static<typeof EnvoyDiffQuery> }>(
     '/api/v1/scenarios/:name/envoy-diff',
     {
@@ -31,12 +36,12 @@ export async function envoyDiffRoutes(
     },
     async (request) => {
       const { proxy, ...query } = request.query;
-      return revisionEnvoyDiff(store, compiled, request.params.name, { ...query, proxy: proxy ? { pod: proxy } : undefined });
+      return revisionEnvoyDiff(store, engine, request.params.name, { ...query, proxy: proxy ? { pod: proxy } : undefined });
     },
   );
 
-  const sideInput = async (side: Side, at: 'before' | 'after'): Promise<DiffInput> =>
-    'configDump' in side ? readLiveProxyConfig(side.configDump, `${at}.configDump`) : compiled.get(side);
+  const diffSide = (side: Side, at: 'before' | 'after'): DiffSide =>
+    'configDump' in side ? { configDump: side.configDump, at: `${at}.configDump` } : { scenario: scenarioSource(side) };
 
   app.post<{ Body: Static<typeof EnvoyDiffBody> }>(
     '/api/v1/envoy-diff',
@@ -48,9 +53,15 @@ export async function envoyDiffRoutes(
         response: { 200: EnvoyDiffResult, ...problems(400, 413) },
       },
     },
-    async (request) => {
-      const { before, after, proxy, detail } = request.body;
-      return envoyDiff(await sideInput(before, 'before'), await sideInput(after, 'after'), { proxy: proxy as ProxySelector | undefined, detail });
+    async (request, reply) => {
+      const { proxy, detail } = request.body;
+      const [before, after] = [diffSide(request.body.before, 'before'), diffSide(request.body.after, 'after')];
+      const compiled = [before, after].find((side) => 'scenario' in side);
+      if (!compiled) {
+        const live = (side: Side, at: string) => readLiveProxyConfig((side as { configDump: unknown }).configDump, at);
+        return envoyDiff(live(request.body.before, 'before.configDump'), live(request.body.after, 'after.configDump'), { proxy: proxy as ProxySelector | undefined, detail });
+      }
+      return answer(request, reply, 'envoyDiff', compiled.scenario, { before, after, proxy: proxy as ProxySelector | undefined, detail });
     },
   );
 
@@ -68,8 +79,8 @@ export async function envoyDiffRoutes(
     },
     async (request) => {
       const revision = await store.revision(request.params.name, request.query.revision);
-      const live = readLiveProxyConfig(request.body.configDump);
-      return { revision: revision.number, ...drift(await compiled.forRevision(revision), live, request.body.proxy as ProxySelector | undefined) };
+      const args = { configDump: request.body.configDump, proxy: request.body.proxy as ProxySelector | undefined };
+      return { revision: revision.number, ...(await engine.run('drift', revisionSource(revision), args)).value() };
     },
   );
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PreconditionRequiredError } from '../problems.js';
 import { ValidationError } from '../../store/errors.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
-import type { CompiledScenarioCache } from '../compiled.js';
+import type { RevisionAnalyses } from '../sources.js';
 import type { ReviewGate } from '../review-gate.js';
 import { revisionSummaryView, reviewView, scenarioRevisionView, scenarioView } from '../views.js';
 import {
@@ -29,9 +29,10 @@ const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c,
 const tags = ['scenarios'];
 
 /** 201 with the new revision, its ETag and where to read it. */
-function created(reply: FastifyReply, written: Awaited<ReturnType<ScenarioStore['create']>>, location: string, compiled: CompiledScenarioCache) {
+async function created(reply: FastifyReply, written: Awaited<ReturnType<ScenarioStore['create']>>, location: string, analyses: RevisionAnalyses) {
+  const analysis = await analyses.of(written.revision);
   reply.code(201).header('etag', written.revision.etag).header('location', location);
-  return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings, compiled.analysisOf(written.revision));
+  return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings, analysis);
 }
 
 /** "a=b,c=d" (repeatable) → {a: "b", c: "d"}. */
@@ -58,13 +59,13 @@ function requireIfMatch(request: FastifyRequest): string {
 
 export async function scenarioRoutes(
   app: FastifyInstance,
-  { store, compiled, gate }: { store: ScenarioStore; compiled: CompiledScenarioCache; gate: ReviewGate },
+  { store, analyses, gate }: { store: ScenarioStore; analyses: RevisionAnalyses; gate: ReviewGate },
 ): Promise<void> {
   const respondWithRevision = async (reply: FastifyReply, name: string, number?: number) => {
     const [scenario, revision] = await Promise.all([store.scenario(name), store.revision(name, number)]);
     const review = (await store.currentReviews([revision.id])).get(revision.id)!;
     reply.header('etag', revision.etag);
-    return scenarioRevisionView(scenario, revision, review, undefined, compiled.analysisOf(revision));
+    return scenarioRevisionView(scenario, revision, review, undefined, await analyses.of(revision));
   };
 
   app.post<{ Body: CreateScenarioBody }>(
@@ -80,7 +81,7 @@ export async function scenarioRoutes(
     },
     async (request, reply) => {
       const written = await store.create(request.body);
-      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}`, compiled);
+      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}`, analyses);
     },
   );
 
@@ -151,9 +152,9 @@ export async function scenarioRoutes(
       if (!written.created) {
         // The same content as the latest revision: that revision, not a new one.
         reply.code(200).header('etag', written.revision.etag);
-        return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings, compiled.analysisOf(written.revision));
+        return scenarioRevisionView(written.scenario, written.revision, written.review, written.warnings, await analyses.of(written.revision));
       }
-      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}?revision=${written.revision.number}`, compiled);
+      return created(reply, written, `/api/v1/scenarios/${written.scenario.name}?revision=${written.revision.number}`, analyses);
     },
   );
 

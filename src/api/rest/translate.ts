@@ -5,12 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
 import { InputError, readLiveProxyConfig, type LiveProxyConfig, type ProxyConfigOptions, type ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
-import { revisionSource, scenarioSource } from '../compiled.js';
-import type { EngineAnswer, EnginePool } from '../../worker/pool.js';
-import type { OperationArgs, OperationName } from '../../worker/operations.js';
+import { revisionSource, scenarioSource } from '../sources.js';
+import type { EnginePool } from '../../worker/pool.js';
+import type { OperationArgs } from '../../worker/operations.js';
 import type { ScenarioSource } from '../../worker/scenarios.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { acceptJob, prefersAsync } from './jobs.js';
+import { engineAnswer } from './jobs.js';
 import type { ProxyConfigKind } from '../../proxy-config/index.js';
 import {
   NameParams,
@@ -63,12 +63,7 @@ export async function translateRoutes(
   { store, engine, jobs }: { store: ScenarioStore; engine: EnginePool; jobs?: JobQueue },
 ): Promise<void> {
   const storedScenario = async (name: string, revision?: number) => revisionSource(await store.revision(name, revision));
-  // The answer as the worker thread serialised it: no second serialisation on the event loop.
-  const json = <N extends OperationName>(reply: FastifyReply, result: EngineAnswer<N>) =>
-    reply.type('application/json; charset=utf-8').send(result.json);
-  /** The operation's answer now, or, with `Prefer: respond-async`, a job for it (202). */
-  const answer = async <N extends OperationName>(request: FastifyRequest, reply: FastifyReply, name: N, source: ScenarioSource, args: OperationArgs<N>) =>
-    jobs && prefersAsync(request) ? acceptJob(jobs, reply, name, source, args) : json(reply, await engine.run(name, source, args));
+  const answer = engineAnswer(engine, jobs);
 
   app.post<{ Body: Static<typeof TranslateBody> }>(
     '/api/v1/translate',

@@ -1,4 +1,6 @@
 // Route-check (Envoy's router_check_tool) and verify (a mesh's expectations): stateless and per stored revision.
+// A generated route configuration and verify run in the engine pool; an inline or dumped route
+// configuration is one object, checked in-process.
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -6,7 +8,10 @@ import type { ProxySelector } from '../../contract.js';
 import { checkRoutes, readLiveProxyConfig, routeCheck, routeTestProblems, type CoverageMode, type RouteTest } from '../../engine.js';
 import { ValidationError } from '../../store/errors.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
-import type { CompiledScenarioCache } from '../compiled.js';
+import type { EnginePool } from '../../worker/pool.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { revisionSource, scenarioSource } from '../sources.js';
+import { engineAnswer } from './jobs.js';
 import {
   NameParams,
   Problem,
@@ -26,8 +31,10 @@ const missing = (path: string, message: string) => new ValidationError(message, 
 
 export async function verifyRoutes(
   app: FastifyInstance,
-  { store, compiled }: { store: ScenarioStore; compiled: CompiledScenarioCache },
+  { store, engine, jobs }: { store: ScenarioStore; engine: EnginePool; jobs?: JobQueue },
 ): Promise<void> {
+  const answer = engineAnswer(engine, jobs);
+
   app.post<{ Body: Static<typeof RouteCheckBody> }>(
     '/api/v1/route-check',
     {
@@ -38,7 +45,7 @@ export async function verifyRoutes(
         response: { 200: RouteCheckResult, ...problems(400, 413) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { routeConfig, configDump, resources, mesh, options, proxy, tests, coverage } = request.body;
       const routeTests = tests as RouteTest[];
       if (typeof routeConfig !== 'string') return routeCheck(routeConfig, routeTests, coverage as CoverageMode | undefined);
@@ -50,7 +57,8 @@ export async function verifyRoutes(
       }
       if (resources === undefined) throw missing('body.resources', 'a route configuration by name needs the resources (and proxy) that generate it');
       if (proxy === undefined) throw missing('body.proxy', 'a route configuration by name needs the proxy it belongs to');
-      return (await compiled.get({ resources, mesh, options })).routeCheck(proxy as ProxySelector, routeConfig, routeTests, coverage as CoverageMode | undefined);
+      const args = { proxy: proxy as ProxySelector, routeConfig, tests: routeTests, coverage: coverage as CoverageMode | undefined };
+      return answer(request, reply, 'routeCheck', scenarioSource({ resources, mesh, options }), args);
     },
   );
 
@@ -66,10 +74,10 @@ export async function verifyRoutes(
         response: { 200: RouteCheckResult, ...problems(400, 404) },
       },
     },
-    async (request) => {
-      const scenario = await compiled.forRevision(await store.revision(request.params.name, request.query.revision));
+    async (request, reply) => {
+      const source = revisionSource(await store.revision(request.params.name, request.query.revision));
       const { proxy, routeConfig, tests, coverage } = request.body;
-      return scenario.routeCheck(proxy as ProxySelector, routeConfig, tests as RouteTest[], coverage as CoverageMode | undefined);
+      return answer(request, reply, 'routeCheck', source, { proxy: proxy as ProxySelector, routeConfig, tests: tests as RouteTest[], coverage: coverage as CoverageMode | undefined });
     },
   );
 
@@ -83,9 +91,9 @@ export async function verifyRoutes(
         response: { 200: VerifyResult, ...problems(400, 413) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { expectations, ...input } = request.body;
-      return (await compiled.get(input)).verify(expectations);
+      return answer(request, reply, 'verify', scenarioSource(input), { expectations });
     },
   );
 
@@ -104,11 +112,11 @@ export async function verifyRoutes(
         request.body ??= {};
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const revision = await store.revision(request.params.name, request.query.revision);
       const expectations = request.body?.expectations ?? revision.expectations;
       if (!expectations) throw missing('body.expectations', `revision ${revision.number} of "${revision.scenario}" has no expectations: send some in the body`);
-      return (await compiled.forRevision(revision)).verify(expectations);
+      return answer(request, reply, 'verify', revisionSource(revision), { expectations });
     },
   );
 }
