@@ -8,6 +8,7 @@ import { OPEN_ACCESS, type AccessConfig } from './access/config.js';
 import accessPlugin from './api/access.js';
 import { registerBodyParsers } from './api/bodies.js';
 import { RevisionAnalyses } from './api/sources.js';
+import { registerDraining } from './api/draining.js';
 import { guardGraphQL } from './api/graphql/access.js';
 import { registerGraphQL } from './api/graphql/index.js';
 import { sendProblem } from './api/problems.js';
@@ -59,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // coerceTypes true, not fastify's 'array': array coercion rewrites data while trying union branches.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: true } },
   });
+  registerDraining(app);
   const store = new ScenarioStore(options.db.prisma);
   const engine = options.engine instanceof EnginePool ? options.engine : new EnginePool({ ...engineOptions(), ...options.engine });
   const analyses = new RevisionAnalyses(engine);

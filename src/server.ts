@@ -1,7 +1,7 @@
 // Starts meshplan: configuration, database (DATABASE_URL or embedded), migrations, the example
 // on a new database, listening, and a graceful stop on SIGTERM and SIGINT: the requests in
-// flight finish (their database writes included), then the pool closes, then the embedded
-// PostgreSQL stops. Any start-up failure is one log line with its cause, then exit 1.
+// flight finish (their database writes included) while new ones get 503 (src/api/draining.ts),
+// then the pool closes, then the embedded PostgreSQL stops. Any start-up failure is one log line with its cause, then exit 1.
 
 import { pino } from 'pino';
 import { buildApp } from './app.js';
@@ -64,7 +64,8 @@ try {
     stopping = true;
     log.info({ signal }, 'stopping: finishing requests in flight');
     try {
-      await app.close(); // waits for the requests in flight, then closes the engine pool and jobs (onClose)
+      await app.drain(); // new requests get 503 (Connection: close) while the ones in flight finish
+      await app.close(); // then the listener, the engine pool and jobs (onClose)
       await opened.close(); // the database pool, then the embedded PostgreSQL
       log.info('stopped');
       process.exit(0);
