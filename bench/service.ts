@@ -2,11 +2,13 @@
 // 1000-service translations run, against the built server (`node dist/server.js`, on DATABASE_URL or an
 // embedded PostgreSQL in a temporary folder); and translate throughput of the worker pool with every
 // core's thread against one thread, on distinct meshes (each a cache miss: parse, index, xDS).
+// Each figure is wall-clock time, printed with the machine's load average over the run: a figure
+// taken while other work ran is not the idle machine's.
 // Usage: npm run bench [-- --services 1000 --translations 4 --tasks 8]
 
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineOptions } from '../src/config.js';
@@ -22,6 +24,9 @@ const services = Number(argValue('services') ?? 1000);
 const translations = Number(argValue('translations') ?? 4);
 const tasks = Number(argValue('tasks') ?? 8);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** The 1-minute load average now, and the cores it is out of. */
+const load = (): string => `load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`;
 
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,6 +53,7 @@ async function healthzUnderLoad(): Promise<void> {
     const bodies = Array.from({ length: translations }, (_, i) =>
       JSON.stringify({ resources: `# mesh ${i}\n${syntheticMesh(services)}`, proxy: { pod: `ns-${i % 10}/svc-${i}-v1` } }),
     );
+    const loadAtStart = load();
     const started = performance.now();
     let running = translations;
     const heavy = bodies.map((body) =>
@@ -67,7 +73,7 @@ async function healthzUnderLoad(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     console.log(`\n/healthz while ${translations} translations of ${services} services run (built server, ${engineOptions().threads} worker threads):`);
     console.log(`  ${times.length} calls: median ${quantile(times, 0.5).toFixed(1)} ms, p99 ${quantile(times, 0.99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
-    console.log(`  translations: ${statuses.join(', ')} in ${seconds.toFixed(1)} s`);
+    console.log(`  translations: ${statuses.join(', ')} in ${seconds.toFixed(1)} s (${load()} at the end; ${loadAtStart} at the start)`);
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
@@ -90,7 +96,9 @@ await healthzUnderLoad();
 const inputs = Array.from({ length: tasks }, (_, i) => `# mesh ${i}\n${syntheticMesh(services)}`);
 const cores = availableParallelism();
 const one = await throughput(1, inputs);
+const loadOne = load();
 const all = await throughput(cores, inputs);
+const loadAll = load();
 console.log(`\ntranslate throughput, ${tasks} distinct ${services}-service meshes (compile + one proxy each):`);
-console.log(`  1 worker thread:  ${one.toFixed(2)} translations/s`);
-console.log(`  ${cores} worker threads: ${all.toFixed(2)} translations/s  (${(all / one).toFixed(2)}x)`);
+console.log(`  1 worker thread:  ${one.toFixed(2)} translations/s (${loadOne})`);
+console.log(`  ${cores} worker threads: ${all.toFixed(2)} translations/s  (${(all / one).toFixed(2)}x; ${loadAll})`);
