@@ -1,4 +1,4 @@
-// A progress bar on stderr for the command line's long work (translating every proxy of a mesh), drawn
+// A progress bar on stderr for the command line's long work (translating or diffing every proxy of a mesh), drawn
 // only when stderr is a terminal (or MESHPLAN_PROGRESS=1), so pipes and files get the answer alone.
 
 export type Progress = (done: number, total: number) => void;

@@ -245,6 +245,7 @@ function main(argv: string[]): number {
       const diff = envoyDiff(scenario, after, {
         ...(values.proxy ? { proxy: proxySelector(values.proxy) } : {}),
         ...(values.detail ? { detail: values.detail as 'full' | 'summary' } : {}),
+        onProgress: progressBar('comparing proxies'),
       });
       console.log(values.json ? JSON.stringify(diff, null, 2) : diff.text);
       return diff.summary.proxies === diff.summary.unchanged ? 0 : 1;

@@ -390,7 +390,7 @@ export type DiffInput = CompiledScenario | LiveProxyConfig;
 export function envoyDiff(
   before: DiffInput,
   after: DiffInput,
-  options: { proxy?: ProxySelector; detail?: DiffDetail } = {},
+  options: { proxy?: ProxySelector; detail?: DiffDetail; onProgress?: (done: number, total: number) => void } = {},
 ): EnvoyDiff & { warnings: string[] } {
   const inputs = [before, after];
   // Who a dump is from: its bootstrap node, when it names one.
@@ -431,7 +431,7 @@ export function envoyDiff(
     return dumpSide(input.served, ref);
   });
   const warnings = [...new Set(inputs.flatMap((input) => (input instanceof CompiledScenario ? input.warnings : [])))];
-  return { ...envoyDiffOf(a, b, options.detail), warnings };
+  return { ...envoyDiffOf(a, b, options.detail, options.onProgress), warnings };
 }
 
 /**

@@ -24,3 +24,15 @@ t.test('translate every proxy: a progress bar on stderr', async (t) => {
   const piped = translate({ MESHPLAN_PROGRESS: '0' });
   t.notMatch(piped.stderr, /translating proxies/, 'no bar when stderr is not a terminal');
 });
+
+t.test('diff of every proxy: a progress bar on stderr, the impact text alone on stdout', async (t) => {
+  const diff = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'diff', '-f', 'samples/bookinfo', '--to', 'samples/bookinfo'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, MESHPLAN_PROGRESS: '1' },
+  });
+  t.equal(diff.status, 0, `no change: exit 0 (${diff.stderr})`);
+  const frames = diff.stderr.split('\r').filter((f) => f.startsWith('comparing proxies'));
+  t.match(frames.at(-1), /\[#{30}\] 7\/7\n$/, 'ends full, at 7 of 7 proxies');
+  t.notMatch(diff.stdout, /comparing proxies/, 'stdout has no bar');
+});

@@ -214,17 +214,23 @@ export function diffProxyXds(before: ProxyConfig, after: ProxyConfig): ResourceC
 const proxyKey = (p: DiffProxyRef): string => `${p.namespace}/${p.name}`;
 
 /** Every proxy of either side, matched by namespace/name, in name order. */
-export function diffProxies(before: SideProxy[], after: SideProxy[]): ProxyDiff[] {
+/** onProgress: proxies compared so far, of how many (a job's progress, the command line's bar). */
+export function diffProxies(before: SideProxy[], after: SideProxy[], onProgress?: (done: number, total: number) => void): ProxyDiff[] {
   const old = new Map(before.map((p) => [proxyKey(p.ref), p]));
   const now = new Map(after.map((p) => [proxyKey(p.ref), p]));
   const keys = [...new Set([...old.keys(), ...now.keys()])].sort();
-  return keys.map((key) => {
+  return keys.map((key, i): ProxyDiff => {
     const a = old.get(key);
     const b = now.get(key);
-    if (!a) return { proxy: b!.ref, status: 'added', changes: [] };
-    if (!b) return { proxy: a.ref, status: 'removed', changes: [] };
-    const changes = diffProxyXds(a.xds(), b.xds());
-    return { proxy: b.ref, status: changes.length ? 'changed' : 'unchanged', changes };
+    let diff: ProxyDiff;
+    if (!a) diff = { proxy: b!.ref, status: 'added', changes: [] };
+    else if (!b) diff = { proxy: a.ref, status: 'removed', changes: [] };
+    else {
+      const changes = diffProxyXds(a.xds(), b.xds());
+      diff = { proxy: b.ref, status: changes.length ? 'changed' : 'unchanged', changes };
+    }
+    onProgress?.(i + 1, keys.length);
+    return diff;
   });
 }
 

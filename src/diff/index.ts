@@ -20,8 +20,8 @@ export interface EnvoyDiff {
   detail: DiffDetail;
 }
 
-export function envoyDiffOf(before: SideProxy[], after: SideProxy[], detail?: DiffDetail): EnvoyDiff {
-  const proxies = diffProxies(before, after);
+export function envoyDiffOf(before: SideProxy[], after: SideProxy[], detail?: DiffDetail, onProgress?: (done: number, total: number) => void): EnvoyDiff {
+  const proxies = diffProxies(before, after, onProgress);
   const summary = summarize(proxies);
   const chosen = detail ?? (proxies.length > SUMMARY_DETAIL_ABOVE ? 'summary' : 'full');
   return {

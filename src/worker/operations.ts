@@ -71,7 +71,7 @@ export const operations = {
   envoyDiff: operation({
     run: (_scenario, args: { before: DiffSide; after: DiffSide; proxy?: ProxySelector; detail?: DiffDetail }, context) => {
       const side = (s: DiffSide): DiffInput => ('scenario' in s ? context.scenario(s.scenario) : readLiveProxyConfig(s.configDump, s.at));
-      return envoyDiff(side(args.before), side(args.after), { proxy: args.proxy, detail: args.detail });
+      return envoyDiff(side(args.before), side(args.after), { proxy: args.proxy, detail: args.detail, onProgress: context.progress });
     },
     narrow: 'name one proxy (proxy), or ask for detail: summary',
   }),
