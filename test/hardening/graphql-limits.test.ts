@@ -20,6 +20,12 @@ t.test('GraphQL cost, response size, introspection', async (t) => {
   t.equal(bomb.body.errors?.[0]?.extensions?.code, 'QUERY_TOO_COSTLY', JSON.stringify(bomb.body).slice(0, 300));
   t.match(bomb.body.errors[0].message, /query cost \d+ is more than the limit of 5000 \(GRAPHQL_MAX_COST\)/);
 
+  // Every engine field counts, drift and route-check too (they run in the pool as translate does).
+  const drifts = Array.from({ length: 60 }, (_, i) => `d${i}: drift(configDump: {})`).join(' ');
+  t.equal((await gql(`{ scenario(name: "mesh") { latest { ${drifts} } } }`)).body.errors?.[0]?.extensions?.code, 'QUERY_TOO_COSTLY', 'drift aliases');
+  const checks = Array.from({ length: 120 }, (_, i) => `r${i}: routeCheck(proxy: {pod: "web"}, routeConfig: "80", tests: [])`).join(' ');
+  t.equal((await gql(`{ scenario(name: "mesh") { latest { ${checks} } } }`)).body.errors?.[0]?.extensions?.code, 'QUERY_TOO_COSTLY', 'routeCheck aliases');
+
   const list = await gql('query($n: Int) { scenarios(first: $n) { items { latest { translate { warnings } } } } }', { n: 200 });
   t.equal(list.body.errors?.[0]?.extensions?.code, 'QUERY_TOO_COSTLY', 'list sizes from variables are counted');
   const small = await gql('query($n: Int) { scenarios(first: $n) { items { latest { translate { warnings } } } } }', { n: 2 });

@@ -1,7 +1,7 @@
 // The cost of a GraphQL operation, counted before it runs: every field costs 1 (aliases included: each
-// is its own field), engine work costs more (translate, trace, proxy-config, verify, envoyDiff run the
-// engine once per revision they are asked of), and everything under a list costs as many times as the
-// list may hold (scenarios' `first`, revisions' `first`). An operation over GRAPHQL_MAX_COST is refused.
+// is its own field), engine work costs more (translate, trace, proxy-config, verify, route-check,
+// envoyDiff and drift run the engine once per revision they are asked of), and everything under a list
+// costs as many times as the list may hold (scenarios' `first`, revisions' `first`). An operation over GRAPHQL_MAX_COST is refused.
 
 import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValueNode } from 'graphql';
 import { LIMIT_VARIABLES } from '../../limits.js';
@@ -11,6 +11,8 @@ const FIELD_COST: Record<string, number> = {
   translate: 100,
   verify: 100,
   envoyDiff: 100,
+  drift: 100,
+  routeCheck: 50,
   analyze: 50,
   trace: 50,
   proxyConfig: 50,
