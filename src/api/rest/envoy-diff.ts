@@ -56,11 +56,13 @@ export async function envoyDiffRoutes(
     async (request, reply) => {
       const { proxy, detail } = request.body;
       const [before, after] = [diffSide(request.body.before, 'before'), diffSide(request.body.after, 'after')];
-      const compiled = [before, after].find((side) => 'scenario' in side);
-      if (!compiled) {
-        const live = (side: Side, at: string) => readLiveProxyConfig((side as { configDump: unknown }).configDump, at);
-        return envoyDiff(live(request.body.before, 'before.configDump'), live(request.body.after, 'after.configDump'), { proxy: proxy as ProxySelector | undefined, detail });
+      const dumps = [before, after].filter((side) => 'configDump' in side);
+      // Two dumps: nothing to compile; read in-process, as one dump is for trace and proxy-config.
+      if (dumps.length === 2) {
+        const [a, b] = dumps.map((d) => readLiveProxyConfig(d.configDump, d.at));
+        return envoyDiff(a, b, { proxy: proxy as ProxySelector | undefined, detail });
       }
+      const compiled = [before, after].find((side) => 'scenario' in side)!;
       return answer(request, reply, 'envoyDiff', compiled.scenario, { before, after, proxy: proxy as ProxySelector | undefined, detail });
     },
   );
