@@ -4,7 +4,8 @@
 // core's thread against one thread, on distinct meshes (each a cache miss: parse, index, xDS).
 // Each figure is wall-clock time, printed with the machine's load average over the run: a figure
 // taken while other work ran is not the idle machine's.
-// Usage: npm run bench [-- --services 1000 --translations 4 --tasks 8]
+// Usage: npm run bench [-- --services 1000 --translations 4 --tasks 8] (after npm run build, alone:
+// tsx bench/service.ts).
 
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineOptions } from '../src/config.js';
-import { EnginePool } from '../src/worker/pool.js';
+import type { EnginePool as Pool } from '../src/worker/pool.js';
 import { syntheticMesh } from './mesh.js';
 import { freePort } from '../test/support/server.js';
 
@@ -82,6 +83,10 @@ async function healthzUnderLoad(): Promise<void> {
 }
 
 /** Translations per wall-clock second, and the CPU seconds (every thread of this process) each took. */
+// The built pool, as the service runs it: its threads load dist/worker/worker.js, which needs no
+// TypeScript loader (tsx's does not reach worker threads on Node 20).
+const { EnginePool } = (await import(new URL('../dist/worker/pool.js', import.meta.url).href)) as { EnginePool: typeof Pool };
+
 async function throughput(threads: number, inputs: string[]): Promise<{ perSecond: number; cpuPerTask: number }> {
   const pool = new EnginePool({ ...engineOptions({}), threads, maxInFlight: 1000, timeBudgetMs: 600_000 });
   // Threads boot before the clock starts.
