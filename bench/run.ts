@@ -1,6 +1,6 @@
 // npm run bench: medians of the engine's stages on synthetic meshes (100 and 1000 services by
 // default) and on bookinfo, with the ratio between sizes to show how each stage scales.
-// Usage: npm run bench [-- --sizes 100,1000 --runs 7]
+// Usage: npm run bench [-- --sizes 100,1000 --runs 7 --istiod-runs 15 --only istiod|envoy-diff]
 
 import { performance } from 'node:perf_hooks';
 import { compileScenario, readLiveProxyConfig } from '../src/engine.js';
@@ -11,6 +11,7 @@ import { syntheticMesh } from './mesh.js';
 import { benchEnvoyDiff } from './envoy-diff.js';
 import { readSample } from '../test/support/samples.js';
 import { benchRouteCheck, benchVerify } from './verify.js';
+import { benchIstiod } from './istiod.js';
 
 const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -82,6 +83,9 @@ if (only === 'envoy-diff') {
   benchEnvoyDiff(sizes[sizes.length - 1], row);
   process.exit(0);
 }
+// --only istiod: just istiod's benchmark workloads.
+benchIstiod(Number(argValue('istiod-runs') ?? 15));
+if (only === 'istiod') process.exit(0);
 
 const results = sizes.map((n) =>
   benchMesh(`synthetic mesh, ${n} services`, syntheticMesh(n), { address: '10.96.0.1', port: 8080, host: 'svc-0.ns-0:8080' }),
