@@ -22,7 +22,7 @@ const ALL: readonly Stage[] = ['listeners', 'routes', 'clusters', 'endpoints'];
 const NO_ROUTES: readonly Stage[] = ['listeners', 'clusters', 'endpoints'];
 
 /** The proxy of setupTest. */
-export const BENCH_PROXY = { namespace: 'default', labels: { 'istio.io/benchmark': 'true' }, ips: ['1.1.1.1'] };
+export const BENCH_PROXY: { namespace: string; labels: Record<string, string>; ips: string[] } = { namespace: 'default', labels: { 'istio.io/benchmark': 'true' }, ips: ['1.1.1.1'] };
 
 /** setupTest's MeshConfig: the default one plus a file access-log provider named envoy-json (used by telemetry-api). */
 export const BENCH_MESH: MeshConfigInput = {
