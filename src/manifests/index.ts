@@ -3,6 +3,7 @@
 
 import { binaryTag, loadAll, omapTag, pairsTag, Schema, setTag, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { parseAllDocuments, type Tags } from 'yaml';
+import { fastLoadAll } from './fast-yaml.js';
 import { inputLimitProblems, objectLimitProblems, type LocatedObject } from './limits.js';
 import { checkObject, isSupportedKind } from './schemas.js';
 import { textProblems } from '../util/text.js';
@@ -110,8 +111,9 @@ function readYaml(text: string, lim: ManifestLimits, problems: ManifestProblem[]
     return [];
   }
   let values: unknown[];
+  const options = { schema: KUBECTL_YAML_SCHEMA, maxAliases: 0, maxDepth: lim.maxDepth };
   try {
-    values = loadAll(text, { schema: KUBECTL_YAML_SCHEMA, maxAliases: 0, maxDepth: lim.maxDepth });
+    values = fastLoadAll(text, options) ?? loadAll(text, options);
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
     return readYamlCarefully(text, lim, problems);
