@@ -57,11 +57,17 @@ export interface ParseOptions extends Partial<ManifestLimits> {
   tolerant?: boolean;
 }
 
+/** The first half of parseManifests: the documents of the input (YAML read, within the size limits), no checks of their content. */
+export function readDocuments(input: string | unknown[], options: Partial<ManifestLimits> = {}, problems: ManifestProblem[] = []): InputDocument[] {
+  const lim: ManifestLimits = { ...DEFAULT_LIMITS, ...options };
+  return typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
+}
+
 export function parseManifests(input: string | unknown[], options: ParseOptions = {}): ParsedManifests {
   const lim: ManifestLimits = { ...DEFAULT_LIMITS, ...options };
   const how: Reading = { strict: options.strict ?? false, tolerant: options.tolerant ?? false };
   const problems: ManifestProblem[] = [];
-  const documents = typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
+  const documents = readDocuments(input, lim, problems);
   const out: Collected = { located: [], ignored: [] };
   for (const { index, value } of documents) {
     if (depthOf(value) > lim.maxDepth) {
@@ -97,7 +103,7 @@ interface Reading {
   tolerant: boolean;
 }
 
-interface InputDocument {
+export interface InputDocument {
   index: number;
   value: unknown;
 }
