@@ -5,6 +5,7 @@
 import type { ProxySelector, TraceRequestInput } from '../contract.js';
 import type { CompiledScenario, ProxyConfigOptions } from '../engine.js';
 import type { ProxyConfigKind } from '../proxy-config/index.js';
+import { translateBatch } from './fan-out.js';
 
 export interface OperationContext {
   /** Work done so far, for jobs' progress (called at most every few hundred milliseconds by the pool). */
@@ -32,6 +33,11 @@ export const operations = {
     run: (scenario, args: { proxy: ProxySelector; kinds?: ProxyConfigKind[]; options?: ProxyConfigOptions }) =>
       scenario.proxyConfig(args.proxy, args.kinds, args.options),
     narrow: 'ask for fewer kinds, or for a proxy that sees fewer services (a Sidecar scope)',
+  }),
+  // One batch of everyProxy (src/worker/fan-out.ts): every `of`-th proxy from position `batch`.
+  proxyBatch: operation({
+    run: (scenario, args: { batch: number; of: number }, context) => translateBatch(scenario, args, context.progress),
+    narrow: 'narrow what proxies see with a Sidecar or exportTo, or split the scenario',
   }),
 };
 
