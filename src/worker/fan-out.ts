@@ -6,6 +6,7 @@
 
 import type { CompiledScenario } from '../engine.js';
 import { toConfigDump } from '../xds/configdump.js';
+import { generateXds } from '../xds/index.js';
 import type { EnginePool } from './pool.js';
 import type { ScenarioSource } from './scenarios.js';
 
@@ -30,7 +31,8 @@ export interface BatchResult {
 export function translateBatch(scenario: CompiledScenario, args: { batch: number; of: number }, progress: (done: number, total: number) => void): BatchResult {
   const mine = scenario.index.proxies.filter((_, i) => i % args.of === args.batch);
   const proxies = mine.map((proxy, i): ProxySummary => {
-    const xds = scenario.xds(proxy);
+    // Not through the scenario's xDS cache: each proxy is visited once, and keeping them would only grow the heap.
+    const xds = generateXds(scenario.index, proxy);
     toConfigDump(xds, proxy);
     progress(i + 1, mine.length);
     return {
