@@ -31,8 +31,9 @@ type Resolver = (plain: string) => unknown;
 /**
  * The documents of a stream as js-yaml's loadAll with `options` would give them, or undefined where the
  * stream is not one this reader is sure of (then the caller runs js-yaml on it, which also reports errors).
+ * With `reuse`, documents read before by the same text are given as then (the same values).
  */
-export function fastLoadAll(text: string, options: LoadOptions & { schema: Schema }): unknown[] | undefined {
+export function fastLoadAll(text: string, options: LoadOptions & { schema: Schema }, reuse = false): unknown[] | undefined {
   if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return undefined;
   const schema = options.schema as Schema & { resolveImplicitScalarTag?: (s: string) => { value: unknown } };
   if (typeof schema.resolveImplicitScalarTag !== 'function') return undefined;
@@ -47,9 +48,13 @@ export function fastLoadAll(text: string, options: LoadOptions & { schema: Schem
   const lines = text.split('\n');
   // Documents: content before the first `---` is one (if there is any), and each `---` starts one.
   const starts: number[] = [];
+  /** Where each line starts in the text (one past the end as the last entry). */
+  const offsets: number[] = new Array(lines.length + 1);
+  offsets[0] = 0;
   let content = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
+    offsets[i + 1] = offsets[i] + line.length + 1;
     if (line.startsWith('---')) {
       if (line !== '---' && !/^--- *(#.*)?$/.test(line)) return undefined;
       starts.push(i + 1);
@@ -64,21 +69,69 @@ export function fastLoadAll(text: string, options: LoadOptions & { schema: Schem
   starts.forEach((s, k) => ranges.push([s, k + 1 < starts.length ? starts[k + 1] - 1 : lines.length]));
 
   const out: unknown[] = [];
+  const memo = memoFor(options, maxDepth);
   for (const [s, e] of ranges) {
+    // The document's own text (without the line ending that closes it) names its value.
+    const source = text.slice(offsets[s], Math.max(offsets[s], offsets[e] - 1));
+    const known = reuse ? memo.get(source) : undefined;
+    if (known !== undefined) {
+      out.push(known.value);
+      continue;
+    }
+    let value: unknown;
     try {
-      out.push(readDocument(lines, s, e, resolve, maxDepth));
+      value = readDocument(lines, s, e, resolve, maxDepth);
     } catch (err) {
       if (!(err instanceof NotFast)) throw err;
       // js-yaml reads this one document; if it cannot, the whole stream goes to it for its error.
       try {
-        out.push(load(lines.slice(s, e).join('\n'), options) ?? null);
+        value = load(lines.slice(s, e).join('\n'), options) ?? null;
       } catch (yamlError) {
         if (yamlError instanceof YAMLException) return undefined;
         throw yamlError;
       }
     }
+    if (reuse) memo.set(source, { value });
+    out.push(value);
   }
   return out;
+}
+
+/**
+ * Documents read before, by their text: a new revision of a scenario that changes one object reads only
+ * that object's document again. Every revision that has the document shares its value, so the caller
+ * must not change it (parseManifests freezes it once it has checked it). Bounded by the text it holds,
+ * per thread; the oldest go first.
+ */
+const MEMO_BYTES = 32 * 1024 * 1024;
+const memos = new WeakMap<Schema, Map<string, DocumentMemo>>();
+
+class DocumentMemo {
+  private readonly values = new Map<string, { value: unknown }>();
+  private bytes = 0;
+  get(source: string): { value: unknown } | undefined {
+    return this.values.get(source);
+  }
+  set(source: string, entry: { value: unknown }): void {
+    if (source.length > MEMO_BYTES / 4) return;
+    this.values.set(source, entry);
+    this.bytes += source.length;
+    for (const [oldest] of this.values) {
+      if (this.bytes <= MEMO_BYTES) break;
+      this.values.delete(oldest);
+      this.bytes -= oldest.length;
+    }
+  }
+}
+
+/** One memo per reading: the schema and limits decide what a text reads as, and what js-yaml refuses. */
+function memoFor(options: LoadOptions & { schema: Schema }, fastDepth: number): DocumentMemo {
+  let bySchema = memos.get(options.schema);
+  if (!bySchema) memos.set(options.schema, (bySchema = new Map()));
+  const key = `${fastDepth}/${options.maxDepth}/${options.maxAliases}`;
+  let memo = bySchema.get(key);
+  if (!memo) bySchema.set(key, (memo = new DocumentMemo()));
+  return memo;
 }
 
 function isBlank(line: string): boolean {
