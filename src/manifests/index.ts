@@ -3,6 +3,8 @@
 
 import { binaryTag, loadAll, omapTag, pairsTag, Schema, setTag, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { parseAllDocuments, type Tags } from 'yaml';
+import { fastLoadAll } from './fast-yaml.js';
+import { deepFreeze } from '../util/freeze.js';
 import { inputLimitProblems, objectLimitProblems, type LocatedObject } from './limits.js';
 import { checkObject, isSupportedKind } from './schemas.js';
 import { textProblems } from '../util/text.js';
@@ -54,24 +56,58 @@ export interface ParseOptions extends Partial<ManifestLimits> {
    * with schema errors (which stay listed as problems): what `istioctl analyze` reads.
    */
   tolerant?: boolean;
+  /**
+   * Reuse what earlier calls read and checked of documents with the same text at the same place (on by
+   * default): a revision that changes one object then reads and checks only that object.
+   */
+  reuse?: boolean;
+}
+
+/** The first half of parseManifests: the documents of the input (YAML read, within the size limits), no checks of their content. */
+export function readDocuments(input: string | unknown[], options: Partial<ManifestLimits> & { reuse?: boolean } = {}, problems: ManifestProblem[] = []): InputDocument[] {
+  const lim: ManifestLimits = { ...DEFAULT_LIMITS, ...options };
+  return typeof input === 'string' ? readYaml(input, lim, problems, options.reuse ?? true) : readArray(input, lim, problems);
 }
 
 export function parseManifests(input: string | unknown[], options: ParseOptions = {}): ParsedManifests {
   const lim: ManifestLimits = { ...DEFAULT_LIMITS, ...options };
   const how: Reading = { strict: options.strict ?? false, tolerant: options.tolerant ?? false };
   const problems: ManifestProblem[] = [];
-  const documents = typeof input === 'string' ? readYaml(input, lim, problems) : readArray(input, lim, problems);
+  const reuse = options.reuse ?? true;
+  const documents = readDocuments(input, { ...lim, reuse }, problems);
   const out: Collected = { located: [], ignored: [] };
+  const reading = `${how.strict}/${how.tolerant}/${lim.maxDepth}`;
   for (const { index, value } of documents) {
-    if (depthOf(value) > lim.maxDepth) {
-      problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
+    if (typeof input !== 'string' || !reuse) {
+      // Array input belongs to the caller: copied so that defaulting never changes it.
+      checkDocument(index, value, lim, how, out, problems, typeof input !== 'string');
       continue;
     }
-    const text = textProblems(value, '', lim.maxDepth + 1);
-    for (const p of text) problems.push({ document: index, path: p.path, message: p.message, severity: 'error' });
-    if (text.length > 0) continue;
-    // Array input belongs to the caller: copied so that defaulting never changes it.
-    collectObjects(typeof input === 'string' ? value : structuredClone(value), index, how, out, problems);
+    // A document of YAML read before (src/manifests/fast-yaml.ts) has its checks of then, when it is at the same place.
+    const key = `${index}/${reading}`;
+    const known = typeof value === 'object' && value !== null ? checkedDocuments.get(value)?.get(key) : undefined;
+    if (known) {
+      for (const p of known.problems) problems.push({ ...p });
+      for (const l of known.located) out.located.push({ ...l });
+      for (const i of known.ignored) out.ignored.push({ ...i });
+      continue;
+    }
+    const mine: Collected = { located: [], ignored: [] };
+    const found: ManifestProblem[] = [];
+    // A frozen value was checked before at another place: checked again on a copy (the schema checks' views need one).
+    checkDocument(index, value, lim, how, mine, found, Object.isFrozen(value));
+    problems.push(...found);
+    out.located.push(...mine.located);
+    out.ignored.push(...mine.ignored);
+    if (typeof value === 'object' && value !== null) {
+      // Shared from now on by every revision with this document: frozen, so no reader can change it for the others.
+      deepFreeze(value);
+      for (const l of mine.located) deepFreeze(l.object);
+      for (const i of mine.ignored) deepFreeze(i.object);
+      let byPlace = checkedDocuments.get(value);
+      if (!byPlace) checkedDocuments.set(value, (byPlace = new Map()));
+      byPlace.set(key, { problems: found.map((p) => ({ ...p })), located: mine.located.map((l) => ({ ...l })), ignored: mine.ignored.map((i) => ({ ...i })) });
+    }
   }
   const { located, ignored } = out;
   if (located.length > lim.maxDocuments) {
@@ -85,6 +121,21 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
   return { objects: located.map((l) => l.object), documents: located.map((l) => l.document), ignored, problems };
 }
 
+/** The checks of one document: its depth, its strings and keys, and each object's schema, rules and limits. */
+function checkDocument(index: number, value: unknown, lim: ManifestLimits, how: Reading, out: Collected, problems: ManifestProblem[], copy: boolean): void {
+  if (depthOf(value) > lim.maxDepth) {
+    problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
+    return;
+  }
+  const text = textProblems(value, '', lim.maxDepth + 1);
+  for (const p of text) problems.push({ document: index, path: p.path, message: p.message, severity: 'error' });
+  if (text.length > 0) return;
+  collectObjects(copy ? structuredClone(value) : value, index, how, out, problems);
+}
+
+/** Each YAML document value's checks, by its place and the reading (see parseManifests); dropped with the value. */
+const checkedDocuments = new WeakMap<object, Map<string, { problems: ManifestProblem[]; located: LocatedObject[]; ignored: Collected['ignored'] }>>();
+
 /** What the reading keeps: the objects (with their documents and places), and those of kinds meshplan does not use. */
 interface Collected {
   located: LocatedObject[];
@@ -96,22 +147,23 @@ interface Reading {
   tolerant: boolean;
 }
 
-interface InputDocument {
+export interface InputDocument {
   index: number;
   value: unknown;
 }
 
 const fatal = (message: string, document = -1): ManifestProblem => ({ document, path: '', message, severity: 'error' });
 
-function readYaml(text: string, lim: ManifestLimits, problems: ManifestProblem[]): InputDocument[] {
+function readYaml(text: string, lim: ManifestLimits, problems: ManifestProblem[], reuse: boolean): InputDocument[] {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > lim.maxBytes) {
     problems.push(fatal(`input is ${bytes} bytes, more than the limit of ${lim.maxBytes}`));
     return [];
   }
   let values: unknown[];
+  const options = { schema: KUBECTL_YAML_SCHEMA, maxAliases: 0, maxDepth: lim.maxDepth };
   try {
-    values = loadAll(text, { schema: KUBECTL_YAML_SCHEMA, maxAliases: 0, maxDepth: lim.maxDepth });
+    values = fastLoadAll(text, options, reuse) ?? loadAll(text, options);
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
     return readYamlCarefully(text, lim, problems);

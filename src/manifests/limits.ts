@@ -50,8 +50,23 @@ const CHECKS: Record<string, Check> = {
   ],
 };
 
+/** Whether any `regex` field of the value is longer than the limit: regexProblems' walk without paths. */
+function hasLongRegex(root: unknown, limits: Limits): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'regex' && typeof v === 'string' && v.length > limits.maxRegexLength) return true;
+      if (typeof v === 'object' && v !== null) stack.push(v);
+    }
+  }
+  return false;
+}
+
 /** Regular expressions anywhere in an object (`regex` fields of string matches), walked without recursion. */
 function regexProblems(o: K8sObject, limits: Limits): { path: string; message: string }[] {
+  if (!hasLongRegex(o.spec, limits)) return [];
   const out: { path: string; message: string }[] = [];
   const stack: [unknown, string][] = [[o.spec, 'spec']];
   while (stack.length > 0) {

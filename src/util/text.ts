@@ -20,7 +20,38 @@ function stringProblem(s: string): string | undefined {
 /** Nesting a request may have: a manifest's 100 levels (ManifestLimits.maxDepth) inside the request's own. */
 export const MAX_REQUEST_DEPTH = 128;
 
+/** Whether textProblems would find anything: the same walk without building paths (most values are clean). */
+function hasTextProblem(value: unknown, maxDepth: number): boolean {
+  const stack: unknown[] = [value];
+  const depths: number[] = [0];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    const depth = depths.pop()!;
+    if (typeof v === 'string') {
+      if (stringProblem(v)) return true;
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= maxDepth) return true;
+    if (Array.isArray(v)) {
+      for (const child of v) {
+        stack.push(child);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      if (k === '__proto__' || stringProblem(k)) return true;
+      stack.push((v as Record<string, unknown>)[k]);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
 export function textProblems(value: unknown, root: string, maxDepth: number, max = 20): TextProblem[] {
+  if (!hasTextProblem(value, maxDepth)) return [];
   const out: TextProblem[] = [];
   const stack: [unknown, string, number][] = [[value, root, 0]];
   while (stack.length > 0 && out.length < max) {

@@ -18,6 +18,7 @@ import {
 } from '../engine.js';
 import type { ProxyConfigKind } from '../proxy-config/index.js';
 import type { ScenarioSource } from './scenarios.js';
+import { translateBatch } from './fan-out.js';
 
 export interface OperationContext {
   /** Work done so far, for jobs' progress (called at most every few hundred milliseconds by the pool). */
@@ -83,6 +84,11 @@ export const operations = {
   analyze: inputOperation({
     runOnInput: (input, args: { now: number }) => analyzeScenario({ ...input, now: args.now }),
     narrow: 'split the scenario into smaller ones',
+  }),
+  // One batch of everyProxy (src/worker/fan-out.ts): every `of`-th proxy from position `batch`.
+  proxyBatch: operation({
+    run: (scenario, args: { batch: number; of: number }, context) => translateBatch(scenario, args, context.progress),
+    narrow: 'narrow what proxies see with a Sidecar or exportTo, or split the scenario',
   }),
 };
 

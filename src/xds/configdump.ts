@@ -4,7 +4,7 @@
 
 import type { ConfigDump } from '../contract.js';
 import type { Proxy } from '../mesh/types.js';
-import { TYPE_URL, type ProxyXds } from './envoy.js';
+import { TYPE_URL, type Cluster, type ProxyXds } from './envoy.js';
 
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
 
@@ -16,6 +16,29 @@ function typed(type: string, resource: object): object {
   let out = wrapped.get(resource);
   if (!out) wrapped.set(resource, (out = Object.freeze({ '@type': type, ...resource })));
   return out;
+}
+
+/**
+ * The dump entries of a frozen list of resources (a scope's shared clusters or load assignments), made once
+ * per list: proxies of one scope then share the entries instead of each wrapping thousands of resources.
+ */
+const entriesOf = new WeakMap<readonly object[], readonly object[]>();
+
+function entries<T extends object>(resources: readonly T[], entry: (resource: T) => object): readonly object[] {
+  if (!Object.isFrozen(resources)) return resources.map(entry);
+  let out = entriesOf.get(resources);
+  if (!out) entriesOf.set(resources, (out = Object.freeze(resources.map((r) => Object.freeze(entry(r))))));
+  return out;
+}
+
+/** A proxy's clusters: the entries of its shared leading run (see GeneratedXds.sharedClusters), then its own. */
+function clusterEntries(xds: ProxyXds & { sharedClusters?: readonly Cluster[] }): object[] {
+  const entry = (cluster: Cluster) => ({ cluster: typed(TYPE_URL.cluster, cluster) });
+  const shared = xds.sharedClusters;
+  if (!shared || shared.length === 0 || xds.clusters[0] !== shared[0] || xds.clusters[shared.length - 1] !== shared[shared.length - 1]) {
+    return xds.clusters.map(entry);
+  }
+  return [...entries(shared, entry), ...xds.clusters.slice(shared.length).map(entry)];
 }
 
 /**
@@ -42,17 +65,17 @@ function bootstrapNode(proxy: Proxy) {
 }
 
 /** The dump of one proxy's xDS; with the proxy, its bootstrap node first, as Envoy orders the sections. */
-export function toConfigDump(xds: ProxyXds, proxy?: Proxy): ConfigDump {
+export function toConfigDump(xds: ProxyXds & { sharedClusters?: readonly Cluster[] }, proxy?: Proxy): ConfigDump {
   return {
     configs: [
       ...(proxy ? [bootstrapNode(proxy)] : []),
       {
         '@type': `${ADMIN}ClustersConfigDump`,
-        dynamic_active_clusters: xds.clusters.map((cluster) => ({ cluster: typed(TYPE_URL.cluster, cluster) })),
+        dynamic_active_clusters: clusterEntries(xds),
       },
       {
         '@type': `${ADMIN}EndpointsConfigDump`,
-        dynamic_endpoint_configs: xds.endpoints.map((cla) => ({ endpoint_config: typed(TYPE_URL.clusterLoadAssignment, cla) })),
+        dynamic_endpoint_configs: [...entries(xds.endpoints, (cla) => ({ endpoint_config: typed(TYPE_URL.clusterLoadAssignment, cla) }))],
       },
       {
         '@type': `${ADMIN}ListenersConfigDump`,

@@ -30,11 +30,5 @@ export function memoFor<T>(tables: WeakMap<MeshIndex, T>, index: MeshIndex, make
   return table;
 }
 
-/** Shared results are frozen, so a caller that mutates one fails loudly instead of changing other proxies' config. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
+/** Shared results are frozen (src/util/freeze.ts). */
+export { deepFreeze } from '../../util/freeze.js';

@@ -364,10 +364,11 @@ export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy, scope: 
   if (known) return known;
   const destinationRules = shared?.destinationRules ?? new Map<Service, IstioConfig | undefined>();
   const result: RouteConfigsResult = { routes: [], provenance: { routes: {}, virtualHosts: {} } };
+  const sniffedVhosts: SniffedVhosts = new Map();
   for (const name of names) {
     let built = shared?.configs.get(name);
     if (!built) {
-      built = buildSidecarRouteConfig(index, proxy, scope, name, destinationRules);
+      built = buildSidecarRouteConfig(index, proxy, scope, name, destinationRules, sniffedVhosts);
       shared?.configs.set(name, built);
     }
     result.routes.push(built.route);
@@ -378,6 +379,12 @@ export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy, scope: 
   return result;
 }
 
+/**
+ * Every virtual host of an egress listener's port, built once for all the sniffed route configurations
+ * (`host:port`) of one RDS request: each of them keeps only its own host's (istiod filters the same list).
+ */
+type SniffedVhosts = Map<Egress, Map<number, ReturnType<typeof buildVirtualHosts>>>;
+
 /** One sidecar outbound route configuration by its RDS name. */
 function buildSidecarRouteConfig(
   index: MeshIndex,
@@ -385,17 +392,25 @@ function buildSidecarRouteConfig(
   scope: SidecarScope,
   routeName: string,
   destinationRules: Map<Service, IstioConfig | undefined>,
+  sniffedVhosts: SniffedVhosts,
 ): BuiltRouteConfig {
   const parsed = parseRouteName(routeName);
   const egress = parsed ? egressForRds(scope, parsed.port, routeName) : undefined;
   if (!parsed || !egress) {
     return { route: { name: routeName, virtual_hosts: [], validate_clusters: false }, sources: [], vhostSources: {} };
   }
-  let vhosts = buildVirtualHosts(index, proxy, egress, parsed.port, destinationRules);
+  let vhosts: ReturnType<typeof buildVirtualHosts>;
   if (parsed.sniffed) {
+    let byPort = sniffedVhosts.get(egress);
+    if (!byPort) sniffedVhosts.set(egress, (byPort = new Map()));
+    let all = byPort.get(parsed.port);
+    if (!all) byPort.set(parsed.port, (all = buildVirtualHosts(index, proxy, egress, parsed.port, destinationRules)));
     const withoutPort = routeName.slice(0, routeName.lastIndexOf(':'));
-    vhosts = vhosts.filter((v) => v.vhost.domains.some((d) => d === routeName || d === withoutPort));
-    if (vhosts.length === 1) vhosts[0].vhost.domains = ['*'];
+    vhosts = all.filter((v) => v.vhost.domains.some((d) => d === routeName || d === withoutPort));
+    // The list is shared by this request's sniffed configurations: the one kept is copied, not changed.
+    if (vhosts.length === 1) vhosts = [{ ...vhosts[0], vhost: { ...vhosts[0].vhost, domains: ['*'] } }];
+  } else {
+    vhosts = buildVirtualHosts(index, proxy, egress, parsed.port, destinationRules);
   }
   vhosts.sort((a, b) => (a.vhost.name < b.vhost.name ? -1 : a.vhost.name > b.vhost.name ? 1 : 0));
   const virtualHosts = vhosts.map((v) => v.vhost);

@@ -1,0 +1,308 @@
+// A fast reader for the block-style YAML that manifests are written in (kubectl, Helm and kustomize
+// output): block mappings and sequences, one-line plain and quoted scalars, `[]`/`{}` and one-line flow
+// sequences of scalars, comments. js-yaml, the fastest YAML parser on npm, reads about 6 MB/s; this reads
+// that subset several times faster, because it works line by line and resolves each distinct plain
+// scalar once. Plain scalars are resolved by js-yaml's own schema (the same YAML 1.1 booleans, octals
+// and nulls), so a document it reads has the value js-yaml gives it. Anything else (block scalars,
+// anchors and aliases, tags, multi-line scalars, escapes, quoted keys, directives, tabs, CR) it does not
+// guess at: the document goes to js-yaml, and on any doubt about the whole stream, the stream does.
+// test/manifests/fast-yaml.test.ts compares the two on every manifest of the repository.
+
+import { load, YAMLException, type LoadOptions, type Schema } from 'js-yaml';
+
+/** The reason a document or stream is left to js-yaml (never shown: js-yaml then reports any problem). */
+class NotFast extends Error {}
+const NOT_FAST = new NotFast();
+
+/** js-yaml's test for input it refuses outright (non-printable characters, lone surrogates). */
+const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+/** Characters that start something other than a plain scalar (or may, in a flow sequence). */
+const INDICATOR = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
+/** Deeper than this (or near the caller's maxDepth), js-yaml's own depth limit decides. */
+const MAX_FAST_DEPTH = 64;
+
+interface Line {
+  indent: number;
+  text: string;
+}
+
+type Resolver = (plain: string) => unknown;
+
+/**
+ * The documents of a stream as js-yaml's loadAll with `options` would give them, or undefined where the
+ * stream is not one this reader is sure of (then the caller runs js-yaml on it, which also reports errors).
+ * With `reuse`, documents read before by the same text are given as then (the same values).
+ */
+export function fastLoadAll(text: string, options: LoadOptions & { schema: Schema }, reuse = false): unknown[] | undefined {
+  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return undefined;
+  const schema = options.schema as Schema & { resolveImplicitScalarTag?: (s: string) => { value: unknown } };
+  if (typeof schema.resolveImplicitScalarTag !== 'function') return undefined;
+  const resolved = new Map<string, unknown>();
+  const resolve: Resolver = (plain) => {
+    let v = resolved.get(plain);
+    if (v === undefined && !resolved.has(plain)) resolved.set(plain, (v = schema.resolveImplicitScalarTag!(plain).value));
+    return v;
+  };
+
+  const maxDepth = Math.min(MAX_FAST_DEPTH, (options.maxDepth ?? MAX_FAST_DEPTH) - 2);
+  const lines = text.split('\n');
+  // Documents: content before the first `---` is one (if there is any), and each `---` starts one.
+  const starts: number[] = [];
+  /** Where each line starts in the text (one past the end as the last entry). */
+  const offsets: number[] = new Array(lines.length + 1);
+  offsets[0] = 0;
+  let content = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    offsets[i + 1] = offsets[i] + line.length + 1;
+    if (line.startsWith('---')) {
+      if (line !== '---' && !/^--- *(#.*)?$/.test(line)) return undefined;
+      starts.push(i + 1);
+    } else if (line.startsWith('...') || line.startsWith('%')) {
+      return undefined;
+    } else if (starts.length === 0 && !content && !isBlank(line)) {
+      content = true;
+    }
+  }
+  const ranges: [number, number][] = [];
+  if (content) ranges.push([0, starts.length ? starts[0] - 1 : lines.length]);
+  starts.forEach((s, k) => ranges.push([s, k + 1 < starts.length ? starts[k + 1] - 1 : lines.length]));
+
+  const out: unknown[] = [];
+  const memo = memoFor(options, maxDepth);
+  for (const [s, e] of ranges) {
+    // The document's own text (without the line ending that closes it) names its value.
+    const source = text.slice(offsets[s], Math.max(offsets[s], offsets[e] - 1));
+    const known = reuse ? memo.get(source) : undefined;
+    if (known !== undefined) {
+      out.push(known.value);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = readDocument(lines, s, e, resolve, maxDepth);
+    } catch (err) {
+      if (!(err instanceof NotFast)) throw err;
+      // js-yaml reads this one document; if it cannot, the whole stream goes to it for its error.
+      try {
+        value = load(lines.slice(s, e).join('\n'), options) ?? null;
+      } catch (yamlError) {
+        if (yamlError instanceof YAMLException) return undefined;
+        throw yamlError;
+      }
+    }
+    if (reuse) memo.set(source, { value });
+    out.push(value);
+  }
+  return out;
+}
+
+/**
+ * Documents read before, by their text: a new revision of a scenario that changes one object reads only
+ * that object's document again. Every revision that has the document shares its value, so the caller
+ * must not change it (parseManifests freezes it once it has checked it). Bounded by the text it holds,
+ * per thread; the oldest go first.
+ */
+const MEMO_BYTES = 32 * 1024 * 1024;
+const memos = new WeakMap<Schema, Map<string, DocumentMemo>>();
+
+class DocumentMemo {
+  private readonly values = new Map<string, { value: unknown }>();
+  private bytes = 0;
+  get(source: string): { value: unknown } | undefined {
+    return this.values.get(source);
+  }
+  set(source: string, entry: { value: unknown }): void {
+    if (source.length > MEMO_BYTES / 4) return;
+    this.values.set(source, entry);
+    this.bytes += source.length;
+    for (const [oldest] of this.values) {
+      if (this.bytes <= MEMO_BYTES) break;
+      this.values.delete(oldest);
+      this.bytes -= oldest.length;
+    }
+  }
+}
+
+/** One memo per reading: the schema and limits decide what a text reads as, and what js-yaml refuses. */
+function memoFor(options: LoadOptions & { schema: Schema }, fastDepth: number): DocumentMemo {
+  let bySchema = memos.get(options.schema);
+  if (!bySchema) memos.set(options.schema, (bySchema = new Map()));
+  const key = `${fastDepth}/${options.maxDepth}/${options.maxAliases}`;
+  let memo = bySchema.get(key);
+  if (!memo) bySchema.set(key, (memo = new DocumentMemo()));
+  return memo;
+}
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x20) continue;
+    return c === 0x23; // '#': a comment line
+  }
+  return true;
+}
+
+function readDocument(source: string[], s: number, e: number, resolve: Resolver, maxDepth: number): unknown {
+  const lines: Line[] = [];
+  for (let i = s; i < e; i++) {
+    const raw = source[i];
+    if (isBlank(raw)) continue;
+    let indent = 0;
+    while (raw.charCodeAt(indent) === 0x20) indent++;
+    lines.push({ indent, text: indent ? raw.slice(indent) : raw });
+  }
+  if (lines.length === 0) return null;
+  if (lines[0].indent !== 0) throw NOT_FAST;
+  const reader = new BlockReader(lines, resolve, maxDepth);
+  const value = reader.block(0, 1);
+  if (reader.i !== lines.length) throw NOT_FAST;
+  return value;
+}
+
+const isSequenceItem = (text: string): boolean => text === '-' || text.startsWith('- ');
+
+/** Where a plain mapping key ends (its ':'), or -1 if the text is not `key:` or `key: value`. */
+function keyEnd(text: string): number {
+  if (INDICATOR.has(text[0])) return -1;
+  for (let j = 0; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x3a /* : */ && (j + 1 === text.length || text.charCodeAt(j + 1) === 0x20)) return j;
+    if (c === 0x23 /* # */ && text.charCodeAt(j - 1) === 0x20) return -1;
+  }
+  return -1;
+}
+
+/** The rest of a line after a value: nothing, or spaces and a comment. */
+function onlyComment(rest: string): boolean {
+  const t = rest.trimStart();
+  return t === '' || (t[0] === '#' && rest.length > t.length);
+}
+
+class BlockReader {
+  i = 0;
+  constructor(
+    private readonly lines: Line[],
+    private readonly resolve: Resolver,
+    private readonly maxDepth: number,
+  ) {}
+
+  /** The node starting at line i, whose lines are indented by `indent`. */
+  block(indent: number, depth: number): unknown {
+    if (depth > this.maxDepth) throw NOT_FAST;
+    return isSequenceItem(this.lines[this.i].text) ? this.sequence(indent, depth) : this.mapping(indent, depth);
+  }
+
+  /** The value after `key:` or `-` with nothing after it on the line: the deeper lines, or null. */
+  private nested(indent: number, depth: number, compactSequence: boolean): unknown {
+    const next = this.lines[this.i];
+    if (next && next.indent > indent) return this.block(next.indent, depth + 1);
+    // A sequence may sit at its key's own indent (`key:\n- a`).
+    if (compactSequence && next && next.indent === indent && isSequenceItem(next.text)) return this.sequence(indent, depth + 1);
+    return null;
+  }
+
+  /** After a one-line value: the next line must not be deeper (that would be a continuation or an error). */
+  private endOfValue(indent: number): void {
+    const next = this.lines[this.i];
+    if (next && next.indent > indent) throw NOT_FAST;
+  }
+
+  private mapping(indent: number, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    while (this.i < this.lines.length) {
+      const line = this.lines[this.i];
+      if (line.indent < indent) break;
+      if (line.indent > indent || isSequenceItem(line.text)) throw NOT_FAST;
+      const text = line.text;
+      const end = keyEnd(text);
+      if (end <= 0 || text.charCodeAt(end - 1) === 0x20) throw NOT_FAST;
+      const key = String(this.resolve(text.slice(0, end)));
+      if (key === '<<' || key === '__proto__' || Object.prototype.hasOwnProperty.call(out, key)) throw NOT_FAST;
+      const rest = text.slice(end + 1);
+      this.i++;
+      if (onlyComment(rest)) {
+        out[key] = this.nested(indent, depth, true);
+      } else {
+        out[key] = this.scalar(rest.trimStart());
+        this.endOfValue(indent);
+      }
+    }
+    return out;
+  }
+
+  private sequence(indent: number, depth: number): unknown[] {
+    const out: unknown[] = [];
+    while (this.i < this.lines.length) {
+      const line = this.lines[this.i];
+      if (line.indent < indent || (line.indent === indent && !isSequenceItem(line.text))) break;
+      if (line.indent > indent) throw NOT_FAST;
+      const after = line.text.slice(1);
+      let lead = 0;
+      while (after.charCodeAt(lead) === 0x20) lead++;
+      const content = after.slice(lead);
+      if (content === '' || content[0] === '#') {
+        this.i++;
+        out.push(this.nested(indent, depth, false));
+      } else if (isSequenceItem(content)) {
+        throw NOT_FAST;
+      } else if (keyEnd(content) > 0) {
+        // `- key: value`: a mapping whose keys line up with this first one.
+        const column = indent + 1 + lead;
+        this.lines[this.i] = { indent: column, text: content };
+        out.push(this.mapping(column, depth + 1));
+      } else {
+        this.i++;
+        out.push(this.scalar(content));
+        this.endOfValue(indent);
+      }
+    }
+    return out;
+  }
+
+  /** A one-line scalar value (text starts with a non-space). */
+  private scalar(text: string): unknown {
+    const c = text[0];
+    if (c === '"' || c === "'") {
+      const close = text.indexOf(c, 1);
+      if (close < 0) throw NOT_FAST;
+      const value = text.slice(1, close);
+      if ((c === '"' && value.includes('\\')) || (c === "'" && text[close + 1] === "'")) throw NOT_FAST;
+      if (!onlyComment(text.slice(close + 1))) throw NOT_FAST;
+      return value;
+    }
+    if (c === '[') return this.flowSequence(text);
+    if (c === '{') {
+      if (/^\{ *\}( +#.*)? *$/.test(text)) return {};
+      throw NOT_FAST;
+    }
+    if (INDICATOR.has(c)) throw NOT_FAST;
+    return this.plain(text);
+  }
+
+  private plain(text: string): unknown {
+    const comment = text.indexOf(' #');
+    const value = (comment >= 0 ? text.slice(0, comment) : text).trimEnd();
+    if (value.includes(': ') || value.endsWith(':')) throw NOT_FAST;
+    return this.resolve(value);
+  }
+
+  /** `[]`, or `[a, "b", c]` of one-line scalars. */
+  private flowSequence(text: string): unknown[] {
+    const close = text.lastIndexOf(']');
+    if (close < 0 || !onlyComment(text.slice(close + 1))) throw NOT_FAST;
+    const inner = text.slice(1, close);
+    if (inner.trim() === '') return [];
+    if (/[[\]{}#'\\]/.test(inner)) throw NOT_FAST;
+    return inner.split(',').map((raw) => {
+      const item = raw.trim();
+      if (item === '') throw NOT_FAST;
+      if (item[0] === '"') {
+        if (item.length < 2 || item.indexOf('"', 1) !== item.length - 1) throw NOT_FAST;
+        return item.slice(1, -1);
+      }
+      if (INDICATOR.has(item[0]) || item.includes('"') || item.includes(':')) throw NOT_FAST;
+      return this.resolve(item);
+    });
+  }
+}

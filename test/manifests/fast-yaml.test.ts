@@ -1,0 +1,146 @@
+// The fast block-YAML reader against js-yaml: on every manifest stream the repository has (Istio's
+// simulation cases, the yardsticks' inputs, the samples, the benchmark meshes) and on YAML's corner
+// cases, it either declines or gives exactly js-yaml's documents.
+
+import t from 'tap';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadAll, binaryTag, omapTag, pairsTag, Schema, setTag, timestampTag, YAML11_SCHEMA } from 'js-yaml';
+import { fastLoadAll } from '../../src/manifests/fast-yaml.js';
+import { readSample, repoRoot, sampleNames } from '../support/samples.js';
+import { syntheticMesh } from '../../bench/mesh.js';
+import { endpointWorkload, istiodWorkloads } from '../../bench/istiod-workloads.js';
+
+// The schema of src/manifests/index.ts: YAML 1.1 without the tags JSON cannot carry.
+const NOT_JSON = [timestampTag, setTag, omapTag, pairsTag, binaryTag];
+const schema = new Schema(YAML11_SCHEMA.tags.filter((tag) => !NOT_JSON.includes(tag)));
+const options = { schema, maxAliases: 0, maxDepth: 100 };
+
+/** js-yaml's documents, or its error message. */
+function reference(text: string): unknown {
+  try {
+    return loadAll(text, options);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** Every string in a JSON tree that looks like a manifest stream. */
+function manifestStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('apiVersion') || value.includes('kind:')) out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) manifestStrings(v, out);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) manifestStrings(v, out);
+  }
+  return out;
+}
+
+const shared = path.resolve(repoRoot, '../shared');
+const jsonFiles = [
+  ...['gateway', 'peer-authentication', 'service-entry', 'sidecar'].map((f) => path.join(shared, 'cases', `${f}.json`)),
+  ...['analyze', 'authz', 'configdump', 'routecheck'].map((f) => path.join(shared, 'yardsticks', f, 'cases.json')),
+].filter((f) => existsSync(f));
+
+t.test('the repository\'s manifest streams: the fast reader gives js-yaml\'s documents, or declines', async (t) => {
+  const streams = [
+    ...jsonFiles.flatMap((f) => manifestStrings(JSON.parse(readFileSync(f, 'utf8')))),
+    ...sampleNames().map(readSample),
+    syntheticMesh(50),
+    ...istiodWorkloads().map((w) => w.yaml),
+    endpointWorkload(10, 10),
+  ];
+  t.ok(streams.length > 100, `${streams.length} streams`);
+  let read = 0;
+  let mismatches = 0;
+  for (const text of streams) {
+    const fast = fastLoadAll(text, options);
+    if (fast === undefined) continue;
+    read++;
+    const expected = reference(text);
+    if (JSON.stringify(fast) !== JSON.stringify(expected)) {
+      mismatches++;
+      t.same(fast, expected, `stream starting ${JSON.stringify(text.slice(0, 80))}`);
+    }
+  }
+  t.equal(mismatches, 0, 'no stream read differently');
+  t.ok(read > streams.length / 2, `the fast reader read ${read} of ${streams.length} streams itself`);
+});
+
+t.test('corner cases: documents, scalars, comments and what it leaves to js-yaml', async (t) => {
+  const cases = [
+    '',
+    '# only a comment\n',
+    '---\n',
+    'a: 1\n---\n',
+    '---\n---\na: 1\n',
+    '# head\n---\na: 1\n--- # c\nb: 2\n...\n',
+    'a: 1\n---\n\n---\nb: [x, "y", 3]\n',
+    'on: yes\noff: no\nn: ~\ne: \nnull: null\noct: 0777\nhex: 0x1F\nf: 1.5e3\ninf: .inf\nnan: .NaN\nbig: 12345678901234567890\nu: 1_000\nsexa: 1:30\n',
+    'k: "quoted # not comment"\nj: \'single\' # comment\nh: a#b\ng: a #b\n',
+    'k: "has \\"escape\\""\n',
+    "k: 'it''s'\n",
+    'k: |\n  block\n',
+    'k: >-\n  folded\n',
+    'a: &x 1\nb: *x\n',
+    'k: !!str 1\n',
+    'k: multi\n  line\n',
+    'a: 1\na: 2\n',
+    '"quoted key": 1\n',
+    'list:\n- a\n- b:\n    c: 1\n  d: 2\n-\n- - nested\n',
+    'list:\n  - name: x\n    value: 1\n  -   name: y\n      value: 2\n',
+    'm:\n  n:\n    o: []\n    p: {}\n    q: [ ]\n',
+    'k: [a, [b]]\n',
+    'k: [a,\n  b]\n',
+    'k: {a: 1}\n',
+    'a:\tb\n',
+    'a: 1\r\nb: 2\r\n',
+    '%YAML 1.1\n---\na: 1\n',
+    '---a\n',
+    ' a: 1\n',
+    'a: b: c\n',
+    'a:b\n',
+    '- 1\n- -2\n- -x\n',
+    'scalar\n',
+    'a:\n  - 1\n b: 2\n',
+    '__proto__: 1\n',
+    '<<: {a: 1}\n',
+    'a: 1 # c\n  # indented comment\nb: 2\n',
+    'k: "a\u00e9\u4e2d"\nemoji: \ud83d\ude00\n',
+    'k: "unterminated\n',
+    'a:\n- x\nb:\n  - y\n',
+    'ports: [{name: http, port: 80}]\nselector: {app: x}\n',
+    'k: [ "a", b , c ]  # trailing\n',
+    'k: ["a,b"]\n',
+    'k: ["a" , ]\n',
+    'k: -\n',
+    'k: ? x\n',
+    'true: 1\n1: 2\n1.0: 3\n',
+  ];
+  for (const text of cases) {
+    const fast = fastLoadAll(text, options);
+    if (fast === undefined) continue;
+    t.same(fast, reference(text), JSON.stringify(text));
+  }
+  // The cases it must read itself, or it would be of no use.
+  for (const text of ['a: 1\n---\nb: [x, "y", 3]\n', 'list:\n- a\n- b:\n    c: 1\n  d: 2\n']) t.ok(fastLoadAll(text, options), `reads ${JSON.stringify(text)}`);
+});
+
+t.test('depth: near the caller\'s limit the document is left to js-yaml', async (t) => {
+  const deep = (n: number) => Array.from({ length: n }, (_, i) => `${' '.repeat(2 * i)}k${i}:`).join('\n') + ' 1\n';
+  for (const maxDepth of [3, 5, 10]) {
+    for (const n of [2, 3, 4, 5, 6, 11]) {
+      const text = deep(n);
+      const o = { ...options, maxDepth };
+      const fast = fastLoadAll(text, o);
+      let expected: unknown;
+      try {
+        expected = loadAll(text, o);
+      } catch (e) {
+        expected = undefined;
+      }
+      t.same(fast, expected, `depth ${n}, maxDepth ${maxDepth}`);
+    }
+  }
+});
