@@ -44,6 +44,7 @@ import { runExpectations, type VerifyTarget } from './verify/verify.js';
 import { dumpSide, envoyDiffOf, type DiffDetail, type DiffProxyRef, type EnvoyDiff, type SideProxy } from './diff/index.js';
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
+import { fidelityMessages } from './fidelity/index.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
 import { ByteLru, heapGrowth } from './util/byte-lru.js';
 import { timeStage } from './util/stages.js';
@@ -142,14 +143,17 @@ export class CompiledScenario implements VerifyTarget {
     ];
   }
 
-  /** istioctl analyze's messages for this scenario, computed once, when first asked for. */
+  /** istioctl analyze's messages for this scenario, then meshplan's own (MPL…), computed once, when first asked for. */
   get analysis(): AnalysisMessage[] {
-    this.analysisMessages ??= analyze({
-      inputs: [{ resources: this.input.resources, parsed: this.parsed }],
-      mesh: this.input.mesh,
-      options: this.input.options,
-      now: this.input.now,
-    }).messages;
+    this.analysisMessages ??= [
+      ...analyze({
+        inputs: [{ resources: this.input.resources, parsed: this.parsed }],
+        mesh: this.input.mesh,
+        options: this.input.options,
+        now: this.input.now,
+      }).messages,
+      ...fidelityMessages(this.parsed, this.index),
+    ];
     return this.analysisMessages;
   }
 

@@ -237,6 +237,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
     proxies,
     warnings,
     endpoints,
+    hasPod: (pod) => podByName.has(pod),
     proxyByIp,
     makeProxy,
     sidecarScope: scopeFor,

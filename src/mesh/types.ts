@@ -172,6 +172,8 @@ export interface MeshIndex {
 
   /** Endpoints of a service port (by port name), sorted by address then port. */
   endpoints(service: Service, port: ServicePort): Endpoint[];
+  /** Whether the mesh has a pod "namespace/name" (given, or stood for by a Deployment). */
+  hasPod(pod: string): boolean;
   /** The pod or workload owning an IP, to continue a trace on the next proxy. */
   proxyByIp(ip: string): Proxy | undefined;
   /** Build a proxy for an ad-hoc description (type, namespace, labels, ips, metadata). */

@@ -208,7 +208,7 @@ export const ScenarioTraceBody = Type.Object({ proxy: ProxySelector, request: Tr
 // istioctl analyze (contract "Analyze"): the messages with Istio's codes, names and levels.
 export const AnalysisMessage = Type.Object(
   {
-    code: Type.String({ description: "Istio's message code, e.g. IST0101" }),
+    code: Type.String({ description: "Istio's message code, e.g. IST0101; MPL0001… for meshplan's own (fields not honoured, endpoint sources)" }),
     name: Type.String(),
     level: Type.Union([Type.Literal('Error'), Type.Literal('Warning'), Type.Literal('Info')]),
     resource: Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() }),
