@@ -1,4 +1,4 @@
-// A cluster dump as input: `kubectl get -A -o yaml` of a bookinfo cluster (samples/cluster-dump), where
+// A cluster dump as input: `kubectl get -A -o yaml` of a bookinfo cluster (test/support/fixtures/bookinfo-cluster-dump.yaml), where
 // Endpoints and EndpointSlices both list every pod, Deployments come with their pods, one pod is
 // terminating and one endpoint sits in two slices. Each endpoint must reach EDS once, as istiod sends it.
 
@@ -9,7 +9,7 @@ import { load } from 'js-yaml';
 import { compileScenario, type CompiledScenario } from '../../src/engine.js';
 import { repoRoot } from '../support/cases.js';
 
-const DUMP = readFileSync(path.join(repoRoot, 'samples/cluster-dump/bookinfo-cluster.yaml'), 'utf8');
+const DUMP = readFileSync(path.join(repoRoot, 'test/support/fixtures/bookinfo-cluster-dump.yaml'), 'utf8');
 const dumpItems = (load(DUMP) as { items: any[] }).items;
 
 /** Every lb endpoint of every EDS assignment a proxy gets, as "cluster address:port health". */
