@@ -54,6 +54,8 @@ export interface Service {
   sources: SourceRef[];
   /** SE subjectAltNames. */
   subjectAltNames?: string[];
+  /** A LoadBalancer Service's external addresses (status.loadBalancer.ingress), as a cluster dump has them. */
+  loadBalancerAddresses?: string[];
   /** 240.240.x.y given to an address-less SE host for DNS-capturing proxies (serviceentry/auto_allocation.go). */
   autoAllocatedAddress?: string;
 }
@@ -96,6 +98,8 @@ export interface Proxy {
   pod?: string;
   /** Container ports of the pod (name → port), for named targetPorts. */
   containerPorts?: Record<string, number>;
+  /** Every container port of the pod, with its container. */
+  podPorts?: { port: number; protocol: string; container: string }[];
   serviceAccount?: string;
   /** Owning workload (Deployment) name, the injector's fallback canonical service. */
   workloadName?: string;

@@ -20,6 +20,8 @@ export interface Workload {
   serviceAccount: string;
   /** Pod container ports by name; WorkloadEntry `ports` by service port name. */
   namedPorts: Record<string, number>;
+  /** Every container port of a pod, with its container (what istioctl x describe lists). */
+  podPorts?: { port: number; protocol: string; container: string }[];
   workloadName: string;
   locality?: Endpoint['locality'];
   healthy: boolean;
@@ -196,7 +198,13 @@ export function buildWorkloads(objects: K8sObject[]): Workload[] {
     // The sidecar injector labels the pods it injects.
     if (injected && labels[TLS_MODE_LABEL] === undefined) labels[TLS_MODE_LABEL] = 'istio';
     const namedPorts: Record<string, number> = {};
-    for (const c of pod.spec?.containers ?? []) for (const p of c?.ports ?? []) if (p?.name) namedPorts[p.name] = Number(p.containerPort);
+    const podPorts: NonNullable<Workload['podPorts']> = [];
+    for (const c of pod.spec?.containers ?? []) {
+      for (const p of c?.ports ?? []) {
+        if (p?.name) namedPorts[p.name] = Number(p.containerPort);
+        podPorts.push({ port: Number(p?.containerPort), protocol: String(p?.protocol ?? 'TCP'), container: String(c?.name ?? '') });
+      }
+    }
     out.push({
       kind: 'Pod',
       name: pod.metadata.name,
@@ -205,6 +213,7 @@ export function buildWorkloads(objects: K8sObject[]): Workload[] {
       ip: podIp(pod) ?? allocator.allocate(),
       serviceAccount: pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? 'default',
       namedPorts,
+      podPorts,
       workloadName,
       locality: nodeLocality(pod, nodes),
       healthy: podHealthy(pod),

@@ -33,6 +33,10 @@ export const operations = {
       scenario.proxyConfig(args.proxy, args.kinds, args.options),
     narrow: 'ask for fewer kinds, or for a proxy that sees fewer services (a Sidecar scope)',
   }),
+  describe: operation({
+    run: (scenario, args: { pod: string }) => scenario.describe(args.pod),
+    narrow: 'split the scenario: describe reads the whole mesh index',
+  }),
 };
 
 export type Operations = typeof operations;
