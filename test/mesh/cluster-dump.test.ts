@@ -138,3 +138,12 @@ endpoints:
   ], 'ready unset: healthy; not ready and not terminating: unhealthy; not ready, terminating or unset: left out; FQDN slices skipped');
   t.match(mpl(s), [{ code: 'MPL0003', level: 'Warning', resource: { kind: 'EndpointSlice', name: 'legacy-abc' }, path: 'endpoints[4].targetRef', message: /192\.168\.1\.14 names Pod shop\/gone/ }]);
 });
+
+t.test('a request from outside reaches productpage through the dump\'s gateway, at the pod\'s own address', async (t) => {
+  const s = compileScenario({ resources: DUMP });
+  const gateway = `istio-system/${podName('istio-ingressgateway')}`;
+  const result = s.trace({ pod: gateway }, { port: 8080, host: 'bookinfo.example', path: '/productpage' });
+  t.equal(result.error, null, JSON.stringify(result.error));
+  const productpage = dumpItems.find((o) => o.kind === 'Pod' && o.metadata.labels.app === 'productpage');
+  t.match(result.hops[0], { cluster: 'outbound|9080||productpage.default.svc.cluster.local', endpoint: { address: productpage.status.podIP, port: 9080 } });
+});
