@@ -36,7 +36,10 @@ export function endpointMessages(objects: K8sObject[], index: MeshIndex, documen
     if ('slices' in source) {
       for (const a of sliceAddresses(source.slices, index.hasPod).withoutPod) {
         if (a.health === 'terminating') continue;
-        out.push(meshplanMessage('EndpointPodNotFound', a.slice.derivedFrom ? ep ?? a.slice : a.slice, `endpoint ${a.address} names Pod ${a.targetPod}, which the input does not have: istiod leaves it out until it knows the pod`, `${a.path}.targetRef`, documentOf));
+        // A mirrored slice is the Endpoints' own: the message goes there (its addresses are not at the slice's paths).
+        const mirrored = source.from === 'mirrored';
+        const on = mirrored ? source.endpoints : a.slice;
+        out.push(meshplanMessage('EndpointPodNotFound', on, `endpoint ${a.address} names Pod ${a.targetPod}, which the input does not have: istiod leaves it out until it knows the pod`, mirrored ? undefined : `${a.path}.targetRef`, documentOf));
       }
     }
   }

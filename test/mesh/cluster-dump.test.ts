@@ -97,7 +97,7 @@ apiVersion: v1
 kind: Endpoints
 metadata: {name: legacy, namespace: shop}
 subsets:
-- addresses: [{ip: 192.168.1.10}, {ip: 192.168.1.11}]
+- addresses: [{ip: 192.168.1.10}, {ip: 192.168.1.11}, {ip: 192.168.1.13, targetRef: {kind: Pod, name: gone, namespace: shop}}]
   notReadyAddresses: [{ip: 192.168.1.12}]
   ports: [{name: http, port: 8080}]
 `;
@@ -106,7 +106,11 @@ subsets:
     'outbound|80||legacy.shop.svc.cluster.local 192.168.1.10:8080 HEALTHY',
     'outbound|80||legacy.shop.svc.cluster.local 192.168.1.11:8080 HEALTHY',
   ], 'the not-ready address is mirrored without a terminating condition: istiod counts it as terminating');
-  t.match(mpl(s), [{ code: 'MPL0002', resource: { kind: 'Endpoints', name: 'legacy' }, document: 3, message: /mirrors/ }]);
+  t.match(mpl(s), [
+    { code: 'MPL0002', resource: { kind: 'Endpoints', name: 'legacy' }, document: 3, message: /mirrors/ },
+    { code: 'MPL0003', resource: { kind: 'Endpoints', name: 'legacy' }, document: 3, message: /192\.168\.1\.13 names Pod shop\/gone/ },
+  ]);
+  t.equal(mpl(s)[1].path, undefined, 'no slice path on the Endpoints');
 });
 
 t.test("slice conditions as istiod reads them, and endpoints naming pods it does not know", async (t) => {
