@@ -27,6 +27,8 @@ export function describeText(d: PodDescription): string {
       if (several) out.push(`${p.port}:`);
       if (p.destinationRule) destinationRuleLines(p, base, kname).forEach((l) => out.push(l));
       if (p.virtualService) virtualServiceLines(p.virtualService, base, kname).forEach((l) => out.push(l));
+      // meshplan's addition: istioctl prints the workload's mode only (Effective PeerAuthentication, below).
+      out.push(`${' '.repeat(base)}Effective mTLS mode on target port ${p.targetPort ?? p.port}: ${p.mtlsMode}`);
     }
   });
   out.push(SEPARATOR);
@@ -77,7 +79,6 @@ function destinationRuleLines(p: PortFacts, base: number, kname: (r: { name: str
       }
     }
   }
-  out.push(`${sp(3)}mTLS mode on target port ${p.targetPort ?? p.port}: ${p.mtlsMode}`);
   return out;
 }
 
