@@ -7,6 +7,7 @@
 //   npm run cli -- trace       -f samples/bookinfo --proxy istio-system/istio-ingressgateway \
 //                              --port 8080 --host bookinfo.example --path /productpage
 //   npm run cli -- proxy-config --dump config_dump.json --kind clusters --fqdn reviews
+//   npm run cli -- describe    -f samples/bookinfo default/productpage-v1   (istioctl x describe pod)
 //   npm run cli -- analyze     -f samples/bookinfo   (istioctl analyze offline; src/cli-analyze.ts)
 //   npm run cli -- diff        -f before/ --to after/ [--proxy default/productpage-v1] [--json]
 
@@ -23,7 +24,7 @@ import { runAnalyze } from './cli-analyze.js';
 import { routeCheckCommand } from './cli/route-check.js';
 import { verifyCommand } from './cli/verify.js';
 
-const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|verify|diff|drift> -f <file or folder>... [options]
+const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|describe|analyze|verify|diff|drift> -f <file or folder>... [options]
        meshplan <translate|proxy-config|trace> --dump <config_dump.json> [options]
        meshplan route-check -c <route config> -t <tests> [--details] [-f threshold] [--covall]  (--help for more)
        meshplan token <create|list|revoke> (API tokens in the service's database; meshplan token --help)
@@ -38,6 +39,8 @@ const USAGE = `usage: meshplan <proxies|translate|proxy-config|trace|analyze|ver
   trace:           --port N [--address IP] [--host H] [--path P] [--method M] [--mode outbound|inbound|gateway]
                    [--protocol http|http2|tcp] [--tls plaintext|tls|mtls] [--sni S] [--header k=v]... [--pick N] [--json]
                    [--source namespace/pod | --source-principal cluster.local/ns/N/sa/S] [--jwt '{"issuer":..,"subject":..}']
+  describe:        <namespace/pod> or <pod>[.<namespace>] (or --proxy; a Deployment names its first pod) [--json]:
+                   istioctl x describe pod
   verify:          -e <expectations file> [--junit FILE] [--json]; exit 0 all passed, 1 any failed, 2 bad input
   drift:           -f <manifests> --dump <config_dump.json> [--proxy ns/pod] [--json]: does the live proxy match the design?
                    exits 0 when it does, 1 when it differs
@@ -235,6 +238,14 @@ function main(argv: string[]): number {
       else printTrace(result);
       return refused(result) ? 1 : 0;
     }
+    case 'describe': {
+      const pod = positionals[1] ?? values.proxy;
+      if (!pod) throw new Error('describe needs a pod: meshplan describe -f <manifests> <namespace/pod>');
+      const result = scenario.describe(describedPod(pod));
+      if (values.json) console.log(JSON.stringify(result, null, 2));
+      else process.stdout.write(result.text);
+      return 0;
+    }
     case 'verify':
       return verifyCommand(scenario, values);
     case 'diff': {
@@ -254,6 +265,13 @@ function main(argv: string[]): number {
       console.error(`unknown command ${command}\n${USAGE}`);
       return 2;
   }
+}
+
+/** istioctl's `pod[.namespace]` (handlers.InferPodInfo: the namespace after the last dot), or meshplan's `namespace/pod`. */
+function describedPod(arg: string): string {
+  if (arg.includes('/')) return arg;
+  const dot = arg.lastIndexOf('.');
+  return dot > 0 ? `${arg.slice(dot + 1)}/${arg.slice(0, dot)}` : `default/${arg}`;
 }
 
 /** The trace request from its flags, checked with the service's own schema, its paths (request.mode) named as the flags (--mode). */

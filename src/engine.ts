@@ -44,6 +44,8 @@ import { runExpectations, type VerifyTarget } from './verify/verify.js';
 import { dumpSide, envoyDiffOf, type DiffDetail, type DiffProxyRef, type EnvoyDiff, type SideProxy } from './diff/index.js';
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
+import { fidelityMessages } from './fidelity/index.js';
+import { describePod, describeText, type PodDescription } from './describe/index.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
 import { ByteLru, heapGrowth } from './util/byte-lru.js';
 import { timeStage } from './util/stages.js';
@@ -83,6 +85,14 @@ function proxyConfigOf(
     warnings,
     analysis,
   };
+}
+
+export interface DescribeResult {
+  description: PodDescription;
+  /** The description as `istioctl x describe pod` prints it. */
+  text: string;
+  warnings: string[];
+  analysis: AnalysisMessage[];
 }
 
 export interface ScenarioInput {
@@ -142,14 +152,17 @@ export class CompiledScenario implements VerifyTarget {
     ];
   }
 
-  /** istioctl analyze's messages for this scenario, computed once, when first asked for. */
+  /** istioctl analyze's messages for this scenario, then meshplan's own (MPL…), computed once, when first asked for. */
   get analysis(): AnalysisMessage[] {
-    this.analysisMessages ??= analyze({
-      inputs: [{ resources: this.input.resources, parsed: this.parsed }],
-      mesh: this.input.mesh,
-      options: this.input.options,
-      now: this.input.now,
-    }).messages;
+    this.analysisMessages ??= [
+      ...analyze({
+        inputs: [{ resources: this.input.resources, parsed: this.parsed }],
+        mesh: this.input.mesh,
+        options: this.input.options,
+        now: this.input.now,
+      }).messages,
+      ...fidelityMessages(this.parsed, this.index),
+    ];
     return this.analysisMessages;
   }
 
@@ -273,6 +286,13 @@ export class CompiledScenario implements VerifyTarget {
     throw new InputError(`${proxy.namespace}/${proxy.name} has no route configuration ${name}`, [
       { document: -1, path: at, message: `no route configuration "${name}" on ${proxy.namespace}/${proxy.name}; it has: ${routes.map((rc) => rc.name).join(', ') || 'none'}`, severity: 'error' },
     ]);
+  }
+
+  /** `istioctl x describe pod` for a pod (or a Deployment's first pod): its description, and the text istioctl would print. */
+  describe(pod: string): DescribeResult {
+    const proxy = this.proxy({ pod });
+    const description = describePod(this.index, proxy);
+    return { description, text: describeText(description), warnings: this.warnings, analysis: this.analysis };
   }
 
   /** `istioctl proxy-config <kind>` for one proxy: the tables, and the text istioctl would print. */

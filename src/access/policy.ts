@@ -35,6 +35,8 @@ export const ROUTE_RULES: Record<string, Rule> = {
   'POST /api/v1/scenarios/:name/translate': 'reader',
   'POST /api/v1/scenarios/:name/trace': 'reader',
   'POST /api/v1/scenarios/:name/proxy-config': 'reader',
+  'POST /api/v1/describe': 'reader',
+  'POST /api/v1/scenarios/:name/describe': 'reader',
   // ...and those of the contract's v2 additions.
   'POST /api/v1/route-check': 'reader',
   'POST /api/v1/scenarios/:name/route-check': 'reader',

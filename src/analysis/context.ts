@@ -4,12 +4,12 @@
 import type { K8sObject } from '../manifests/types.js';
 import type { MeshConfig } from '../mesh/types.js';
 import { expandPods } from '../mesh/workloads.js';
-import { MESSAGE_TYPES, type Level, type MessageName } from './messages.js';
+import { MESSAGE_TYPES, type Level, type MeshplanMessageName, type MessageName } from './messages.js';
 
 /** One message of `istioctl analyze` (diag.Message), with where in the input it points. */
 export interface AnalysisMessage {
   code: string;
-  name: MessageName;
+  name: MessageName | MeshplanMessageName;
   level: Level;
   resource: { kind: string; namespace: string; name: string };
   /** Field path in the object, e.g. "spec.http[0].route[0].destination.host". */

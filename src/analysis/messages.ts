@@ -77,6 +77,19 @@ export const MESSAGE_TYPES = {
 
 export type MessageName = keyof typeof MESSAGE_TYPES;
 
+/**
+ * meshplan's own message types, not istioctl's: where meshplan's answer leaves something of the input out
+ * or reads it as Kubernetes' controllers would. Codes MPL…; istioctl analyze (and its yardstick) never
+ * gives them: they come with translate, trace and describe answers (src/fidelity).
+ */
+export const MESHPLAN_MESSAGE_TYPES = {
+  FieldNotHonoured: { code: 'MPL0001', level: 'Warning' },
+  EndpointsWithoutSlices: { code: 'MPL0002', level: 'Info' },
+  EndpointPodNotFound: { code: 'MPL0003', level: 'Warning' },
+} as const satisfies Record<string, { code: string; level: Level }>;
+
+export type MeshplanMessageName = keyof typeof MESHPLAN_MESSAGE_TYPES;
+
 /** A level's rank, for --failure-threshold and --output-threshold (diag.Level). */
 export const LEVEL_RANK: Record<Level, number> = { Info: 0, Warning: 1, Error: 2 };
 

@@ -15,6 +15,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Endpoints } from 'kubernetes-models/v1/Endpoints';
 import { Pod } from 'kubernetes-models/v1/Pod';
+import { Node } from 'kubernetes-models/v1/Node';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -63,6 +64,7 @@ const SUPPORTED: ModelClass[] = [
   Service,
   Endpoints,
   Pod,
+  Node,
   ServiceAccount,
   EndpointSlice,
   Deployment,

@@ -89,6 +89,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
       metadata: {},
       pod: w.kind === 'Pod' ? `${w.namespace}/${w.name}` : undefined,
       containerPorts,
+      ...(w.podPorts ? { podPorts: w.podPorts } : {}),
       serviceAccount: w.serviceAccount || undefined,
       workloadName: w.workloadName,
     };
@@ -237,6 +238,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
     proxies,
     warnings,
     endpoints,
+    hasPod: (pod) => podByName.has(pod),
     proxyByIp,
     makeProxy,
     sidecarScope: scopeFor,

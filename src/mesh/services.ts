@@ -92,7 +92,15 @@ export function kubeService(obj: K8sObject, creation: number): Service {
     registry: 'Kubernetes',
     creation,
     sources: [sourceRef(obj)],
+    ...loadBalancerAddresses(obj),
   };
+}
+
+/** status.loadBalancer.ingress of a cluster dump's LoadBalancer Service: IPs, else hostnames. */
+function loadBalancerAddresses(obj: K8sObject): { loadBalancerAddresses?: string[] } {
+  const ingress: any[] = Array.isArray(obj.status?.loadBalancer?.ingress) ? obj.status.loadBalancer.ingress : [];
+  const addresses = ingress.map((i) => i?.ip ?? i?.hostname).filter((a): a is string => typeof a === 'string' && a !== '');
+  return addresses.length > 0 ? { loadBalancerAddresses: addresses } : {};
 }
 
 const SE_RESOLUTION: Record<string, Resolution> = {

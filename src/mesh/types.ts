@@ -54,6 +54,8 @@ export interface Service {
   sources: SourceRef[];
   /** SE subjectAltNames. */
   subjectAltNames?: string[];
+  /** A LoadBalancer Service's external addresses (status.loadBalancer.ingress), as a cluster dump has them. */
+  loadBalancerAddresses?: string[];
   /** 240.240.x.y given to an address-less SE host for DNS-capturing proxies (serviceentry/auto_allocation.go). */
   autoAllocatedAddress?: string;
 }
@@ -96,6 +98,8 @@ export interface Proxy {
   pod?: string;
   /** Container ports of the pod (name → port), for named targetPorts. */
   containerPorts?: Record<string, number>;
+  /** Every container port of the pod, with its container. */
+  podPorts?: { port: number; protocol: string; container: string }[];
   serviceAccount?: string;
   /** Owning workload (Deployment) name, the injector's fallback canonical service. */
   workloadName?: string;
@@ -172,6 +176,8 @@ export interface MeshIndex {
 
   /** Endpoints of a service port (by port name), sorted by address then port. */
   endpoints(service: Service, port: ServicePort): Endpoint[];
+  /** Whether the mesh has a pod "namespace/name" (given, or stood for by a Deployment). */
+  hasPod(pod: string): boolean;
   /** The pod or workload owning an IP, to continue a trace on the next proxy. */
   proxyByIp(ip: string): Proxy | undefined;
   /** Build a proxy for an ad-hoc description (type, namespace, labels, ips, metadata). */

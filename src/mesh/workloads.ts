@@ -7,6 +7,7 @@ import type { K8sObject, SourceRef } from '../manifests/types.js';
 import { sourceRef } from '../manifests/types.js';
 import { isIpAddress, labelsMatch } from './hosts.js';
 import type { Endpoint, Service, ServicePort, TlsMode } from './types.js';
+import { endpointObjectsByService, endpointSourceOf, sliceAddresses, type SliceAddress } from './endpointslices.js';
 
 export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 
@@ -19,6 +20,8 @@ export interface Workload {
   serviceAccount: string;
   /** Pod container ports by name; WorkloadEntry `ports` by service port name. */
   namedPorts: Record<string, number>;
+  /** Every container port of a pod, with its container (what istioctl x describe lists). */
+  podPorts?: { port: number; protocol: string; container: string }[];
   workloadName: string;
   locality?: Endpoint['locality'];
   healthy: boolean;
@@ -50,13 +53,22 @@ export function stableSuffix(text: string, length: number): string {
   return out;
 }
 
-/** Pods of the input: explicit Pods plus `replicas` pods per Deployment, named like the ReplicaSet controller would. */
+/**
+ * Pods of the input: explicit Pods plus `replicas` pods per Deployment, named like the ReplicaSet controller
+ * would. A Deployment whose pods the input has (a cluster dump has both) stands for nothing more: a given
+ * Pod of its namespace matching its selector is one of its own.
+ */
 export function expandPods(objects: K8sObject[]): { pod: K8sObject; workloadName: string; source: SourceRef }[] {
   const out: { pod: K8sObject; workloadName: string; source: SourceRef }[] = [];
+  const givenPods = objects.filter((o) => o.kind === 'Pod');
+  const hasOwnPods = (d: K8sObject): boolean => {
+    const selector: Record<string, string> = d.spec?.selector?.matchLabels ?? d.spec?.template?.metadata?.labels ?? {};
+    return Object.keys(selector).length > 0 && givenPods.some((p) => p.metadata.namespace === d.metadata.namespace && labelsMatch(selector, p.metadata.labels ?? {}));
+  };
   for (const o of objects) {
     if (o.kind === 'Pod') {
       out.push({ pod: o, workloadName: podWorkloadName(o), source: sourceRef(o) });
-    } else if (o.kind === 'Deployment') {
+    } else if (o.kind === 'Deployment' && !hasOwnPods(o)) {
       const replicas = o.spec?.replicas ?? 1;
       const template = o.spec?.template ?? {};
       const rsName = `${o.metadata.name}-${stableSuffix(`${o.metadata.namespace}/${o.metadata.name}`, 10)}`;
@@ -186,7 +198,13 @@ export function buildWorkloads(objects: K8sObject[]): Workload[] {
     // The sidecar injector labels the pods it injects.
     if (injected && labels[TLS_MODE_LABEL] === undefined) labels[TLS_MODE_LABEL] = 'istio';
     const namedPorts: Record<string, number> = {};
-    for (const c of pod.spec?.containers ?? []) for (const p of c?.ports ?? []) if (p?.name) namedPorts[p.name] = Number(p.containerPort);
+    const podPorts: NonNullable<Workload['podPorts']> = [];
+    for (const c of pod.spec?.containers ?? []) {
+      for (const p of c?.ports ?? []) {
+        if (p?.name) namedPorts[p.name] = Number(p.containerPort);
+        podPorts.push({ port: Number(p?.containerPort), protocol: String(p?.protocol ?? 'TCP'), container: String(c?.name ?? '') });
+      }
+    }
     out.push({
       kind: 'Pod',
       name: pod.metadata.name,
@@ -195,6 +213,7 @@ export function buildWorkloads(objects: K8sObject[]): Workload[] {
       ip: podIp(pod) ?? allocator.allocate(),
       serviceAccount: pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? 'default',
       namedPorts,
+      podPorts,
       workloadName,
       locality: nodeLocality(pod, nodes),
       healthy: podHealthy(pod),
@@ -263,35 +282,22 @@ function targetPortOf(w: Workload, svc: Service, p: ServicePort): number | undef
   return p.targetPort ?? p.port;
 }
 
-/** Endpoints from Endpoints / EndpointSlice objects, by service port name. */
-function explicitEndpoints(objs: K8sObject[], p: ServicePort, byIp: Map<string, Workload>): Endpoint[] {
+/** Endpoints of a Service's EndpointSlices (given, or mirrored from its Endpoints) for one service port name. */
+function sliceEndpoints(addresses: SliceAddress[], p: ServicePort, byIp: Map<string, Workload>, byName: Map<string, Workload>): Endpoint[] {
   const out: Endpoint[] = [];
-  const add = (ip: string, port: number, ready: boolean, src: K8sObject) => {
-    const w = byIp.get(ip);
+  for (const a of addresses) {
+    if (a.portName !== p.name || a.health === 'terminating') continue;
+    // The pod the targetRef names, else (manually managed slices) a pod of the slice's namespace with that IP.
+    const byRef = a.targetPod ? byName.get(a.targetPod) : undefined;
+    const ofIp = byIp.get(a.address);
+    const w = byRef ?? (ofIp && ofIp.namespace === a.slice.metadata.namespace ? ofIp : undefined);
     const base: Workload = w ?? {
-      kind: 'Pod', name: ip, namespace: src.metadata.namespace, labels: {}, ip, serviceAccount: '', namedPorts: {},
+      kind: 'Pod', name: a.address, namespace: a.slice.metadata.namespace, labels: {}, ip: a.address, serviceAccount: '', namedPorts: {},
       workloadName: '', healthy: true, weight: 1, tlsMode: 'disabled', sources: [],
     };
-    const ep = toEndpoint({ ...base, healthy: ready && base.healthy }, p, port, [sourceRef(src)]);
+    const ep = toEndpoint({ ...base, ip: a.address, healthy: a.health === 'healthy' }, p, a.port, [sourceRef(a.slice)]);
     if (!w) ep.pod = undefined;
     out.push(ep);
-  };
-  for (const o of objs) {
-    if (o.kind === 'Endpoints') {
-      for (const subset of (o as any).subsets ?? []) {
-        const port = (subset.ports ?? []).find((sp: any) => (sp.name ?? '') === p.name);
-        if (!port) continue;
-        for (const a of subset.addresses ?? []) add(a.ip, Number(port.port), true, o);
-        for (const a of subset.notReadyAddresses ?? []) add(a.ip, Number(port.port), false, o);
-      }
-    } else {
-      const port = ((o as any).ports ?? []).find((sp: any) => (sp.name ?? '') === p.name);
-      if (!port) continue;
-      for (const e of (o as any).endpoints ?? []) {
-        if (e.conditions?.terminating === true) continue;
-        for (const ip of e.addresses ?? []) add(ip, Number(port.port), e.conditions?.ready !== false, o);
-      }
-    }
   }
   return out;
 }
@@ -302,14 +308,12 @@ const byAddress = new Intl.Collator('en', { numeric: true }).compare;
 /** Computes each service port's endpoints, keyed "<namespace>/<hostname>/<port name>". */
 export function buildEndpoints(services: Service[], workloads: Workload[], objects: K8sObject[]): Map<string, Endpoint[]> {
   const byIp = new Map<string, Workload>();
-  for (const w of workloads) if (!byIp.has(w.ip)) byIp.set(w.ip, w);
-  const endpointObjects = new Map<string, K8sObject[]>();
-  for (const o of objects) {
-    const svcName = o.kind === 'Endpoints' ? o.metadata.name : o.kind === 'EndpointSlice' ? o.metadata.labels?.['kubernetes.io/service-name'] : undefined;
-    if (!svcName) continue;
-    const key = `${o.metadata.namespace}/${svcName}`;
-    endpointObjects.set(key, [...(endpointObjects.get(key) ?? []), o]);
+  const byName = new Map<string, Workload>();
+  for (const w of workloads) {
+    if (!byIp.has(w.ip)) byIp.set(w.ip, w);
+    if (w.kind === 'Pod') byName.set(`${w.namespace}/${w.name}`, w);
   }
+  const endpointObjects = endpointObjectsByService(objects);
   // Workloads by namespace and by each of their labels, in input order: a selector's candidates are
   // those carrying its first label, not every workload.
   const workloadsByNamespace = new Map<string, Workload[]>();
@@ -336,15 +340,16 @@ export function buildEndpoints(services: Service[], workloads: Workload[], objec
   for (const svc of services) {
     // The service's selected workloads, found once for all its ports.
     const members = membersOf(svc);
+    const source = svc.registry === 'Kubernetes' ? endpointSourceOf(svc, endpointObjects.get(`${svc.namespace}/${svc.name}`)) : undefined;
+    const fromSlices = source && 'slices' in source ? sliceAddresses(source.slices, (key) => byName.has(key)).addresses : undefined;
     for (const p of svc.ports) {
       const key = `${svc.namespace}/${svc.hostname}/${p.name}`;
       let eps: Endpoint[] = [];
       if (svc.resolution === 'Alias') {
         eps = [];
-      } else if (svc.registry === 'Kubernetes') {
-        const explicit = endpointObjects.get(`${svc.namespace}/${svc.name}`);
-        if (explicit) eps = explicitEndpoints(explicit, p, byIp);
-        else if (svc.selector) eps = selected(svc, p, members);
+      } else if (source) {
+        if (fromSlices) eps = sliceEndpoints(fromSlices, p, byIp, byName);
+        else if (source.from === 'selector') eps = selected(svc, p, members);
       } else {
         const se = seObjects.get(`${svc.namespace}/${svc.hostname}`);
         eps = serviceEntryEndpoints(svc, p, se, members);

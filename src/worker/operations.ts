@@ -90,6 +90,10 @@ export const operations = {
     run: (scenario, args: { batch: number; of: number }, context) => translateBatch(scenario, args, context.progress),
     narrow: 'narrow what proxies see with a Sidecar or exportTo, or split the scenario',
   }),
+  describe: operation({
+    run: (scenario, args: { pod: string }) => scenario.describe(args.pod),
+    narrow: 'split the scenario: describe reads the whole mesh index',
+  }),
 };
 
 export type Operations = typeof operations;

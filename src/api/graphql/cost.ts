@@ -1,5 +1,5 @@
 // The cost of a GraphQL operation, counted before it runs: every field costs 1 (aliases included: each
-// is its own field), engine work costs more (translate, trace, proxy-config, verify, route-check,
+// is its own field), engine work costs more (translate, trace, proxy-config, describe, verify, route-check,
 // envoyDiff and drift run the engine once per revision they are asked of), and everything under a list
 // costs as many times as the list may hold (scenarios' `first`, revisions' `first`). An operation over GRAPHQL_MAX_COST is refused.
 
@@ -16,6 +16,7 @@ const FIELD_COST: Record<string, number> = {
   analyze: 50,
   trace: 50,
   proxyConfig: 50,
+  describe: 50,
   diff: 20,
 };
 

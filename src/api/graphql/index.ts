@@ -163,6 +163,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         guarded(async () =>
           (await engine.run('proxyConfig', revisionSource(r), { proxy: checked('proxy', args.proxy), kinds: args.kinds ?? undefined })).value(),
         ),
+      describe: (r: RevisionRecord, args: { pod: string }) => guarded(async () => (await engine.run('describe', revisionSource(r), { pod: args.pod })).value()),
       drift: (r: RevisionRecord, args: { configDump: unknown; proxy?: ProxySelector | null }) =>
         guarded(async () => ({
           revision: r.number,

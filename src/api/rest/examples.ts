@@ -66,6 +66,8 @@ export const BODY_EXAMPLES: Record<string, unknown[]> = {
   'POST /api/v1/scenarios/:name/translate': [{ proxy: SIDECAR }, {}],
   'POST /api/v1/scenarios/:name/trace': [{ proxy: SIDECAR, request: REQUEST }],
   'POST /api/v1/scenarios/:name/proxy-config': [{ proxy: SIDECAR, kinds: ['clusters'] }],
+  'POST /api/v1/describe': [{ resources: MESH, pod: SIDECAR.pod }],
+  'POST /api/v1/scenarios/:name/describe': [{ pod: SIDECAR.pod }],
   'POST /api/v1/analyze': [{ resources: MESH }],
   'POST /api/v1/route-check': [
     { routeConfig: ROUTE_CONFIG, tests: [ROUTE_TEST], coverage: 'basic' },

@@ -2,6 +2,7 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import { PROXY_CONFIG_KINDS } from '../../proxy-config/types.js';
+import { PodDescription } from '../../describe/schema.js';
 
 const Open = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
 
@@ -208,7 +209,7 @@ export const ScenarioTraceBody = Type.Object({ proxy: ProxySelector, request: Tr
 // istioctl analyze (contract "Analyze"): the messages with Istio's codes, names and levels.
 export const AnalysisMessage = Type.Object(
   {
-    code: Type.String({ description: "Istio's message code, e.g. IST0101" }),
+    code: Type.String({ description: "Istio's message code, e.g. IST0101; MPL0001… for meshplan's own (fields not honoured, endpoint sources)" }),
     name: Type.String(),
     level: Type.Union([Type.Literal('Error'), Type.Literal('Warning'), Type.Literal('Info')]),
     resource: Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() }),
@@ -304,6 +305,17 @@ export const Problem = Type.Object(
   },
   { description: 'RFC 9457 problem document' },
 );
+
+// istioctl x describe pod: the pod by "namespace/name" (or a Deployment's name: its first pod).
+const DescribePod = Type.String({ minLength: 1, description: 'The pod, "namespace/name" (namespace default if left out), or a Deployment: its first pod' });
+export const DescribeBody = Type.Object({ ...MeshInput, pod: DescribePod });
+export const ScenarioDescribeBody = Type.Object({ pod: DescribePod });
+export const DescribeResult = Type.Object({
+  description: PodDescription,
+  text: Type.String({ description: 'The description as `istioctl x describe pod` prints it' }),
+  warnings: Type.Array(Type.String()),
+  analysis: Analysis,
+});
 
 // POST /api/v1/analyze: the mesh inline, like translate's.
 export const AnalyzeBody = Type.Object(MeshInput);

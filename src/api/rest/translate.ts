@@ -4,15 +4,18 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
-import { InputError, readLiveProxyConfig, type LiveProxyConfig, type ProxyConfigOptions, type ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
+import { InputError, readLiveProxyConfig, type DescribeResult as DescribeOutput, type LiveProxyConfig, type ProxyConfigOptions, type ProxyConfigResult as ProxyConfigOutput } from '../../engine.js';
 import { revisionSource, scenarioSource } from '../sources.js';
-import type { EnginePool } from '../../worker/pool.js';
-import type { OperationArgs } from '../../worker/operations.js';
+import type { EngineAnswer, EnginePool } from '../../worker/pool.js';
+import type { OperationArgs, OperationName } from '../../worker/operations.js';
 import type { ScenarioSource } from '../../worker/scenarios.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { engineAnswer } from './jobs.js';
 import type { ProxyConfigKind } from '../../proxy-config/index.js';
 import {
+  DescribeBody,
+  DescribeResult,
+  ScenarioDescribeBody,
   NameParams,
   Problem,
   ProxyConfigBody,
@@ -141,7 +144,7 @@ export async function translateRoutes(
   );
 
   // istioctl proxy-config tables: JSON, or the plain text istioctl prints for a client that asks for text.
-  const asText = (reply: FastifyReply, result: ProxyConfigOutput) => {
+  const asText = (reply: FastifyReply, result: ProxyConfigOutput | DescribeOutput) => {
     reply.type('text/plain; charset=utf-8').serializer(String);
     return result.text;
   };
@@ -189,5 +192,42 @@ export async function translateRoutes(
       const args = { proxy: request.body.proxy as ProxySelector, kinds: request.body.kinds as ProxyConfigKind[] | undefined, options: proxyConfigOptions(request.body) };
       return proxyConfig(request, reply, scenario, args);
     },
+  );
+
+  // istioctl x describe pod: JSON, or the text istioctl prints for a client that asks for text.
+  const describe = async (request: FastifyRequest, reply: FastifyReply, source: ScenarioSource, pod: string) => {
+    if (!request.headers.accept?.startsWith('text/plain')) return answer(request, reply, 'describe', source, { pod });
+    return asText(reply, (await engine.run('describe', source, { pod })).value() as DescribeOutput);
+  };
+
+  app.post<{ Body: Static<typeof DescribeBody> }>(
+    '/api/v1/describe',
+    {
+      schema: {
+        tags: ['translate'],
+        summary: 'istioctl x describe pod for a pod of an inline mesh: its services, routes, subsets, mTLS, policies and ingress exposure',
+        body: DescribeBody,
+        response: { 200: DescribeResult, ...problems(400, 413) },
+      },
+    },
+    async (request, reply) => {
+      const { pod, ...input } = request.body;
+      return describe(request, reply, scenarioSource(input), pod);
+    },
+  );
+
+  app.post<{ Params: Static<typeof NameParams>; Querystring: Static<typeof RevisionQuery>; Body: Static<typeof ScenarioDescribeBody> }>(
+    '/api/v1/scenarios/:name/describe',
+    {
+      schema: {
+        tags: ['translate'],
+        summary: 'istioctl x describe pod for a pod of a stored scenario (?revision=N, default latest)',
+        params: NameParams,
+        querystring: RevisionQuery,
+        body: ScenarioDescribeBody,
+        response: { 200: DescribeResult, ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => describe(request, reply, await storedScenario(request.params.name, request.query.revision), request.body.pod),
   );
 }
