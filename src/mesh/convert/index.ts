@@ -7,11 +7,18 @@ import type { K8sObject } from '../../manifests/types.js';
 import type { MeshConfig } from '../types.js';
 import { convertIngresses } from './ingress.js';
 import { convertHttpRoutes } from './httproute.js';
+import { convertKubernetesGateways } from './k8s-gateway.js';
+import { convertTcpRoutes, convertTlsRoutes } from './tcproute.js';
+import type { GatewayApiCondition } from './gateway-api.js';
 
 export interface ConversionContext {
   mesh: MeshConfig;
   options: Required<EngineOptions>;
   warnings: string[];
+  /** Where the Gateway API converters record the status conditions istiod would write (analysis reads them). */
+  conditions?: GatewayApiCondition[];
+  /** The input carries Secrets (analysis): certificateRefs are checked against them. */
+  secretsKnown?: boolean;
 }
 
 /** One input kind's conversion: the Istio objects it yields (the input objects are left as they are). */
@@ -19,7 +26,10 @@ export type Converter = (objects: K8sObject[], ctx: ConversionContext) => K8sObj
 
 const CONVERTERS: Converter[] = [
   convertIngresses,
+  convertKubernetesGateways,
   convertHttpRoutes,
+  convertTcpRoutes,
+  convertTlsRoutes,
 ];
 
 /** The input with every derived Istio object appended, in converter order. */
