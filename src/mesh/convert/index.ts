@@ -7,7 +7,7 @@ import type { K8sObject } from '../../manifests/types.js';
 import type { MeshConfig } from '../types.js';
 import { convertIngresses } from './ingress.js';
 import { convertHttpRoutes } from './httproute.js';
-import { convertKubernetesGateways } from './k8s-gateway.js';
+import { convertKubernetesGateways, resolveGateways } from './k8s-gateway.js';
 import { convertTcpRoutes, convertTlsRoutes } from './tcproute.js';
 import type { GatewayApiCondition } from './gateway-api.js';
 
@@ -37,3 +37,15 @@ export const withDerivedIstioConfig = (objects: K8sObject[], ctx: ConversionCont
   ...objects,
   ...CONVERTERS.flatMap((convert) => convert(objects, ctx)),
 ];
+
+/**
+ * The status conditions istiod would write on the input's Gateway API objects, and the Gateways it
+ * leaves to other controllers or meshplan does not model: the Gateway API converters run for their
+ * conditions alone (analysis, which reads Secrets, so certificateRefs are checked too).
+ */
+export function gatewayApiStatus(objects: K8sObject[], ctx: ConversionContext): { conditions: GatewayApiCondition[]; unmodelled: { gateway: K8sObject; message: string }[] } {
+  const conditions: GatewayApiCondition[] = [];
+  const statusCtx: ConversionContext = { ...ctx, warnings: [], conditions, secretsKnown: true };
+  for (const convert of [convertKubernetesGateways, convertHttpRoutes, convertTcpRoutes, convertTlsRoutes]) convert(objects, statusCtx);
+  return { conditions, unmodelled: resolveGateways(objects, statusCtx).unmodelled };
+}

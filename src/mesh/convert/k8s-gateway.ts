@@ -166,7 +166,7 @@ function serverTls(l: any, gw: K8sObject, registry: Registry): { tls?: any; erro
       errors.push(`certificateRef ${ref.name}/${credNs} not accessible to a Gateway in namespace "${ns}" (missing a ReferenceGrant?)`);
       continue;
     }
-    const refString = `${ref.group ?? ''}/${ref.kind ?? 'Secret'}/${credNs}/${ref.name}`;
+    const refString = `${ref.group ?? ''}/${ref.kind ?? ''}/${ref.name}.${ref.namespace ?? ''}`;
     if ((ref.group ?? '') !== '' || (ref.kind ?? 'Secret') !== 'Secret') {
       errors.push(`invalid certificate reference ${refString}, only secret is allowed`);
       continue;
