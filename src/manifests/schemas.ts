@@ -80,6 +80,18 @@ const SUPPORTED: ModelClass[] = [
 ];
 
 const MODELS = new Map<string, ModelClass>(SUPPORTED.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
+/**
+ * Versions Istio's Gateway API CRDs serve that the models package has no class for: checked with the
+ * schema of the version they were promoted from (the fields are the same).
+ */
+const CHECKED_AS: Record<string, string> = {
+  'gateway.networking.k8s.io/v1/TCPRoute': 'gateway.networking.k8s.io/v1alpha2',
+  'gateway.networking.k8s.io/v1/ReferenceGrant': 'gateway.networking.k8s.io/v1beta1',
+};
+for (const [key, version] of Object.entries(CHECKED_AS)) {
+  const kind = key.slice(key.lastIndexOf('/') + 1);
+  MODELS.set(key, MODELS.get(`${version}/${kind}`)!);
+}
 
 /** Whether meshplan reads objects of this apiVersion and kind. */
 export const isSupportedKind = (apiVersion: string, kind: string): boolean => MODELS.has(`${apiVersion}/${kind}`);
@@ -91,7 +103,8 @@ export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
   const lookups = new Map<object, Lookups>();
   let errors: AjvError[] = [];
   try {
-    model.prototype.validate.call(trackLookups(obj, lookups));
+    const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
+    model.prototype.validate.call(trackLookups(checkedAs ? { ...obj, apiVersion: checkedAs } : obj, lookups));
   } catch (e) {
     const list = (e as { errors?: AjvError[] }).errors;
     if (!Array.isArray(list)) throw e;

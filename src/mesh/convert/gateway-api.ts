@@ -88,7 +88,10 @@ export interface Registry {
   /** Namespace name → labels, with kubernetes.io/metadata.name set as the API server sets it. */
   namespaces: Map<string, Record<string, string>>;
   grants: K8sObject[];
-  /** "ns/name" of the Secrets given; undefined when the input does not carry Secrets (the engine drops them). */
+  /**
+   * "ns/name" of the input's Secrets; undefined when it has none (then certificateRefs are taken as
+   * resolving: a dump without Secrets says nothing about them).
+   */
   secrets?: Set<string>;
 }
 
@@ -116,7 +119,7 @@ export function registryOf(objects: K8sObject[], ctx: ConversionContext): Regist
     ]),
     namespaces,
     grants: objects.filter((o) => isGatewayApiKind(o, 'ReferenceGrant')),
-    ...(ctx.secretsKnown ? { secrets: new Set(secrets.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)) } : {}),
+    ...(ctx.secrets ? { secrets: ctx.secrets } : secrets.length ? { secrets: new Set(secrets.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)) } : {}),
   };
   registries.set(objects, registry);
   return registry;

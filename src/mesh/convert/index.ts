@@ -17,8 +17,8 @@ export interface ConversionContext {
   warnings: string[];
   /** Where the Gateway API converters record the status conditions istiod would write (analysis reads them). */
   conditions?: GatewayApiCondition[];
-  /** The input carries Secrets (analysis): certificateRefs are checked against them. */
-  secretsKnown?: boolean;
+  /** "ns/name" of the input's Secrets when they are not among the objects (the engine's index drops them). */
+  secrets?: Set<string>;
 }
 
 /** One input kind's conversion: the Istio objects it yields (the input objects are left as they are). */
@@ -41,11 +41,11 @@ export const withDerivedIstioConfig = (objects: K8sObject[], ctx: ConversionCont
 /**
  * The status conditions istiod would write on the input's Gateway API objects, and the Gateways it
  * leaves to other controllers or meshplan does not model: the Gateway API converters run for their
- * conditions alone (analysis, which reads Secrets, so certificateRefs are checked too).
+ * conditions alone (analysis).
  */
 export function gatewayApiStatus(objects: K8sObject[], ctx: ConversionContext): { conditions: GatewayApiCondition[]; unmodelled: { gateway: K8sObject; message: string }[] } {
   const conditions: GatewayApiCondition[] = [];
-  const statusCtx: ConversionContext = { ...ctx, warnings: [], conditions, secretsKnown: true };
+  const statusCtx: ConversionContext = { ...ctx, warnings: [], conditions };
   for (const convert of [convertKubernetesGateways, convertHttpRoutes, convertTcpRoutes, convertTlsRoutes]) convert(objects, statusCtx);
   return { conditions, unmodelled: resolveGateways(objects, statusCtx).unmodelled };
 }

@@ -52,6 +52,24 @@ const NAME_OVERRIDE = 'gateway.istio.io/name-override';
 const SERVICE_ACCOUNT_OVERRIDE = 'gateway.istio.io/service-account';
 const SERVICE_TYPE_ANNOTATION = 'networking.istio.io/service-type';
 
+/** pkg/config/security ValidCipherSuites: the cipher names Envoy (BoringSSL) accepts in a server's cipherSuites. */
+const VALID_CIPHER_SUITES = new Set([
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-SHA', 'ECDHE-RSA-AES128-SHA',
+  'ECDHE-ECDSA-AES256-SHA', 'ECDHE-RSA-AES256-SHA', 'AES128-GCM-SHA256', 'AES256-GCM-SHA384', 'AES128-SHA', 'AES256-SHA', 'DES-CBC3-SHA',
+]);
+
+/** FilterCipherSuites: valid names once each (operators like `-X` and `ALL` pass as Istio lets them). */
+function cipherSuites(option: string | undefined): string[] {
+  const out: string[] = [];
+  for (const s of String(option ?? '').split(',').map((c) => c.trim())) {
+    if (s === '') continue;
+    const valid = s === 'ALL' || !/^[\p{L}\p{N}]/u.test(s) || VALID_CIPHER_SUITES.has(s);
+    if (valid && !out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
 const where = (o: K8sObject) => `Gateway ${o.metadata.namespace}/${o.metadata.name}`;
 
 /** One Kubernetes Gateway as istiod programs it. */
@@ -140,7 +158,9 @@ function serverTls(l: any, gw: K8sObject, registry: Registry): { tls?: any; erro
   if (!tls) return {};
   const ns = gw.metadata.namespace!;
   const mode: string = tls.mode ?? 'Terminate';
-  if (mode === 'Passthrough') return { tls: { httpsRedirect: false, mode: 'PASSTHROUGH' } };
+  const ciphers = cipherSuites(tls.options?.['gateway.istio.io/tls-cipher-suites']);
+  const withCiphers = (t: any) => (ciphers.length ? { ...t, cipherSuites: ciphers } : t);
+  if (mode === 'Passthrough') return { tls: withCiphers({ httpsRedirect: false, mode: 'PASSTHROUGH' }) };
   const out: any = { httpsRedirect: false, mode: 'SIMPLE' };
   switch (tls.options?.['gateway.istio.io/tls-terminate-mode']) {
     case 'MUTUAL':
@@ -171,7 +191,7 @@ function serverTls(l: any, gw: K8sObject, registry: Registry): { tls?: any; erro
       errors.push(`invalid certificate reference ${refString}, only secret is allowed`);
       continue;
     }
-    // The engine's input carries no Secrets; analysis (which reads them) checks that they exist.
+    // Without any Secret in the input, a reference is taken as resolving.
     if (registry.secrets && !registry.secrets.has(`${credNs}/${ref.name}`)) {
       errors.push(`invalid certificate reference ${refString}, secret ${credNs}/${ref.name} not found`);
       continue;
@@ -181,7 +201,7 @@ function serverTls(l: any, gw: K8sObject, registry: Registry): { tls?: any; erro
   if (names.length === 0) return { tls: out, error: { reason, message: errors.join('; ') || 'no certificateRefs' } };
   if (names.length === 1) out.credentialName = names[0];
   else out.credentialNames = names;
-  return { tls: out };
+  return { tls: withCiphers(out) };
 }
 
 /** A listener's conditions (buildListener, ReportListenerCondition). */
@@ -285,7 +305,8 @@ function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry)
   const managed = isManaged(gw);
   const serviceAccount = managed ? (gw.metadata.annotations?.[SERVICE_ACCOUNT_OVERRIDE] ?? deploymentName(gw)) : '';
   let valid = 0;
-  const listeners: any[] = gw.spec?.listeners ?? [];
+  // Without any usable address istiod programs no listener (only the Gateway's status).
+  const listeners: any[] = services.hosts.length === 0 && services.error ? [] : (gw.spec?.listeners ?? []);
   listeners.forEach((l, i) => {
     const { tls, error: tlsError } = serverTls(l, gw, registry);
     const { protocol, error: protocolError } = istioProtocol(l.protocol);
@@ -294,13 +315,26 @@ function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry)
     if (tlsError && ['InvalidCACertificateRef', 'InvalidCACertificateKind', 'RefNotPermitted'].includes(tlsError.reason)) accepted = { reason: 'NoValidCACertificate', message: tlsError.message };
     const programmed = tlsError ? { reason: 'Invalid', message: 'Bad TLS configuration' } : undefined;
     out.conditions.push(...listenerConditions(gw, i, l, accepted, tlsError, programmed, kindsValid));
-    if (!tlsError && !protocolError) valid++;
+    const listenerValid = !tlsError && !protocolError;
+    if (listenerValid) valid++;
     // HTTPS or TLS without a tls section: a placeholder, no server.
     if (!tls && (l.protocol === 'HTTPS' || l.protocol === 'TLS')) return;
     const hosts = serverHosts(l, ns, registry);
+    const name = `${gw.metadata.name}~${KUBERNETES_GATEWAY_NAME}~${l.name}`;
+    // Routes still bind to a listener istiod does not program (and report against it).
+    out.listeners.push({
+      gateway: `${ns}/${gw.metadata.name}`,
+      internalName: `${ns}/${name}`,
+      allowedKinds: kinds,
+      hostnames: hosts,
+      originalHostname: l.hostname ?? '',
+      sectionName: l.name,
+      port: l.port,
+      protocol: l.protocol,
+    });
+    if (!listenerValid) return;
     const server: any = { port: { name: 'default', number: l.port, protocol: protocol ?? l.protocol }, hosts };
     if (tls) server.tls = tls;
-    const name = `${gw.metadata.name}~${KUBERNETES_GATEWAY_NAME}~${l.name}`;
     out.derived.push({
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
@@ -317,16 +351,6 @@ function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry)
       },
       spec: { servers: [server] },
       derivedFrom: sourceRef(gw),
-    });
-    out.listeners.push({
-      gateway: `${ns}/${gw.metadata.name}`,
-      internalName: `${ns}/${name}`,
-      allowedKinds: kinds,
-      hostnames: hosts,
-      originalHostname: l.hostname ?? '',
-      sectionName: l.name,
-      port: l.port,
-      protocol: l.protocol,
     });
   });
   if (managed) out.derived.push(...deployment(gw, objects));
@@ -346,7 +370,7 @@ function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry)
     return !known.has(`${namespace}/${name}`);
   });
   let programmed: GatewayApiCondition = { ...base, type: 'Programmed', status: 'True', reason: 'Programmed', message: `Resource programmed, assigned to service(s) ${services.hosts.join(', ')}` };
-  if (services.hosts.length === 0) programmed = { ...programmed, status: 'False', reason: 'AddressNotUsable', message: 'Failed to assign to any requested addresses' };
+  if (services.hosts.length === 0) programmed = { ...programmed, status: 'False', reason: 'UnsupportedAddress', message: 'Failed to assign to any requested addresses' };
   else if (missing.length) {
     programmed = { ...programmed, status: 'False', reason: 'AddressNotAssigned', message: `Failed to assign to any requested addresses: ${missing.map((h) => `hostname "${h}" not found`).join('; ')}` };
   }

@@ -68,46 +68,29 @@ function convertRules(route: K8sObject, registry: Registry, mesh: boolean): { ro
   }
 }
 
-/** augmentTCPPortMatch / augmentTLSPortMatch: a mesh parent's port (and, for TLS, its hosts as SNI when none). */
+/** augmentTCPPortMatch / augmentTLSPortMatch: a mesh parent's port; for TLS, the parent's hosts as SNI when the route names none. */
 function withMeshPort(route: K8sObject, routes: L4Route[], parent: RouteParent): L4Route[] {
   const port: number | undefined = parent.ref.port ?? undefined;
   if (route.kind === 'TCPRoute') {
     if (port === undefined) return routes;
     return routes.map((r) => ({ ...r, match: r.match?.length ? r.match.map((m) => ({ ...m, port })) : [{ port }] }));
   }
-  return routes.map((r) => ({
-    ...r,
-    match: (r.match ?? [{}]).map((m) => ({
-      ...m,
-      ...(port !== undefined ? { port } : {}),
-      sniHosts: m.sniHosts?.length && !(m.sniHosts.length === 1 && m.sniHosts[0] === '*') ? m.sniHosts : parent.hosts,
-    })),
-  }));
+  return routes.map((r) => {
+    const unnamed = r.match?.length === 1 && r.match[0].sniHosts?.length === 1 && r.match[0].sniHosts[0] === '*';
+    const match = r.match?.map((m) => ({ ...m, ...(unnamed ? { sniHosts: [...parent.hosts] } : {}), ...(port !== undefined ? { port } : {}) }));
+    return { ...r, ...(match ? { match } : {}) };
+  });
 }
 
-/** compatibleRoutesForHost: the mesh routes whose SNI hosts can match the parent host. */
+/** compatibleRoutesForHost: a route's several SNI hosts narrowed to those matching the parent host. */
 const compatibleRoutes = (routes: L4Route[], host: string): L4Route[] =>
-  routes
-    .map((r) => ({ ...r, match: r.match?.map((m) => ({ ...m, sniHosts: m.sniHosts?.filter((h) => hostMatches(h, host)) })).filter((m) => m.sniHosts?.length) }))
-    .filter((r) => r.match?.length);
+  routes.map((r) =>
+    r.match?.length === 1 && (r.match[0].sniHosts?.length ?? 0) > 1
+      ? { ...r, match: [{ ...r.match[0], sniHosts: r.match[0].sniHosts!.filter((h) => hostMatches(host, h)) }] }
+      : r,
+  );
 
-/** constrainTLSRoutesToListenerHost: SNI hosts narrowed to the listener's hostname. */
-const constrainToListener = (routes: L4Route[], listenerHost: string): L4Route[] =>
-  routes
-    .map((r) => ({
-      ...r,
-      match: r.match
-        ?.map((m) => ({
-          ...m,
-          sniHosts: m.sniHosts
-            ?.map((h) => (hostSubsetOf(h, listenerHost) ? h : hostSubsetOf(listenerHost, h) ? listenerHost : undefined))
-            .filter((h): h is string => h !== undefined),
-        }))
-        .filter((m) => m.sniHosts?.length),
-    }))
-    .filter((r) => r.match?.length);
-
-/** The route's hosts a listener hostname keeps (host.Names.Intersection). */
+/** host.Names.Intersection: the hosts both sets match, each the narrower of a matching pair. */
 function intersectHosts(hosts: string[], listenerHost: string): string[] {
   const out: string[] = [];
   for (const h of hosts) {
@@ -116,6 +99,12 @@ function intersectHosts(hosts: string[], listenerHost: string): string[] {
   }
   return [...new Set(out)];
 }
+
+/** constrainTLSRoutesToListenerHost: SNI hosts narrowed to the listener's hostname; routes left without any dropped. */
+const constrainToListener = (routes: L4Route[], listenerHost: string): L4Route[] =>
+  routes
+    .map((r) => ({ ...r, match: r.match?.map((m) => ({ ...m, sniHosts: intersectHosts(m.sniHosts ?? [], listenerHost) })) }))
+    .filter((r) => !r.match?.length || r.match.some((m) => m.sniHosts?.length));
 
 function convertL4Routes(kind: 'TCPRoute' | 'TLSRoute'): Converter {
   const label = kind === 'TCPRoute' ? 'tcp' : 'tls';
