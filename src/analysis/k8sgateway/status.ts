@@ -4,7 +4,7 @@
 // is an IST0171 NegativeConditionStatus. Offline there is no status to read, so the conditions are the
 // ones meshplan's conversion computes as istiod would (pilot/pkg/config/kube/gateway reportGatewayStatus,
 // buildListener, createRouteStatus). Gateways of classes meshplan does not model (ambient waypoints and
-// east-west gateways, remote and non-Istio classes) are named as MP0001 NotModelled.
+// east-west gateways, remote and non-Istio classes) and Gateway fields it leaves out are MP0001 NotModelled.
 
 import type { Analyzer } from '../analyzer.js';
 import { gatewayApiStatus } from '../../mesh/convert/index.js';
@@ -27,6 +27,6 @@ export const k8sGatewayStatusAnalyzer: Analyzer = {
       const on = cond.scope ? ` on ${cond.scope}` : '';
       c.report(cond.object, 'NegativeConditionStatus', `A condition with a negative status is present${on}: type=${cond.type}, reason=${cond.reason}, message=${cond.message}.`, cond.path || undefined);
     }
-    for (const u of status.unmodelled) c.report(u.gateway, 'NotModelled', u.message, 'spec.gatewayClassName');
+    for (const u of status.unmodelled) c.report(u.gateway, 'NotModelled', `${u.path}: ${u.message}`, u.path);
   },
 };

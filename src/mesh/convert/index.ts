@@ -7,7 +7,7 @@ import type { K8sObject } from '../../manifests/types.js';
 import type { MeshConfig } from '../types.js';
 import { convertIngresses } from './ingress.js';
 import { convertHttpRoutes } from './httproute.js';
-import { convertKubernetesGateways, resolveGateways } from './k8s-gateway.js';
+import { convertKubernetesGateways, resolveGateways, type NotModelled } from './k8s-gateway.js';
 import { convertTcpRoutes, convertTlsRoutes } from './tcproute.js';
 import type { GatewayApiCondition } from './gateway-api.js';
 
@@ -43,7 +43,7 @@ export const withDerivedIstioConfig = (objects: K8sObject[], ctx: ConversionCont
  * leaves to other controllers or meshplan does not model: the Gateway API converters run for their
  * conditions alone (analysis).
  */
-export function gatewayApiStatus(objects: K8sObject[], ctx: ConversionContext): { conditions: GatewayApiCondition[]; unmodelled: { gateway: K8sObject; message: string }[] } {
+export function gatewayApiStatus(objects: K8sObject[], ctx: ConversionContext): { conditions: GatewayApiCondition[]; unmodelled: NotModelled[] } {
   const conditions: GatewayApiCondition[] = [];
   const statusCtx: ConversionContext = { ...ctx, warnings: [], conditions };
   for (const convert of [convertKubernetesGateways, convertHttpRoutes, convertTcpRoutes, convertTlsRoutes]) convert(objects, statusCtx);

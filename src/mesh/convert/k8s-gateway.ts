@@ -81,6 +81,8 @@ export interface ResolvedGateway {
   derived: K8sObject[];
   conditions: GatewayApiCondition[];
   warnings: string[];
+  /** Fields istiod acts on that meshplan does not model (path, what is left out). */
+  notModelled: { path: string; message: string }[];
 }
 
 /** The controller of a class: a GatewayClass of the input, else one of istiod's built-in classes. */
@@ -300,7 +302,11 @@ function deployment(gw: K8sObject, objects: K8sObject[]): K8sObject[] {
 
 function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry): ResolvedGateway {
   const ns = gw.metadata.namespace!;
-  const out: ResolvedGateway = { gateway: gw, listeners: [], derived: [], conditions: [], warnings: [] };
+  const out: ResolvedGateway = { gateway: gw, listeners: [], derived: [], conditions: [], warnings: [], notModelled: [] };
+  if (gw.spec?.tls?.frontend) out.notModelled.push({ path: 'spec.tls.frontend', message: 'client certificate validation (caCertificateRefs: MUTUAL servers with caCertCredentialName) is not modelled; the listeners terminate TLS without it' });
+  if (gw.spec?.tls?.backend) out.notModelled.push({ path: 'spec.tls.backend', message: 'the gateway client certificate to backends is not modelled' });
+  if (gw.spec?.infrastructure?.parametersRef) out.notModelled.push({ path: 'spec.infrastructure.parametersRef', message: 'the ConfigMap overlay of the generated Deployment and Service is not applied' });
+  if (gw.spec?.allowedListeners) out.notModelled.push({ path: 'spec.allowedListeners', message: 'ListenerSets are not modelled; only the Gateway\'s own listeners are programmed' });
   const services = gatewayServices(gw);
   const managed = isManaged(gw);
   const serviceAccount = managed ? (gw.metadata.annotations?.[SERVICE_ACCOUNT_OVERRIDE] ?? deploymentName(gw)) : '';
@@ -381,26 +387,37 @@ function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry)
   return out;
 }
 
-const resolved = new WeakMap<K8sObject[], { gateways: ResolvedGateway[]; unmodelled: { gateway: K8sObject; message: string }[] }>();
+/** A Gateway (or one of its fields) meshplan does not model. */
+export interface NotModelled {
+  gateway: K8sObject;
+  path: string;
+  message: string;
+}
+
+const resolved = new WeakMap<K8sObject[], { gateways: ResolvedGateway[]; unmodelled: NotModelled[] }>();
 
 /** Every Gateway of the input as istiod would program it; computed once per input. */
-export function resolveGateways(objects: K8sObject[], ctx: ConversionContext): { gateways: ResolvedGateway[]; unmodelled: { gateway: K8sObject; message: string }[] } {
+export function resolveGateways(objects: K8sObject[], ctx: ConversionContext): { gateways: ResolvedGateway[]; unmodelled: NotModelled[] } {
   const cached = resolved.get(objects);
   if (cached) return cached;
   const registry = registryOf(objects, ctx);
   const gateways: ResolvedGateway[] = [];
-  const unmodelled: { gateway: K8sObject; message: string }[] = [];
+  const unmodelled: NotModelled[] = [];
   const all = objects.filter((o) => isGatewayApiKind(o, 'Gateway')).sort((a, b) => cmp(a.metadata.namespace!, b.metadata.namespace!) || cmp(a.metadata.name, b.metadata.name));
   for (const gw of all) {
     const className: string = gw.spec?.gatewayClassName ?? '';
     const controller = controllerOf(className, objects);
-    if (controller === GATEWAY_CONTROLLER) gateways.push(resolveGateway(gw, objects, registry));
+    if (controller === GATEWAY_CONTROLLER) {
+      const g = resolveGateway(gw, objects, registry);
+      gateways.push(g);
+      unmodelled.push(...g.notModelled.map((n) => ({ gateway: gw, ...n })));
+    }
     else if (controller === MESH_CONTROLLER || controller === EAST_WEST_CONTROLLER) {
-      unmodelled.push({ gateway: gw, message: `gatewayClassName ${className} (controller ${controller}) is an ambient ${controller === MESH_CONTROLLER ? 'waypoint' : 'east-west gateway'}: meshplan does not model ambient proxies, so this Gateway and the routes bound to it are not translated` });
+      unmodelled.push({ gateway: gw, path: 'spec.gatewayClassName', message: `gatewayClassName ${className} (controller ${controller}) is an ambient ${controller === MESH_CONTROLLER ? 'waypoint' : 'east-west gateway'}: meshplan does not model ambient proxies, so this Gateway and the routes bound to it are not translated` });
     } else if (controller === UNMANAGED_CONTROLLER) {
-      unmodelled.push({ gateway: gw, message: `gatewayClassName ${className} is a remote gateway: istiod does not program it` });
+      unmodelled.push({ gateway: gw, path: 'spec.gatewayClassName', message: `gatewayClassName ${className} is a remote gateway: istiod does not program it` });
     } else {
-      unmodelled.push({ gateway: gw, message: `gatewayClassName ${className} is not an Istio class${controller ? ` (controller ${controller})` : ''}: istiod ignores this Gateway` });
+      unmodelled.push({ gateway: gw, path: 'spec.gatewayClassName', message: `gatewayClassName ${className} is not an Istio class${controller ? ` (controller ${controller})` : ''}: istiod ignores this Gateway` });
     }
   }
   const result = { gateways, unmodelled };
@@ -415,7 +432,7 @@ export function gatewayListeners(objects: K8sObject[], ctx: ConversionContext): 
 
 export const convertKubernetesGateways: Converter = (objects, ctx) => {
   const { gateways, unmodelled } = resolveGateways(objects, ctx);
-  for (const u of unmodelled) ctx.warnings.push(`${where(u.gateway)}: ${u.message}`);
+  for (const u of unmodelled) ctx.warnings.push(`${where(u.gateway)}: ${u.path}: ${u.message}`);
   for (const g of gateways) {
     ctx.warnings.push(...g.warnings);
     for (const c of g.conditions) recordCondition(ctx, c);
