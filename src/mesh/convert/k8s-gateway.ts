@@ -30,6 +30,7 @@ import {
   type Registry,
 } from './gateway-api.js';
 import type { ConversionContext, Converter } from './index.js';
+import { featureFlag } from '../features.js';
 
 /** features.ManagedGatewayController and the ambient controllers istiod knows. */
 export const GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
@@ -92,7 +93,8 @@ function controllerOf(className: string, objects: K8sObject[]): string | undefin
 }
 
 /** IsManaged: without addresses, or with one IP address, istiod deploys the gateway itself. */
-const isManaged = (gw: K8sObject): boolean => {
+const isManaged = (gw: K8sObject, ctx: ConversionContext): boolean => {
+  if (!featureFlag(ctx.options.features, 'ENABLE_GATEWAY_API_MANUAL_DEPLOYMENT')) return true;
   const addresses: any[] = gw.spec?.addresses ?? [];
   if (addresses.length === 0) return true;
   if (addresses.length > 1) return false;
@@ -104,9 +106,9 @@ const deploymentName = (gw: K8sObject): string =>
   gw.metadata.annotations?.[NAME_OVERRIDE] ?? `${gw.metadata.name}-${gw.spec?.gatewayClassName}`;
 
 /** extractGatewayServices: the Services the Istio Gateways apply to. */
-function gatewayServices(gw: K8sObject): { hosts: string[]; error?: ConfigError } {
+function gatewayServices(gw: K8sObject, ctx: ConversionContext): { hosts: string[]; error?: ConfigError } {
   const ns = gw.metadata.namespace!;
-  if (isManaged(gw)) return { hosts: [`${deploymentName(gw)}.${ns}.svc.${KUBE_DOMAIN}`] };
+  if (isManaged(gw, ctx)) return { hosts: [`${deploymentName(gw)}.${ns}.svc.${KUBE_DOMAIN}`] };
   const hosts: string[] = [];
   const skipped: string[] = [];
   for (const a of (gw.spec?.addresses ?? []) as any[]) {
@@ -236,13 +238,28 @@ function servicePorts(gw: K8sObject): any[] {
   return ports;
 }
 
+/** Template annotations the controller does not copy onto what it creates. */
+const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', NAME_OVERRIDE, SERVICE_ACCOUNT_OVERRIDE, 'gateway.istio.io/controller-version']);
+
+/** extractInfrastructureMetadata: spec.infrastructure's labels or annotations, else (by default) the Gateway's own. */
+function infrastructureMetadata(gw: K8sObject, labels: boolean, ctx: ConversionContext): Record<string, string> {
+  const given = labels ? gw.spec?.infrastructure?.labels : gw.spec?.infrastructure?.annotations;
+  const copied = featureFlag(ctx.options.features, 'PILOT_ENABLE_GATEWAY_API_COPY_LABELS_ANNOTATIONS')
+    ? (labels ? gw.metadata.labels : gw.metadata.annotations)
+    : undefined;
+  const source: Record<string, string> = given ?? copied ?? {};
+  return Object.fromEntries(
+    Object.entries(source).filter(([k]) => (given ? !k.startsWith('gateway.networking.k8s.io/') : true) && (labels || !NOT_COPIED.has(k))),
+  );
+}
+
 /** What the deployment controller creates from the kube-gateway template (the parts meshplan reads). */
-function deployment(gw: K8sObject, objects: K8sObject[]): K8sObject[] {
+function deployment(gw: K8sObject, objects: K8sObject[], ctx: ConversionContext): K8sObject[] {
   const { name: gwName, namespace } = gw.metadata;
   const name = deploymentName(gw);
   const className: string = gw.spec.gatewayClassName;
-  const infraLabels: Record<string, string> = gw.spec?.infrastructure?.labels ?? {};
-  const labels = { ...infraLabels, [GATEWAY_NAME_LABEL]: gwName, [GATEWAY_CLASS_LABEL]: className };
+  const labels = { ...infrastructureMetadata(gw, true, ctx), [GATEWAY_NAME_LABEL]: gwName, [GATEWAY_CLASS_LABEL]: className };
+  const annotations = infrastructureMetadata(gw, false, ctx);
   const has = (kind: string) => objects.some((o) => o.apiVersion.endsWith('v1') && o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name);
   // A cluster dump has the gateway's pods already: they stand for the Deployment.
   const hasPods = objects.some((o) => o.kind === 'Pod' && o.metadata.namespace === namespace && o.metadata.labels?.[GATEWAY_NAME_LABEL] === gwName);
@@ -257,7 +274,7 @@ function deployment(gw: K8sObject, objects: K8sObject[]): K8sObject[] {
         selector: { matchLabels: { [GATEWAY_NAME_LABEL]: gwName } },
         template: {
           metadata: {
-            annotations: { 'istio.io/rev': 'default' },
+            annotations: { ...annotations, 'istio.io/rev': 'default' },
             labels: {
               'sidecar.istio.io/inject': 'false',
               'service.istio.io/canonical-name': name,
@@ -300,15 +317,15 @@ function deployment(gw: K8sObject, objects: K8sObject[]): K8sObject[] {
   return out;
 }
 
-function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry): ResolvedGateway {
+function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry, ctx: ConversionContext): ResolvedGateway {
   const ns = gw.metadata.namespace!;
   const out: ResolvedGateway = { gateway: gw, listeners: [], derived: [], conditions: [], warnings: [], notModelled: [] };
   if (gw.spec?.tls?.frontend) out.notModelled.push({ path: 'spec.tls.frontend', message: 'client certificate validation (caCertificateRefs: MUTUAL servers with caCertCredentialName) is not modelled; the listeners terminate TLS without it' });
   if (gw.spec?.tls?.backend) out.notModelled.push({ path: 'spec.tls.backend', message: 'the gateway client certificate to backends is not modelled' });
   if (gw.spec?.infrastructure?.parametersRef) out.notModelled.push({ path: 'spec.infrastructure.parametersRef', message: 'the ConfigMap overlay of the generated Deployment and Service is not applied' });
   if (gw.spec?.allowedListeners) out.notModelled.push({ path: 'spec.allowedListeners', message: 'ListenerSets are not modelled; only the Gateway\'s own listeners are programmed' });
-  const services = gatewayServices(gw);
-  const managed = isManaged(gw);
+  const services = gatewayServices(gw, ctx);
+  const managed = isManaged(gw, ctx);
   const serviceAccount = managed ? (gw.metadata.annotations?.[SERVICE_ACCOUNT_OVERRIDE] ?? deploymentName(gw)) : '';
   let valid = 0;
   // Without any usable address istiod programs no listener (only the Gateway's status).
@@ -359,7 +376,7 @@ function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry)
       derivedFrom: sourceRef(gw),
     });
   });
-  if (managed) out.derived.push(...deployment(gw, objects));
+  if (managed) out.derived.push(...deployment(gw, objects, ctx));
 
   // reportGatewayStatus: Accepted, Programmed (the gateway Services must exist).
   const base = { object: gw, path: '', scope: '' };
@@ -408,7 +425,7 @@ export function resolveGateways(objects: K8sObject[], ctx: ConversionContext): {
     const className: string = gw.spec?.gatewayClassName ?? '';
     const controller = controllerOf(className, objects);
     if (controller === GATEWAY_CONTROLLER) {
-      const g = resolveGateway(gw, objects, registry);
+      const g = resolveGateway(gw, objects, registry, ctx);
       gateways.push(g);
       unmodelled.push(...g.notModelled.map((n) => ({ gateway: gw, ...n })));
     }
