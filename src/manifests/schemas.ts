@@ -104,7 +104,13 @@ export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
   let errors: AjvError[] = [];
   try {
     const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
-    model.prototype.validate.call(trackLookups(checkedAs ? { ...obj, apiVersion: checkedAs } : obj, lookups));
+    const checked = checkedAs ? { ...obj, apiVersion: checkedAs } : obj;
+    try {
+      model.prototype.validate.call(trackLookups(checked, lookups));
+    } finally {
+      // The copy's top-level lookups are the object's (its fields are the object's own).
+      if (checked !== obj) lookups.set(obj, lookups.get(checked)!);
+    }
   } catch (e) {
     const list = (e as { errors?: AjvError[] }).errors;
     if (!Array.isArray(list)) throw e;
