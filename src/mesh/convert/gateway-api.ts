@@ -364,3 +364,46 @@ export interface KeyedRoutes<R> {
   producer: boolean;
   routes: R[];
 }
+
+/** The routes of one object converted for mesh or for gateway parents; routes undefined on a hard error. */
+export interface ConvertedRoutes<R> {
+  routes?: R[];
+  /** The ResolvedRefs error: the hard one, else the last soft problem. */
+  error?: ConfigError;
+  problems: ConfigError[];
+}
+
+const where = (o: K8sObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
+
+/**
+ * computeRoute: a route's parents, its rules converted once for mesh and once for gateway parents
+ * (only where it has such parents), the status recorded, the problems said as warnings.
+ */
+export function bindRoute<R>(
+  route: K8sObject,
+  listeners: Map<string, ListenerParent[]>,
+  registry: Registry,
+  ctx: ConversionContext,
+  convert: (mesh: boolean) => ConvertedRoutes<R>,
+): { accepted: RouteParent[]; routesFor: (parent: RouteParent) => R[] | undefined } {
+  const parents = routeParents(route, listeners, registry);
+  for (const p of parents) {
+    if (p.mesh && p.denied) ctx.warnings.push(`${where(route)}: parent ${p.ref.kind} ${p.ref.namespace ?? route.metadata.namespace}/${p.ref.name} not found; istiod does not accept the route for it`);
+  }
+  ((route.spec?.parentRefs ?? []) as any[]).forEach((ref, index) => {
+    if ((ref.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway' || parents.some((p) => p.index === index)) return;
+    ctx.warnings.push(`${where(route)}: parent Gateway ${ref.namespace ?? route.metadata.namespace}/${ref.name} is not a Gateway istiod programs; the route is not bound to it`);
+  });
+  const accepted = acceptedParents(parents);
+  const mesh = accepted.some((p) => p.mesh) ? convert(true) : undefined;
+  const gateway = accepted.some((p) => !p.mesh) ? convert(false) : undefined;
+  recordRouteStatus(route, parents, { mesh: mesh?.error, gateway: gateway?.error }, ctx);
+  const problems = new Set<string>();
+  for (const [side, result] of [['mesh', mesh], ['gateway', gateway]] as const) {
+    if (!result) continue;
+    if (!result.routes) ctx.warnings.push(`${where(route)}: ${result.error!.message}; istiod generates no ${side} routes for it`);
+    for (const p of result.problems) problems.add(`${where(route)}: ${p.message}`);
+  }
+  ctx.warnings.push(...problems);
+  return { accepted, routesFor: (parent) => (parent.mesh ? mesh : gateway)?.routes };
+}

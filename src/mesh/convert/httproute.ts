@@ -36,15 +36,14 @@ import type { ConversionContext, Converter } from './index.js';
 import {
   HardError,
   PARENTS_ANNOTATION,
-  acceptedParents,
+  bindRoute,
   buildDestination,
   byCreation,
   hostnameAllowedByIsolation,
   isGatewayApiKind,
-  recordRouteStatus,
   registryOf,
-  routeParents,
   type ConfigError,
+  type ConvertedRoutes,
   type KeyedRoutes,
   type Registry,
   type RouteParent,
@@ -55,8 +54,6 @@ const ISTIO_GROUP = 'networking.istio.io';
 const MESH_GATEWAY = 'mesh';
 /** An Istio HTTP route as the Gateway API conversion writes it (HTTPRedirect's prefix rewrite included). */
 type HttpRoute = Omit<IstioHttpRoute, 'redirect'> & { redirect?: IstioHttpRoute['redirect'] & { prefixRewrite?: string } };
-
-const where = (o: K8sObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 
 /** What converting one rule needs: the route, where backends are looked up, whether grants apply, and where soft problems go. */
 interface RuleContext {
@@ -325,7 +322,7 @@ function convertGrpcRule(rule: any, index: number, match: any, rc: RuleContext):
 }
 
 /** The routes of one HTTPRoute or GRPCRoute for mesh or gateway parents, one per rule and match; routes undefined on a hard error. */
-function convertRoutes(route: K8sObject, registry: Registry, mesh: boolean): { routes?: HttpRoute[]; error?: ConfigError; problems: ConfigError[] } {
+function convertRoutes(route: K8sObject, registry: Registry, mesh: boolean): ConvertedRoutes<HttpRoute> {
   const rc: RuleContext = { route, registry, enforceGrant: !mesh, problems: [] };
   const convert = route.kind === 'GRPCRoute' ? convertGrpcRule : convertHttpRule;
   const routes: HttpRoute[] = [];
@@ -424,25 +421,9 @@ export const convertHttpRoutes: Converter = (objects, ctx) => {
     .sort((a, b) => cmp(a.kind, b.kind) || cmp(a.metadata.namespace!, b.metadata.namespace!) || cmp(a.metadata.name, b.metadata.name));
   const byKey = new Map<string, KeyedRoutes<HttpRoute>[]>();
   for (const route of routes) {
-    const parents = routeParents(route, listeners, registry);
-    for (const p of parents) {
-      if (p.mesh && p.denied) ctx.warnings.push(`${where(route)}: parent ${p.ref.kind} ${p.ref.namespace ?? route.metadata.namespace}/${p.ref.name} not found; istiod does not accept the route for it`);
-    }
-    const accepted = acceptedParents(parents);
-    const converted = {
-      mesh: accepted.some((p) => p.mesh) ? convertRoutes(route, registry, true) : undefined,
-      gateway: accepted.some((p) => !p.mesh) ? convertRoutes(route, registry, false) : undefined,
-    };
-    recordRouteStatus(route, parents, { mesh: converted.mesh?.error, gateway: converted.gateway?.error }, ctx);
-    const problems = new Set<string>();
-    for (const [side, result] of Object.entries(converted)) {
-      if (!result) continue;
-      if (!result.routes) ctx.warnings.push(`${where(route)}: ${result.error!.message}; istiod generates no ${side} routes for it`);
-      for (const p of result.problems) problems.add(`${where(route)}: ${p.message}`);
-    }
-    ctx.warnings.push(...problems);
+    const { accepted, routesFor } = bindRoute(route, listeners, registry, ctx, (mesh) => convertRoutes(route, registry, mesh));
     for (const parent of accepted) {
-      const http = (parent.mesh ? converted.mesh : converted.gateway)?.routes;
+      const http = routesFor(parent);
       if (!http?.length) continue;
       for (const { key, entry } of keyedRoutes(route, parent, http)) byKey.set(key, [...(byKey.get(key) ?? []), entry]);
     }

@@ -13,13 +13,12 @@ import { ROUTE_SEMANTICS_ANNOTATION } from '../istio-api.js';
 import {
   HardError,
   PARENTS_ANNOTATION,
-  acceptedParents,
+  bindRoute,
   buildDestination,
   isGatewayApiKind,
-  recordRouteStatus,
   registryOf,
-  routeParents,
   type ConfigError,
+  type ConvertedRoutes,
   type Registry,
   type RouteParent,
 } from './gateway-api.js';
@@ -34,8 +33,6 @@ interface L4Route {
   match?: { port?: number; sniHosts?: string[] }[];
   route: RouteDestination[];
 }
-
-const where = (o: K8sObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 
 /** The destination of a zero-weight rule: a host nothing serves. */
 const ZERO_WEIGHT: RouteDestination = { destination: { host: 'internal.cluster.local', subset: 'zero-weight', port: { number: 65535 } }, weight: 0 };
@@ -57,7 +54,7 @@ function convertRule(route: K8sObject, rule: any, registry: Registry, mesh: bool
   return { route: destinations };
 }
 
-function convertRules(route: K8sObject, registry: Registry, mesh: boolean): { routes?: L4Route[]; error?: ConfigError; problems: ConfigError[] } {
+function convertRules(route: K8sObject, registry: Registry, mesh: boolean): ConvertedRoutes<L4Route> {
   const problems: ConfigError[] = [];
   try {
     const routes = ((route.spec?.rules ?? []) as any[]).map((rule) => convertRule(route, rule, registry, mesh, problems));
@@ -116,21 +113,10 @@ function convertL4Routes(kind: 'TCPRoute' | 'TLSRoute'): Converter {
       .sort((a, b) => cmp(a.metadata.namespace!, b.metadata.namespace!) || cmp(a.metadata.name, b.metadata.name));
     const out: K8sObject[] = [];
     for (const route of routes) {
-      const parents = routeParents(route, listeners, registry);
-      const accepted = acceptedParents(parents);
-      const mesh = accepted.some((p) => p.mesh) ? convertRules(route, registry, true) : undefined;
-      const gateway = accepted.some((p) => !p.mesh) ? convertRules(route, registry, false) : undefined;
-      recordRouteStatus(route, parents, { mesh: mesh?.error, gateway: gateway?.error }, ctx);
-      const problems = new Set<string>();
-      for (const [side, result] of Object.entries({ mesh, gateway })) {
-        if (!result) continue;
-        if (!result.routes) ctx.warnings.push(`${where(route)}: ${result.error!.message}; istiod generates no ${side} routes for it`);
-        for (const p of result.problems) problems.add(`${where(route)}: ${p.message}`);
-      }
-      ctx.warnings.push(...problems);
+      const { accepted, routesFor } = bindRoute(route, listeners, registry, ctx, (mesh) => convertRules(route, registry, mesh));
       let count = 0;
       for (const parent of accepted) {
-        let converted = (parent.mesh ? mesh : gateway)?.routes;
+        let converted = routesFor(parent);
         if (!converted) continue;
         let hosts: string[] = kind === 'TCPRoute' ? ['*'] : route.spec?.hostnames?.length ? [...route.spec.hostnames] : ['*'];
         if (parent.mesh) {
