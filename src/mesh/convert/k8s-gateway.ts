@@ -205,7 +205,46 @@ function serverTls(l: any, gw: K8sObject, registry: Registry): { tls?: any; erro
   if (names.length === 0) return { tls: out, error: { reason, message: errors.join('; ') || 'no certificateRefs' } };
   if (names.length === 1) out.credentialName = names[0];
   else out.credentialNames = names;
+  const validation = frontendTls(gw, l.port)?.validation;
+  if (validation?.caCertificateRefs?.length) {
+    const error = clientValidation(out, validation, tls.options?.['gateway.istio.io/tls-terminate-mode'], gw, registry);
+    if (error) return { tls: out, error };
+  }
   return { tls: withCiphers(out) };
+}
+
+/** resolveGatewayTLS: the Gateway's frontend TLS settings for a listener port, else its default ones. */
+function frontendTls(gw: K8sObject, port: number): any {
+  const frontend = gw.spec?.tls?.frontend;
+  if (!frontend) return undefined;
+  return ((frontend.perPort ?? []) as any[]).find((p) => p.port === port)?.tls ?? frontend.default;
+}
+
+/** buildTLS's client certificate validation: MUTUAL (or OPTIONAL_MUTUAL) against the CA of a ConfigMap or Secret. */
+function clientValidation(out: any, validation: any, terminateMode: string | undefined, gw: K8sObject, registry: Registry): ConfigError | undefined {
+  const ns = gw.metadata.namespace!;
+  const refs: any[] = validation.caCertificateRefs;
+  if (refs.length > 1) return { reason: 'InvalidCACertificateRef', message: 'only one caCertificateRef is supported' };
+  const ref = refs[0];
+  const caNs: string = ref.namespace ?? ns;
+  const kind = (ref.group ?? '') === '' && (ref.kind === 'Secret' || ref.kind === 'ConfigMap') ? ref.kind : undefined;
+  if (caNs !== ns && !referenceGranted(registry, { kind: 'Gateway', namespace: ns }, { group: '', kind: ref.kind, name: ref.name, namespace: caNs })) {
+    return { reason: 'RefNotPermitted', message: `caCertificateRef ${caNs}/${ref.name} not accessible to a Gateway in namespace "${ns}" (missing a ReferenceGrant?)` };
+  }
+  const refString = `${ref.group ?? ''}/${ref.kind ?? ''}/${ref.name}.${ref.namespace ?? ''}`;
+  if (!kind) return { reason: 'InvalidCACertificateKind', message: `invalid CA certificate reference ${refString}, only secret and configmap are allowed` };
+  if (kind === 'Secret' && registry.secrets && !registry.secrets.has(`${caNs}/${ref.name}`)) {
+    return { reason: 'InvalidCACertificateRef', message: `invalid CA certificate reference ${refString}, secret ${caNs}/${ref.name} not found` };
+  }
+  const insecure = validation.mode === 'AllowInsecureFallback';
+  out.mode = insecure ? 'OPTIONAL_MUTUAL' : 'MUTUAL';
+  out.insecureSkipVerify = insecure;
+  out.caCertCredentialName = `${kind === 'Secret' ? 'kubernetes-gateway' : 'configmap'}://${caNs}/${ref.name}-cacert`;
+  if (terminateMode === 'MUTUAL' || terminateMode === 'OPTIONAL_MUTUAL') {
+    out.mode = terminateMode;
+    out.insecureSkipVerify = false;
+  }
+  return undefined;
 }
 
 /** A listener's conditions (buildListener, ReportListenerCondition). */
@@ -320,7 +359,6 @@ function deployment(gw: K8sObject, objects: K8sObject[], ctx: ConversionContext)
 function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry, ctx: ConversionContext): ResolvedGateway {
   const ns = gw.metadata.namespace!;
   const out: ResolvedGateway = { gateway: gw, listeners: [], derived: [], conditions: [], warnings: [], notModelled: [] };
-  if (gw.spec?.tls?.frontend) out.notModelled.push({ path: 'spec.tls.frontend', message: 'client certificate validation (caCertificateRefs: MUTUAL servers with caCertCredentialName) is not modelled; the listeners terminate TLS without it' });
   if (gw.spec?.tls?.backend) out.notModelled.push({ path: 'spec.tls.backend', message: 'the gateway client certificate to backends is not modelled' });
   if (gw.spec?.infrastructure?.parametersRef) out.notModelled.push({ path: 'spec.infrastructure.parametersRef', message: 'the ConfigMap overlay of the generated Deployment and Service is not applied' });
   if (gw.spec?.allowedListeners) out.notModelled.push({ path: 'spec.allowedListeners', message: 'ListenerSets are not modelled; only the Gateway\'s own listeners are programmed' });
