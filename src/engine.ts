@@ -48,12 +48,6 @@ import { validateMeshConfig } from './validation/meshconfig.js';
 import { ByteLru, heapGrowth } from './util/byte-lru.js';
 import { timeStage } from './util/stages.js';
 
-/** "ns/name" of the Secrets of the input (not translated, but Gateway API listeners refer to them); undefined without any. */
-const secretNames = (parsed: ParsedManifests): Set<string> | undefined => {
-  const secrets = parsed.ignored.filter(({ object: o }) => o.apiVersion === 'v1' && o.kind === 'Secret');
-  return secrets.length ? new Set(secrets.map(({ object: o }) => `${o.metadata.namespace}/${o.metadata.name}`)) : undefined;
-};
-
 /** How many proxies a translate without a proxy answers for, at most. */
 export const MAX_PROXIES_PER_TRANSLATE = 100;
 
@@ -133,7 +127,7 @@ export class CompiledScenario implements VerifyTarget {
       const errors = problems.filter((p) => p.severity === 'error');
       // The warnings go along: an unknown field is often why the object is wrong.
       if (errors.length > 0) throw new InputError(`${errors.length} problem(s) in resources`, problems);
-      return { parsed, problems, index: timeStage('index', () => buildMeshIndex(parsed.objects, input.mesh ?? {}, input.options ?? {}, secretNames(parsed))) };
+      return { parsed, problems, index: timeStage('index', () => buildMeshIndex(parsed.objects, input.mesh ?? {}, input.options ?? {})) };
     });
     const { parsed, problems, index } = compiled.value;
     this.parsed = parsed;

@@ -16,6 +16,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { Endpoints } from 'kubernetes-models/v1/Endpoints';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { Secret } from 'kubernetes-models/v1/Secret';
 import { EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
@@ -66,6 +67,8 @@ const SUPPORTED: ModelClass[] = [
   Endpoints,
   Pod,
   ServiceAccount,
+  // Read for what refers to it (a Gateway listener's certificateRefs); its data is not used.
+  Secret,
   EndpointSlice,
   Deployment,
   Ingress,

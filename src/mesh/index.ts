@@ -23,12 +23,11 @@ export { KUBE_DOMAIN } from './services.js';
 const nodeId = (type: string, ip: string, name: string, namespace: string, domain: string): string =>
   `${type}~${ip}~${name}.${namespace}~${namespace}.svc.${domain}`;
 
-/** `secrets`: the "ns/name" of the input's Secrets, which the index does not keep (Gateway listeners refer to them). */
-export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, engineOptions: EngineOptions, secrets?: Set<string>): MeshIndex {
+export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, engineOptions: EngineOptions): MeshIndex {
   const mesh = resolveMeshConfig(meshInput);
   const options = resolveOptions(engineOptions);
   const warnings: string[] = [];
-  const objects = withDerivedIstioConfig(input, { mesh, options, warnings, ...(secrets ? { secrets } : {}) });
+  const objects = withDerivedIstioConfig(input, { mesh, options, warnings });
   const domain = options.configDomain;
   const rootNs = mesh.rootNamespace;
   const ranks = creationRanks(objects);

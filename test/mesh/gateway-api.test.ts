@@ -14,9 +14,7 @@ function convert(yaml: string) {
   const parsed = parseManifests(yaml);
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   if (errors.length) throw new Error(JSON.stringify(errors));
-  const secrets = new Set(parsed.ignored.filter((i) => i.object.kind === 'Secret').map((i) => `${i.object.metadata.namespace}/${i.object.metadata.name}`));
-  // As the engine passes them: only when the input has Secrets.
-  const ctx: ConversionContext = { mesh: resolveMeshConfig({}), options: resolveOptions({}), warnings: [], conditions: [], ...(secrets.size ? { secrets } : {}) };
+  const ctx: ConversionContext = { mesh: resolveMeshConfig({}), options: resolveOptions({}), warnings: [], conditions: [] };
   const derived = withDerivedIstioConfig(parsed.objects, ctx).filter((o) => o.derivedFrom);
   const get = (kind: string, name: string): K8sObject | undefined => derived.find((o) => o.kind === kind && `${o.metadata.namespace}/${o.metadata.name}` === name);
   const negative = ctx.conditions!.filter((c) => c.status === 'False').map((c) => `${c.object.kind} ${c.object.metadata.namespace}/${c.object.metadata.name} ${c.scope}: ${c.type} ${c.reason}`);

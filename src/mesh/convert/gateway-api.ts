@@ -119,7 +119,7 @@ export function registryOf(objects: K8sObject[], ctx: ConversionContext): Regist
     ]),
     namespaces,
     grants: objects.filter((o) => isGatewayApiKind(o, 'ReferenceGrant')),
-    ...(ctx.secrets ? { secrets: ctx.secrets } : secrets.length ? { secrets: new Set(secrets.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)) } : {}),
+    ...(secrets.length ? { secrets: new Set(secrets.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)) } : {}),
   };
   registries.set(objects, registry);
   return registry;

@@ -17,8 +17,6 @@ export interface ConversionContext {
   warnings: string[];
   /** Where the Gateway API converters record the status conditions istiod would write (analysis reads them). */
   conditions?: GatewayApiCondition[];
-  /** "ns/name" of the input's Secrets when they are not among the objects (the engine's index drops them). */
-  secrets?: Set<string>;
 }
 
 /** One input kind's conversion: the Istio objects it yields (the input objects are left as they are). */
