@@ -1,4 +1,5 @@
-// Every analyzer `istioctl analyze` runs offline (analyzers/all.go All()), in Istio's order.
+// Every analyzer `istioctl analyze` runs offline (analyzers/all.go All()), in Istio's order, and
+// meshplan's k8sgateway.StatusAnalyzer (the status istiod would write, which offline input lacks).
 
 import type { Analyzer } from './analyzer.js';
 import { caCertificateAnalyzer } from './destinationrule/ca-certificates.js';
@@ -25,6 +26,7 @@ import { sidecarSelectorAnalyzer } from './sidecar/selector.js';
 import { envoyPatchAnalyzer } from './envoyfilter/envoyfilter.js';
 import { authorizationPoliciesAnalyzer } from './authz/authorizationpolicies.js';
 import { k8sGatewaySelectorAnalyzer } from './k8sgateway/workloadselector.js';
+import { k8sGatewayStatusAnalyzer } from './k8sgateway/status.js';
 import { injectionAnalyzer } from './injection/injection.js';
 import { deprecationAnalyzer } from './deprecation/deprecation.js';
 import { k8sAnnotationsAnalyzer } from './annotations/annotations.js';
@@ -54,6 +56,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   envoyPatchAnalyzer,
   authorizationPoliciesAnalyzer,
   k8sGatewaySelectorAnalyzer,
+  k8sGatewayStatusAnalyzer,
   injectionAnalyzer,
   deprecationAnalyzer,
   k8sAnnotationsAnalyzer,

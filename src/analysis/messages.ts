@@ -1,5 +1,6 @@
 // istioctl analyze's message types: code, name and level as Istio's pkg/config/analysis/msg/messages.yaml
-// defines them, so a message can be looked up by its code in Istio's documentation.
+// defines them, so a message can be looked up by its code in Istio's documentation; then meshplan's own
+// (MP codes), for what Istio has no message for.
 
 export type Level = 'Error' | 'Warning' | 'Info';
 
@@ -73,6 +74,8 @@ export const MESSAGE_TYPES = {
   JwksUriFetchUnrestricted: { code: 'IST0175', level: 'Warning' },
   GatewayAPICRDVersionBelowMinimum: { code: 'IST0176', level: 'Warning' },
   ConflictingServiceEntryProtocol: { code: 'IST0177', level: 'Warning' },
+  // meshplan's own codes (MP): input istiod acts on that meshplan does not model, so its answer leaves it out.
+  NotModelled: { code: 'MP0001', level: 'Warning' },
 } as const satisfies Record<string, { code: string; level: Level }>;
 
 export type MessageName = keyof typeof MESSAGE_TYPES;

@@ -21,7 +21,7 @@ export const DEFAULT_LIMITS: ManifestLimits = {
 };
 
 /** Kinds without a namespace: they keep namespace "" instead of "default". */
-const CLUSTER_SCOPED = new Set(['v1/Namespace', 'v1/Node']);
+const CLUSTER_SCOPED = new Set(['v1/Namespace', 'v1/Node', 'gateway.networking.k8s.io/v1/GatewayClass', 'gateway.networking.k8s.io/v1beta1/GatewayClass']);
 /** Kinds without a namespace among those meshplan does not translate (istioctl analyze reads them). */
 const CLUSTER_SCOPED_KINDS = new Set([
   'Node', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',

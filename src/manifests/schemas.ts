@@ -2,8 +2,8 @@
 // wrong types and unknown fields are both problems.
 //
 // The schemas come from kubernetes-models (Kubernetes' OpenAPI) and @kubernetes-models/istio (Istio 1.29
-// CRDs: networking v1, v1beta1, v1alpha3; security v1, v1beta1) and @kubernetes-models/gateway-api (HTTPRoute
-// v1, v1beta1; the package declares Node 22 but its validators run on Node 20). All ship them as ajv validators compiled
+// CRDs: networking v1, v1beta1, v1alpha3; security v1, v1beta1) and @kubernetes-models/gateway-api (Gateway,
+// GatewayClass, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ReferenceGrant; the package declares Node 22 but its validators run on Node 20). All ship them as ajv validators compiled
 // ahead of time, not as JSON Schema, so strictness cannot be added by setting additionalProperties:false.
 // Instead the validator runs over a read-tracking view of the object: a map whose schema lists
 // properties makes the validator look up each listed name, while an open map (labels, int-or-string,
@@ -17,6 +17,7 @@ import { Endpoints } from 'kubernetes-models/v1/Endpoints';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Node } from 'kubernetes-models/v1/Node';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { Secret } from 'kubernetes-models/v1/Secret';
 import { EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
@@ -26,8 +27,10 @@ import * as networkingV1beta1 from '@kubernetes-models/istio/networking.istio.io
 import * as networkingV1alpha3 from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
 import * as securityV1 from '@kubernetes-models/istio/security.istio.io/v1';
 import * as securityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
-import { HTTPRoute as HTTPRouteV1 } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
-import { HTTPRoute as HTTPRouteV1beta1 } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1/HTTPRoute';
+import * as gatewayApiV1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
+import * as gatewayApiV1beta1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1';
+import * as gatewayApiV1alpha2 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2';
+import * as gatewayApiV1alpha3 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha3';
 
 /** A kubernetes-models class: its prototype's validate() checks `this` and throws on problems. */
 interface ModelClass {
@@ -66,17 +69,34 @@ const SUPPORTED: ModelClass[] = [
   Pod,
   Node,
   ServiceAccount,
+  // Read for what refers to it (a Gateway listener's certificateRefs); its data is not used.
+  Secret,
   EndpointSlice,
   Deployment,
   Ingress,
   IngressClass,
   ...[networkingV1, networkingV1beta1, networkingV1alpha3].flatMap((api) => ISTIO_NETWORKING_KINDS.map((k) => api[k])),
   ...[securityV1, securityV1beta1].flatMap((api) => [api.PeerAuthentication, api.AuthorizationPolicy, api.RequestAuthentication]),
-  HTTPRouteV1,
-  HTTPRouteV1beta1,
+  // Gateway API: the kinds istiod reads, in every version its CRDs serve.
+  ...[gatewayApiV1.Gateway, gatewayApiV1.GatewayClass, gatewayApiV1.HTTPRoute, gatewayApiV1.GRPCRoute, gatewayApiV1.TLSRoute],
+  ...[gatewayApiV1beta1.Gateway, gatewayApiV1beta1.GatewayClass, gatewayApiV1beta1.HTTPRoute, gatewayApiV1beta1.ReferenceGrant],
+  ...[gatewayApiV1alpha2.GRPCRoute, gatewayApiV1alpha2.TCPRoute, gatewayApiV1alpha2.TLSRoute, gatewayApiV1alpha2.ReferenceGrant],
+  gatewayApiV1alpha3.TLSRoute,
 ];
 
 const MODELS = new Map<string, ModelClass>(SUPPORTED.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
+/**
+ * Versions Istio's Gateway API CRDs serve that the models package has no class for: checked with the
+ * schema of the version they were promoted from (the fields are the same).
+ */
+const CHECKED_AS: Record<string, string> = {
+  'gateway.networking.k8s.io/v1/TCPRoute': 'gateway.networking.k8s.io/v1alpha2',
+  'gateway.networking.k8s.io/v1/ReferenceGrant': 'gateway.networking.k8s.io/v1beta1',
+};
+for (const [key, version] of Object.entries(CHECKED_AS)) {
+  const kind = key.slice(key.lastIndexOf('/') + 1);
+  MODELS.set(key, MODELS.get(`${version}/${kind}`)!);
+}
 
 /** Whether meshplan reads objects of this apiVersion and kind. */
 export const isSupportedKind = (apiVersion: string, kind: string): boolean => MODELS.has(`${apiVersion}/${kind}`);
@@ -88,7 +108,14 @@ export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
   const lookups = new Map<object, Lookups>();
   let errors: AjvError[] = [];
   try {
-    model.prototype.validate.call(trackLookups(obj, lookups));
+    const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
+    const checked = checkedAs ? { ...obj, apiVersion: checkedAs } : obj;
+    try {
+      model.prototype.validate.call(trackLookups(checked, lookups));
+    } finally {
+      // The copy's top-level lookups are the object's (its fields are the object's own).
+      if (checked !== obj) lookups.set(obj, lookups.get(checked)!);
+    }
   } catch (e) {
     const list = (e as { errors?: AjvError[] }).errors;
     if (!Array.isArray(list)) throw e;

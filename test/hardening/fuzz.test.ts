@@ -16,7 +16,9 @@ const KINDS: [string, string][] = [
   ['v1', 'Namespace'], ['v1', 'Service'], ['v1', 'Pod'], ['apps/v1', 'Deployment'], ['v1', 'Endpoints'],
   ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1', 'DestinationRule'], ['networking.istio.io/v1', 'Gateway'],
   ['networking.istio.io/v1', 'ServiceEntry'], ['networking.istio.io/v1', 'Sidecar'], ['security.istio.io/v1', 'PeerAuthentication'],
-  ['networking.k8s.io/v1', 'Ingress'], ['gateway.networking.k8s.io/v1', 'HTTPRoute'], ['v1', 'List'],
+  ['networking.k8s.io/v1', 'Ingress'], ['gateway.networking.k8s.io/v1', 'HTTPRoute'], ['gateway.networking.k8s.io/v1', 'Gateway'],
+  ['gateway.networking.k8s.io/v1', 'GRPCRoute'], ['gateway.networking.k8s.io/v1alpha2', 'TCPRoute'], ['gateway.networking.k8s.io/v1', 'TLSRoute'],
+  ['gateway.networking.k8s.io/v1beta1', 'ReferenceGrant'], ['v1', 'List'],
 ];
 
 /** Strings with the characters that break things: NUL, surrogates, YAML and JSON syntax, wildcards, long runs. */

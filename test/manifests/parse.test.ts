@@ -230,10 +230,10 @@ kind: ConfigMap
 metadata: {name: c}
 data: {a: b}
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: UDPRoute
 metadata: {name: g, namespace: gw}
-spec: {gatewayClassName: istio, listeners: []}
+spec: {parentRefs: [{name: gw}], rules: []}
 ---
 apiVersion: networking.istio.io/v1
 kind: Gateway
@@ -248,7 +248,7 @@ spec:
     warnings(problems).map((p) => [p.document, p.object, p.message]),
     [
       [0, 'default/c', 'kind ConfigMap (v1) is not used by meshplan; ignored'],
-      [1, 'gw/g', 'kind Gateway (gateway.networking.k8s.io/v1) is not used by meshplan; ignored'],
+      [1, 'gw/g', 'kind UDPRoute (gateway.networking.k8s.io/v1alpha2) is not used by meshplan; ignored'],
     ],
   );
   t.same(
@@ -273,6 +273,9 @@ t.test('every supported kind and version is checked', async (t) => {
     ),
     ['security.istio.io/v1', 'PeerAuthentication'],
     ['security.istio.io/v1beta1', 'PeerAuthentication'],
+    ...['Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'].map((k): [string, string] => ['gateway.networking.k8s.io/v1', k]),
+    ['gateway.networking.k8s.io/v1beta1', 'ReferenceGrant'],
+    ['gateway.networking.k8s.io/v1alpha2', 'TCPRoute'],
   ];
   for (const [apiVersion, kind] of kinds) {
     const { problems } = parseManifests([{ apiVersion, kind, metadata: { name: 'x', bogus: 1 } }], { strict: true });

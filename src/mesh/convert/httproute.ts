@@ -1,12 +1,15 @@
-// Gateway API HTTPRoute bound to a Service or ServiceEntry (GAMMA mesh routing) → VirtualService, as
-// istiod converts it (pilot/pkg/config/kube/gateway: route_collections.go HTTPRouteCollection and
-// mergeHTTPRoutes; conversion.go convertHTTPRoute, buildHTTPDestination, buildDestination,
-// augmentPortMatch, sortHTTPRoutes, the create*Match and create*Filter functions).
+// Gateway API HTTPRoute and GRPCRoute → VirtualService, as istiod converts them
+// (pilot/pkg/config/kube/gateway: route_collections.go HTTPRouteCollection, GRPCRouteCollection and
+// mergeHTTPRoutes; conversion.go convertHTTPRoute, convertGRPCRoute, buildHTTPDestination,
+// buildGRPCDestination, augmentPortMatch, sortHTTPRoutes, the create*Match and create*Filter functions).
 //
-// Each rule is split into one Istio route per match. Every mesh parent yields one VirtualService per
-// parent host (bound to the `mesh` gateway), keyed by route namespace[/parent port]/host; the routes of
-// all HTTPRoutes with one key are merged into one VirtualService, oldest HTTPRoute first, then sorted
-// by Gateway API precedence. Routes bound to Gateways (north-south) are not converted here.
+// Each rule is split into one Istio route per match. A route bound to a Service or ServiceEntry (GAMMA
+// mesh routing) yields one VirtualService per parent host, bound to the `mesh` gateway and keyed by
+// route namespace[/parent port]/host; one bound to a Gateway listener yields one per route hostname
+// (or `*`), bound to the listener's Istio Gateway and keyed by that Gateway/host. The routes of all
+// HTTPRoutes and GRPCRoutes with one key are merged into one VirtualService, oldest first, then sorted
+// by Gateway API precedence. Routes bound to Gateways need a ReferenceGrant for another namespace's
+// backends; mesh routes do not.
 //
 // istiod applies one more rule when it builds a sidecar's routes (route.go
 // buildSidecarVirtualHostsForVirtualService): a gateway-semantics VirtualService applies only to
@@ -29,98 +32,42 @@ import {
   type IstioStringMatch,
 } from '../istio-api.js';
 import { cmp } from '../config.js';
-import { KUBE_DOMAIN } from '../services.js';
 import type { ConversionContext, Converter } from './index.js';
+import {
+  HardError,
+  PARENTS_ANNOTATION,
+  bindRoute,
+  buildDestination,
+  byCreation,
+  hostnameAllowedByIsolation,
+  isGatewayApiKind,
+  registryOf,
+  type ConfigError,
+  type ConvertedRoutes,
+  type KeyedRoutes,
+  type Registry,
+  type RouteParent,
+} from './gateway-api.js';
+import { gatewayListeners } from './k8s-gateway.js';
 
-const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
-const HTTP_ROUTE_APIS = new Set([`${GATEWAY_API_GROUP}/v1`, `${GATEWAY_API_GROUP}/v1beta1`]);
 const ISTIO_GROUP = 'networking.istio.io';
-const MCS_GROUP = 'multicluster.x-k8s.io';
 const MESH_GATEWAY = 'mesh';
-/** constants.InternalRouteSemantics / InternalParentNames. */
-const PARENTS_ANNOTATION = 'internal.istio.io/parents';
-
 /** An Istio HTTP route as the Gateway API conversion writes it (HTTPRedirect's prefix rewrite included). */
 type HttpRoute = Omit<IstioHttpRoute, 'redirect'> & { redirect?: IstioHttpRoute['redirect'] & { prefixRewrite?: string } };
 
-/** A conversion problem: `hard` drops every mesh route of the HTTPRoute (istiod's nil route), else the route stays. */
-interface ConversionProblem {
-  message: string;
-  hard: boolean;
-}
-
-class HardError extends Error {}
-
-/** The Services and ServiceEntries the routes refer to. */
-interface Registry {
-  services: Set<string>;
-  serviceEntries: Map<string, K8sObject>;
-  hostnames: Set<string>;
-}
-
-interface MeshParent {
-  /** parentRefString: the sort key of a route's parents. */
-  key: string;
-  namespace: string;
-  hosts: string[];
-  port?: number;
-}
-
-/** One VirtualService before the merge: the routes of one HTTPRoute for one key. */
-interface KeyedRoutes {
-  host: string;
+/** What converting one rule needs: the route, where backends are looked up, whether grants apply, and where soft problems go. */
+interface RuleContext {
   route: K8sObject;
-  /** A producer route is in the namespace of the service it routes. */
-  producer: boolean;
-  http: HttpRoute[];
+  registry: Registry;
+  enforceGrant: boolean;
+  problems: ConfigError[];
 }
-
-const where = (o: K8sObject) => `HTTPRoute ${o.metadata.namespace}/${o.metadata.name}`;
-
-/** Creation time in ms; objects without one sort first. */
-const createdAt = (o: K8sObject): number => {
-  const t = Date.parse(o.metadata.creationTimestamp ?? '');
-  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
-};
 
 /** Go duration text (Gateway API Duration) → proto3 JSON; undefined for zero or unparseable. */
 function duration(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const nanos = parseDurationNanos(text);
   return nanos === undefined || nanos === 0n ? undefined : nanosToJson(nanos);
-}
-
-/** extractParentReferenceInfo + referenceAllowed + filteredReferences, for the mesh parents only. */
-function meshParents(route: K8sObject, registry: Registry, ctx: ConversionContext): MeshParent[] {
-  const ns = route.metadata.namespace!;
-  const out: MeshParent[] = [];
-  for (const ref of (route.spec?.parentRefs ?? []) as any[]) {
-    const group: string = ref.group ?? GATEWAY_API_GROUP;
-    const kind: string = ref.kind ?? 'Gateway';
-    const namespace: string = ref.namespace ?? ns;
-    const name: string = ref.name;
-    const port: number | undefined = ref.port ?? undefined;
-    const key = `${group}/${kind}/${name}/${ref.sectionName ?? ''}/${port ?? 0}.${namespace}`;
-    if (group === '' && kind === 'Service') {
-      if (!registry.services.has(`${namespace}/${name}`)) {
-        ctx.warnings.push(`${where(route)}: parent Service ${namespace}/${name} not found; istiod does not accept the route for it`);
-        continue;
-      }
-      out.push({ key, namespace, port, hosts: [`${name}.${namespace}.svc.${KUBE_DOMAIN}`] });
-    } else if (group === ISTIO_GROUP && kind === 'ServiceEntry') {
-      const entry = registry.serviceEntries.get(`${namespace}/${name}`);
-      if (!entry) {
-        ctx.warnings.push(`${where(route)}: parent ServiceEntry ${namespace}/${name} not found; istiod does not accept the route for it`);
-        continue;
-      }
-      out.push({ key, namespace, port, hosts: [...(entry.spec?.hosts ?? [])] });
-    } else if (group === GATEWAY_API_GROUP && (kind === 'Gateway' || kind === 'ListenerSet')) {
-      ctx.warnings.push(`${where(route)}: parent ${kind} ${namespace}/${name} is ignored (meshplan converts HTTPRoutes bound to Services only)`);
-    } else {
-      ctx.warnings.push(`${where(route)}: parent ${group}/${kind} ${namespace}/${name} is not a kind istiod handles; ignored`);
-    }
-  }
-  return out.sort((a, b) => cmp(a.key, b.key));
 }
 
 /** createURIMatch: the path match (the API server defaults it to PathPrefix "/"). */
@@ -192,51 +139,52 @@ function headerOperations(filter: any): HeaderOperations | undefined {
   return ops;
 }
 
-/** buildDestination (mesh: no ReferenceGrant needed). Soft problems keep the destination, as istiod does. */
-function destination(ref: any, ns: string, registry: Registry, problems: ConversionProblem[]): Destination {
-  const group: string = ref.group ?? '';
-  const kind: string = ref.kind ?? 'Service';
-  const namespace: string = ref.namespace ?? ns;
-  let host: string;
-  if (group === '' && kind === 'Service') {
-    if (String(ref.name).includes('.')) throw new HardError('service name invalid; the name of the Service must be used, not the hostname');
-    host = `${ref.name}.${namespace}.svc.${KUBE_DOMAIN}`;
-    if (!registry.services.has(`${namespace}/${ref.name}`)) problems.push({ message: `backend(${host}) not found`, hard: false });
-  } else if (group === ISTIO_GROUP && kind === 'Hostname') {
-    if (ref.namespace !== undefined) throw new HardError('namespace may not be set with Hostname type');
-    host = ref.name;
-    if (!registry.hostnames.has(host)) problems.push({ message: `backend(${host}) not found`, hard: false });
-  } else if (group === MCS_GROUP && kind === 'ServiceImport') {
-    // Without ENABLE_MCS_HOST istiod treats a ServiceImport as the Service of the same name.
-    host = `${ref.name}.${namespace}.svc.${KUBE_DOMAIN}`;
-    if (!registry.services.has(`${namespace}/${ref.name}`)) problems.push({ message: `backend(${host}) not found`, hard: false });
-  } else {
-    problems.push({ message: `referencing unsupported backendRef: group "${group}" kind "${kind}"`, hard: false });
-    return {} as Destination;
-  }
-  if (ref.port === undefined) throw new HardError('port is required in backendRef');
-  return { host, port: { number: ref.port } };
+/** One destination; its soft problem is kept for ResolvedRefs (istiod keeps the route and its destination). */
+function destination(ref: any, rc: RuleContext): Destination {
+  const built = buildDestination(ref, rc.route, rc.registry, rc.enforceGrant);
+  if (built.problem) rc.problems.push(built.problem);
+  return built.destination;
 }
 
-/** buildHTTPDestination: zero weights dropped, a single backend carries no weight. */
-function routeDestinations(refs: any[], ns: string, registry: Registry, problems: ConversionProblem[]): HttpRouteDestination[] {
+/** A route-level or backend-level header modifier filter, onto `headers`; false for any other filter. */
+function applyHeaderFilter(filter: any, target: { headers?: HttpRoute['headers'] }): boolean {
+  if (filter.type !== 'RequestHeaderModifier' && filter.type !== 'ResponseHeaderModifier') return false;
+  const request = filter.type === 'RequestHeaderModifier';
+  const ops = headerOperations(request ? filter.requestHeaderModifier : filter.responseHeaderModifier);
+  if (ops) target.headers = { ...target.headers, [request ? 'request' : 'response']: ops };
+  return true;
+}
+
+/** buildHTTPDestination / buildGRPCDestination: zero weights dropped, a single backend carries no weight. */
+function routeDestinations(refs: any[], rc: RuleContext): HttpRouteDestination[] {
   const weighted = refs.filter((r) => (r.weight ?? 1) !== 0);
   return weighted.map((ref) => {
-    const out: HttpRouteDestination = {
-      destination: destination(ref, ns, registry, problems),
-      weight: weighted.length === 1 ? 0 : (ref.weight ?? 1),
-    };
+    const out: HttpRouteDestination = { destination: destination(ref, rc), weight: weighted.length === 1 ? 0 : (ref.weight ?? 1) };
     for (const filter of ref.filters ?? []) {
-      if (filter.type === 'RequestHeaderModifier' || filter.type === 'ResponseHeaderModifier') {
-        const ops = headerOperations(filter.type === 'RequestHeaderModifier' ? filter.requestHeaderModifier : filter.responseHeaderModifier);
-        if (!ops) continue;
-        out.headers = { ...out.headers, [filter.type === 'RequestHeaderModifier' ? 'request' : 'response']: ops };
-      } else {
-        throw new HardError(`unsupported filter type "${filter.type}"`);
-      }
+      if (!applyHeaderFilter(filter, out)) throw new HardError(`unsupported filter type "${filter.type}"`, 'InvalidFilter');
     }
     return out;
   });
+}
+
+/** createMirrorFilter: a mirror to a backend that is not there (or not granted) is dropped; the route stays. */
+function addMirror(out: HttpRoute, mirror: any, rc: RuleContext): void {
+  const built = buildDestination(mirror.backendRef ?? {}, rc.route, rc.registry, rc.enforceGrant);
+  if (built.problem) {
+    rc.problems.push(built.problem);
+    return;
+  }
+  const entry: NonNullable<HttpRoute['mirrors']>[number] = { destination: built.destination };
+  if (mirror.fraction) entry.percentage = { value: (100 * mirror.fraction.numerator) / (mirror.fraction.denominator ?? 100) };
+  else if (mirror.percent !== undefined) entry.percentage = { value: mirror.percent };
+  out.mirrors = [...(out.mirrors ?? []), entry];
+}
+
+/** Per the Gateway API spec, a rule without a backend of weight > 0 answers 500. */
+function routeOrDirectResponse(out: HttpRoute, refs: any[], rc: RuleContext): void {
+  const weightSum = refs.reduce((sum, r) => sum + (r.weight ?? 1), 0);
+  if (weightSum === 0 && !out.redirect) out.directResponse = { status: 500 };
+  else if (refs.length) out.route = routeDestinations(refs, rc);
 }
 
 /** createRedirectFilter. */
@@ -288,35 +236,19 @@ function cors(filter: any): CorsPolicy {
 }
 
 /** convertHTTPRoute for one rule and (at most) one of its matches. */
-function convertRule(route: K8sObject, rule: any, index: number, match: any, registry: Registry, problems: ConversionProblem[]): HttpRoute {
-  const ns = route.metadata.namespace!;
-  const out: HttpRoute = { name: rule.name ?? `${ns}.${route.metadata.name}.${index}` };
+function convertHttpRule(rule: any, index: number, match: any, rc: RuleContext): HttpRoute {
+  const { route } = rc;
+  const out: HttpRoute = { name: rule.name ?? `${route.metadata.namespace}.${route.metadata.name}.${index}` };
   if (match) out.match = [matchRequest(match)];
   for (const filter of rule.filters ?? []) {
+    if (applyHeaderFilter(filter, out)) continue;
     switch (filter.type) {
-      case 'RequestHeaderModifier':
-      case 'ResponseHeaderModifier': {
-        const ops = headerOperations(filter.type === 'RequestHeaderModifier' ? filter.requestHeaderModifier : filter.responseHeaderModifier);
-        if (ops) out.headers = { ...out.headers, [filter.type === 'RequestHeaderModifier' ? 'request' : 'response']: ops };
-        break;
-      }
       case 'RequestRedirect':
         out.redirect = redirect(filter.requestRedirect ?? {});
         break;
-      case 'RequestMirror': {
-        const mirror = filter.requestMirror ?? {};
-        const mirrorProblems: ConversionProblem[] = [];
-        const dst = destination(mirror.backendRef ?? {}, ns, registry, mirrorProblems);
-        // A mirror to a backend that is not there is dropped (the route stays).
-        if (mirrorProblems.length) problems.push(...mirrorProblems);
-        else {
-          const entry: NonNullable<HttpRoute['mirrors']>[number] = { destination: dst };
-          if (mirror.fraction) entry.percentage = { value: (100 * mirror.fraction.numerator) / (mirror.fraction.denominator ?? 100) };
-          else if (mirror.percent !== undefined) entry.percentage = { value: mirror.percent };
-          out.mirrors = [...(out.mirrors ?? []), entry];
-        }
+      case 'RequestMirror':
+        addMirror(out, filter.requestMirror ?? {}, rc);
         break;
-      }
       case 'URLRewrite': {
         const rw = rewrite(filter.urlRewrite ?? {});
         if (rw) out.rewrite = rw;
@@ -327,7 +259,7 @@ function convertRule(route: K8sObject, rule: any, index: number, match: any, reg
         out.corsPolicy = cors(filter.cors ?? {});
         break;
       default:
-        throw new HardError(`unsupported filter type "${filter.type}"`);
+        throw new HardError(`unsupported filter type "${filter.type}"`, 'InvalidFilter');
     }
   }
   if (rule.retry) {
@@ -345,31 +277,66 @@ function convertRule(route: K8sObject, rule: any, index: number, match: any, reg
     if (out.retries) out.retries.perTryTimeout = backendRequest;
     else out.timeout = backendRequest;
   }
-  const refs: any[] = rule.backendRefs ?? [];
-  const weightSum = refs.reduce((sum, r) => sum + (r.weight ?? 1), 0);
-  // Per the Gateway API spec, a rule without a backend of weight > 0 answers 500.
-  if (weightSum === 0 && !out.redirect) out.directResponse = { status: 500 };
-  else if (refs.length) out.route = routeDestinations(refs, ns, registry, problems);
+  routeOrDirectResponse(out, rule.backendRefs ?? [], rc);
   return out;
 }
 
-/** The mesh routes of one HTTPRoute, one per rule and match; undefined on a hard error. */
-function meshRoutes(route: K8sObject, registry: Registry, ctx: ConversionContext): HttpRoute[] | undefined {
-  const problems: ConversionProblem[] = [];
-  const out: HttpRoute[] = [];
+/** createGRPCURIMatch: a method match as a path match. */
+function grpcUriMatch(method: any): IstioStringMatch | undefined {
+  if (!method) return undefined;
+  const type: string = method.type ?? 'Exact';
+  const { service, method: name } = method;
+  if (name === undefined && service === undefined) throw new HardError('gRPC match must have method or service defined');
+  if (type === 'Exact') {
+    if (name === undefined) return { prefix: `/${service}/` };
+    if (service === undefined) return { regex: `/[^/]+/${name}` };
+    return { exact: `/${service}/${name}` };
+  }
+  if (type === 'RegularExpression') {
+    if (name === undefined) return { regex: `/${service}/.+` };
+    if (service === undefined) return { regex: `/[^/]+/${name}` };
+    return { regex: `/${service}/${name}` };
+  }
+  throw new HardError(`unknown type: "${type}" is not supported Path match type`);
+}
+
+/** convertGRPCRoute for one rule and (at most) one of its matches. */
+function convertGrpcRule(rule: any, index: number, match: any, rc: RuleContext): HttpRoute {
+  const { route } = rc;
+  const out: HttpRoute = { name: rule.name ?? `${route.metadata.namespace}.${route.metadata.name}.${index}` };
+  if (match) {
+    const m: HttpMatchRequest = {};
+    const uri = grpcUriMatch(match.method);
+    if (uri) m.uri = uri;
+    const headers = valueMatches(match.headers, 'header');
+    if (headers) m.headers = headers;
+    out.match = [m];
+  }
+  for (const filter of rule.filters ?? []) {
+    if (applyHeaderFilter(filter, out)) continue;
+    if (filter.type === 'RequestMirror') addMirror(out, filter.requestMirror ?? {}, rc);
+    else throw new HardError(`unsupported filter type "${filter.type}"`, 'InvalidFilter');
+  }
+  routeOrDirectResponse(out, rule.backendRefs ?? [], rc);
+  return out;
+}
+
+/** The routes of one HTTPRoute or GRPCRoute for mesh or gateway parents, one per rule and match; routes undefined on a hard error. */
+function convertRoutes(route: K8sObject, registry: Registry, mesh: boolean): ConvertedRoutes<HttpRoute> {
+  const rc: RuleContext = { route, registry, enforceGrant: !mesh, problems: [] };
+  const convert = route.kind === 'GRPCRoute' ? convertGrpcRule : convertHttpRule;
+  const routes: HttpRoute[] = [];
   try {
     ((route.spec?.rules ?? []) as any[]).forEach((rule, index) => {
-      // The API server defaults an empty match list to one PathPrefix "/" match.
-      const matches: any[] = rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }];
-      for (const match of matches.length ? matches : [undefined]) out.push(convertRule(route, rule, index, match, registry, problems));
+      // The API server defaults an HTTPRoute's empty match list to one PathPrefix "/" match.
+      const matches: any[] = route.kind === 'GRPCRoute' ? (rule.matches ?? []) : (rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]);
+      for (const match of matches.length ? matches : [undefined]) routes.push(convert(rule, index, match, rc));
     });
   } catch (e) {
     if (!(e instanceof HardError)) throw e;
-    ctx.warnings.push(`${where(route)}: ${e.message}; istiod generates no mesh routes for it`);
-    return undefined;
+    return { error: { reason: e.reason, message: e.message }, problems: [] };
   }
-  for (const p of problems) ctx.warnings.push(`${where(route)}: ${p.message}`);
-  return out;
+  return { routes, problems: rc.problems, ...(rc.problems.length ? { error: rc.problems[rc.problems.length - 1] } : {}) };
 }
 
 /** augmentPortMatch: every route matches only the parent's port. */
@@ -401,16 +368,11 @@ function precedes(a: HttpRoute, b: HttpRoute): boolean {
 const sortRoutes = (routes: HttpRoute[]): HttpRoute[] =>
   [...routes].sort((a, b) => (precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0));
 
-const parentName = (route: K8sObject) => `HTTPRoute/${route.metadata.name}.${route.metadata.namespace}`;
+const parentName = (route: K8sObject) => `${route.kind}/${route.metadata.name}.${route.metadata.namespace}`;
 
-/** mergeHTTPRoutes: one VirtualService per key, its HTTPRoutes oldest first. */
-function mergedVirtualService(key: string, entries: KeyedRoutes[]): K8sObject {
-  entries.sort(
-    (a, b) =>
-      createdAt(a.route) - createdAt(b.route) ||
-      cmp(a.route.metadata.namespace!, b.route.metadata.namespace!) ||
-      cmp(a.route.metadata.name, b.route.metadata.name),
-  );
+/** mergeHTTPRoutes: one VirtualService per key, its routes' objects oldest first. */
+function mergedVirtualService(key: string, entries: KeyedRoutes<HttpRoute>[]): K8sObject {
+  entries.sort((a, b) => byCreation(a.route, b.route));
   const base = entries[0].route;
   const namespace = base.metadata.namespace!;
   return {
@@ -427,45 +389,43 @@ function mergedVirtualService(key: string, entries: KeyedRoutes[]): K8sObject {
     },
     spec: {
       hosts: [entries[0].host],
-      gateways: [MESH_GATEWAY],
+      gateways: [entries[0].gateway],
       ...(entries[0].producer ? {} : { exportTo: ['.'] }),
-      http: sortRoutes(entries.flatMap((e) => e.http)),
+      http: sortRoutes(entries.flatMap((e) => e.routes)),
     },
     derivedFrom: sourceRef(base),
   };
 }
 
-function registryOf(objects: K8sObject[]): Registry {
-  const services = objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Service');
-  const entries = objects.filter((o) => o.apiVersion.startsWith(`${ISTIO_GROUP}/`) && o.kind === 'ServiceEntry');
-  return {
-    services: new Set(services.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)),
-    serviceEntries: new Map(entries.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o])),
-    hostnames: new Set([
-      ...services.map((o) => `${o.metadata.name}.${o.metadata.namespace}.svc.${KUBE_DOMAIN}`),
-      ...entries.flatMap((o) => (o.spec?.hosts ?? []) as string[]),
-    ]),
-  };
+/** The keyed routes of one object for one accepted parent. */
+function keyedRoutes(route: K8sObject, parent: RouteParent, routes: HttpRoute[]): { key: string; entry: KeyedRoutes<HttpRoute> }[] {
+  const ns = route.metadata.namespace!;
+  if (parent.mesh) {
+    const port: number | undefined = parent.ref.port ?? undefined;
+    const routeKey = port === undefined ? ns : `${ns}/${port}`;
+    const forParent = sortRoutes(port === undefined ? routes : withPort(routes, port));
+    const producer = (parent.ref.namespace ?? ns) === ns;
+    return parent.hosts.map((host) => ({ key: `${routeKey}/${host}`, entry: { host, route, gateway: MESH_GATEWAY, producer, routes: forParent } }));
+  }
+  const hosts: string[] = route.spec?.hostnames?.length ? route.spec.hostnames : ['*'];
+  return hosts
+    .filter((host) => hostnameAllowedByIsolation(parent, host))
+    .map((host) => ({ key: `${parent.internalName}/${host}`, entry: { host, route, gateway: parent.internalName, producer: true, routes: sortRoutes(routes) } }));
 }
 
 export const convertHttpRoutes: Converter = (objects, ctx) => {
-  const registry = registryOf(objects);
+  const registry = registryOf(objects, ctx);
+  const listeners = gatewayListeners(objects, ctx);
   const routes = objects
-    .filter((o) => HTTP_ROUTE_APIS.has(o.apiVersion) && o.kind === 'HTTPRoute')
-    .sort((a, b) => cmp(a.metadata.namespace!, b.metadata.namespace!) || cmp(a.metadata.name, b.metadata.name));
-  const byKey = new Map<string, KeyedRoutes[]>();
+    .filter((o) => isGatewayApiKind(o, 'HTTPRoute') || isGatewayApiKind(o, 'GRPCRoute'))
+    .sort((a, b) => cmp(a.kind, b.kind) || cmp(a.metadata.namespace!, b.metadata.namespace!) || cmp(a.metadata.name, b.metadata.name));
+  const byKey = new Map<string, KeyedRoutes<HttpRoute>[]>();
   for (const route of routes) {
-    const parents = meshParents(route, registry, ctx);
-    if (parents.length === 0) continue;
-    const http = meshRoutes(route, registry, ctx);
-    if (!http?.length) continue;
-    for (const parent of parents) {
-      const routeKey = parent.port === undefined ? route.metadata.namespace! : `${route.metadata.namespace}/${parent.port}`;
-      const forParent = sortRoutes(parent.port === undefined ? http : withPort(http, parent.port));
-      for (const host of parent.hosts) {
-        const key = `${routeKey}/${host}`;
-        byKey.set(key, [...(byKey.get(key) ?? []), { host, route, producer: parent.namespace === route.metadata.namespace, http: forParent }]);
-      }
+    const { accepted, routesFor } = bindRoute(route, listeners, registry, ctx, (mesh) => convertRoutes(route, registry, mesh));
+    for (const parent of accepted) {
+      const http = routesFor(parent);
+      if (!http?.length) continue;
+      for (const { key, entry } of keyedRoutes(route, parent, http)) byKey.set(key, [...(byKey.get(key) ?? []), entry]);
     }
   }
   return [...byKey.keys()].sort(cmp).map((key) => mergedVirtualService(key, byKey.get(key)!));

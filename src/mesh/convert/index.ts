@@ -7,11 +7,16 @@ import type { K8sObject } from '../../manifests/types.js';
 import type { MeshConfig } from '../types.js';
 import { convertIngresses } from './ingress.js';
 import { convertHttpRoutes } from './httproute.js';
+import { convertKubernetesGateways, resolveGateways, type NotModelled } from './k8s-gateway.js';
+import { convertTcpRoutes, convertTlsRoutes } from './tcproute.js';
+import type { GatewayApiCondition } from './gateway-api.js';
 
 export interface ConversionContext {
   mesh: MeshConfig;
   options: Required<EngineOptions>;
   warnings: string[];
+  /** Where the Gateway API converters record the status conditions istiod would write (analysis reads them). */
+  conditions?: GatewayApiCondition[];
 }
 
 /** One input kind's conversion: the Istio objects it yields (the input objects are left as they are). */
@@ -19,7 +24,10 @@ export type Converter = (objects: K8sObject[], ctx: ConversionContext) => K8sObj
 
 const CONVERTERS: Converter[] = [
   convertIngresses,
+  convertKubernetesGateways,
   convertHttpRoutes,
+  convertTcpRoutes,
+  convertTlsRoutes,
 ];
 
 /** The input with every derived Istio object appended, in converter order. */
@@ -27,3 +35,15 @@ export const withDerivedIstioConfig = (objects: K8sObject[], ctx: ConversionCont
   ...objects,
   ...CONVERTERS.flatMap((convert) => convert(objects, ctx)),
 ];
+
+/**
+ * The status conditions istiod would write on the input's Gateway API objects, and the Gateways it
+ * leaves to other controllers or meshplan does not model: the Gateway API converters run for their
+ * conditions alone (analysis).
+ */
+export function gatewayApiStatus(objects: K8sObject[], ctx: ConversionContext): { conditions: GatewayApiCondition[]; unmodelled: NotModelled[] } {
+  const conditions: GatewayApiCondition[] = [];
+  const statusCtx: ConversionContext = { ...ctx, warnings: [], conditions };
+  for (const convert of [convertKubernetesGateways, convertHttpRoutes, convertTcpRoutes, convertTlsRoutes]) convert(objects, statusCtx);
+  return { conditions, unmodelled: resolveGateways(objects, statusCtx).unmodelled };
+}
