@@ -44,6 +44,7 @@ import { runExpectations, type VerifyTarget } from './verify/verify.js';
 import { dumpSide, envoyDiffOf, type DiffDetail, type DiffProxyRef, type EnvoyDiff, type SideProxy } from './diff/index.js';
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
+import { envoyFilterPatchMessages } from './analysis/envoyfilter/patches.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
 import { ByteLru, heapGrowth } from './util/byte-lru.js';
 import { timeStage } from './util/stages.js';
@@ -153,6 +154,12 @@ export class CompiledScenario implements VerifyTarget {
     return this.analysisMessages;
   }
 
+  /** The scenario's analysis, and the EnvoyFilter patches left out of these proxies' generated config. */
+  analysisFor(proxies: readonly Proxy[]): AnalysisMessage[] {
+    const patchMessages = proxies.flatMap((p) => envoyFilterPatchMessages(p, this.xds(p).envoyFilterProblems ?? []));
+    return patchMessages.length > 0 ? [...this.analysis, ...patchMessages] : this.analysis;
+  }
+
   /** An estimate of the memory this scenario holds: its index and the xDS it keeps (for caches bounded by bytes). */
   get cachedBytes(): number {
     return this.compiledBytes + this.xdsCache.bytes;
@@ -218,7 +225,7 @@ export class CompiledScenario implements VerifyTarget {
       onProgress?.(i + 1, proxies.length);
       return one;
     });
-    return { proxies: translated, warnings: this.warnings, analysis: this.analysis };
+    return { proxies: translated, warnings: this.warnings, analysis: this.analysisFor(proxies) };
   }
 
   trace(selector: ProxySelector, request: TraceRequestInput): TraceResult {
@@ -278,7 +285,7 @@ export class CompiledScenario implements VerifyTarget {
   /** `istioctl proxy-config <kind>` for one proxy: the tables, and the text istioctl would print. */
   proxyConfig(selector: ProxySelector, kinds?: readonly ProxyConfigKind[], options: ProxyConfigOptions = {}): ProxyConfigResult {
     const proxy = this.proxy(selector);
-    return proxyConfigOf(proxy, generatedSource(this.xds(proxy), proxy), kinds, options, this.warnings, this.analysis);
+    return proxyConfigOf(proxy, generatedSource(this.xds(proxy), proxy), kinds, options, this.warnings, this.analysisFor([proxy]));
   }
 
   private translated(proxy: Proxy): TranslatedProxy {

@@ -73,6 +73,8 @@ export const MESSAGE_TYPES = {
   JwksUriFetchUnrestricted: { code: 'IST0175', level: 'Warning' },
   GatewayAPICRDVersionBelowMinimum: { code: 'IST0176', level: 'Warning' },
   ConflictingServiceEntryProtocol: { code: 'IST0177', level: 'Warning' },
+  // meshplan's own, about the config it generates (not istioctl analyze's).
+  EnvoyFilterPatchNotApplied: { code: 'MP0001', level: 'Warning' },
 } as const satisfies Record<string, { code: string; level: Level }>;
 
 export type MessageName = keyof typeof MESSAGE_TYPES;

@@ -2,7 +2,7 @@
 // wrong types and unknown fields are both problems.
 //
 // The schemas come from kubernetes-models (Kubernetes' OpenAPI) and @kubernetes-models/istio (Istio 1.29
-// CRDs: networking v1, v1beta1, v1alpha3; security v1, v1beta1) and @kubernetes-models/gateway-api (HTTPRoute
+// CRDs: networking v1, v1beta1, v1alpha3 with EnvoyFilter; security v1, v1beta1; telemetry v1, v1alpha1) and @kubernetes-models/gateway-api (HTTPRoute
 // v1, v1beta1; the package declares Node 22 but its validators run on Node 20). All ship them as ajv validators compiled
 // ahead of time, not as JSON Schema, so strictness cannot be added by setting additionalProperties:false.
 // Instead the validator runs over a read-tracking view of the object: a map whose schema lists
@@ -25,6 +25,8 @@ import * as networkingV1beta1 from '@kubernetes-models/istio/networking.istio.io
 import * as networkingV1alpha3 from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
 import * as securityV1 from '@kubernetes-models/istio/security.istio.io/v1';
 import * as securityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
+import { Telemetry as TelemetryV1 } from '@kubernetes-models/istio/telemetry.istio.io/v1';
+import { Telemetry as TelemetryV1alpha1 } from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
 import { HTTPRoute as HTTPRouteV1 } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { HTTPRoute as HTTPRouteV1beta1 } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1/HTTPRoute';
 
@@ -70,6 +72,9 @@ const SUPPORTED: ModelClass[] = [
   IngressClass,
   ...[networkingV1, networkingV1beta1, networkingV1alpha3].flatMap((api) => ISTIO_NETWORKING_KINDS.map((k) => api[k])),
   ...[securityV1, securityV1beta1].flatMap((api) => [api.PeerAuthentication, api.AuthorizationPolicy, api.RequestAuthentication]),
+  networkingV1alpha3.EnvoyFilter,
+  TelemetryV1,
+  TelemetryV1alpha1,
   HTTPRouteV1,
   HTTPRouteV1beta1,
 ];

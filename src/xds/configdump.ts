@@ -50,6 +50,10 @@ export function toConfigDump(xds: ProxyXds, proxy?: Proxy): ConfigDump {
         '@type': `${ADMIN}ClustersConfigDump`,
         dynamic_active_clusters: xds.clusters.map((cluster) => ({ cluster: typed(TYPE_URL.cluster, cluster) })),
       },
+      // Envoy dumps ECDS filters after the clusters; a proxy without them has no such section.
+      ...(xds.extensionConfigs?.length
+        ? [{ '@type': `${ADMIN}EcdsConfigDump`, ecds_filters: xds.extensionConfigs.map((f) => ({ ecds_filter: { '@type': 'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig', ...f } })) }]
+        : []),
       {
         '@type': `${ADMIN}EndpointsConfigDump`,
         dynamic_endpoint_configs: xds.endpoints.map((cla) => ({ endpoint_config: typed(TYPE_URL.clusterLoadAssignment, cla) })),

@@ -1,4 +1,5 @@
-// One proxy's xDS: each kind built by its own stage from the mesh index.
+// One proxy's xDS: each kind built by its own stage from the mesh index, then patched by the
+// EnvoyFilters that apply to the proxy (the one place each kind is finished).
 
 import type { MeshIndex, Proxy } from '../mesh/types.js';
 import { buildClusters } from './clusters/index.js';
@@ -7,36 +8,49 @@ import { buildListeners } from './listeners/index.js';
 import { buildRouteConfigs } from './routes/index.js';
 import type { GeneratedXds } from './types.js';
 import { LimitError, LIMITS, overLimit, type Limits } from '../limits.js';
+import { envoyFilterRun, patchedClusters, patchedExtensionConfigs, patchedListeners, patchedRoutes, withPatchProvenance } from './envoyfilter/index.js';
 
 export function generateXds(index: MeshIndex, proxy: Proxy, limits: Limits = LIMITS): GeneratedXds {
-  const listeners = buildListeners(index, proxy);
-  const routes = buildRouteConfigs(index, proxy);
-  const routeCount = routes.routes.reduce((n, rc) => n + (rc.virtual_hosts ?? []).reduce((m, vh) => m + (vh.routes?.length ?? 0), 0), 0);
+  const run = envoyFilterRun(index, proxy);
+  const built = buildListeners(index, proxy);
+  const listeners = run ? patchedListeners(run, index, proxy, built.listeners) : built.listeners;
+  const routeStage = buildRouteConfigs(index, proxy);
+  const routes = run ? patchedRoutes(run, index, proxy, routeStage.routes) : routeStage.routes;
+  const routeCount = routes.reduce((n, rc) => n + (rc.virtual_hosts ?? []).reduce((m, vh) => m + (vh.routes?.length ?? 0), 0), 0);
   if (routeCount > limits.maxRoutesPerProxy) {
     throw new LimitError(`proxy ${proxy.namespace}/${proxy.name}: ${overLimit('the number of routes', routeCount, 'maxRoutesPerProxy', limits)}`, 'proxy');
   }
-  const clusters = buildClusters(index, proxy);
-  if (clusters.clusters.length > limits.maxClustersPerProxy) {
-    const message = overLimit('the number of clusters', clusters.clusters.length, 'maxClustersPerProxy', limits);
+  const clusterStage = buildClusters(index, proxy);
+  const patched = run ? patchedClusters(run, index, proxy, clusterStage.clusters) : undefined;
+  const clusters = patched ?? clusterStage.clusters;
+  if (clusters.length > limits.maxClustersPerProxy) {
+    const message = overLimit('the number of clusters', clusters.length, 'maxClustersPerProxy', limits);
     throw new LimitError(`proxy ${proxy.namespace}/${proxy.name}: ${message}`, 'proxy');
   }
   // Only the shared outbound clusters are EDS: proxies of one scope share their assignments too.
-  const endpoints = buildEndpoints(index, proxy, clusters.shared);
+  const endpointStage = buildEndpoints(index, proxy, clusterStage.shared);
+  // Envoy asks only for the assignments of the EDS clusters it has (patches may remove some).
+  const edsNames = patched && new Set(patched.filter((c) => c.type === 'EDS').map((c) => c.name));
+  const endpoints = edsNames ? endpointStage.endpoints.filter((e) => edsNames.has(e.cluster_name)) : endpointStage.endpoints;
+  const extensionConfigs = run ? patchedExtensionConfigs(run, listeners) : [];
   return {
-    listeners: listeners.listeners,
-    routes: routes.routes,
-    clusters: clusters.clusters,
-    endpoints: endpoints.endpoints,
-    sharedClusters: clusters.shared,
+    listeners,
+    routes,
+    clusters,
+    endpoints,
+    ...(extensionConfigs.length > 0 ? { extensionConfigs } : {}),
+    // Patched clusters are the proxy's own copies: nothing is shared with other proxies any more.
+    ...(patched ? {} : { sharedClusters: clusterStage.shared }),
+    ...(run && run.problems.length > 0 ? { envoyFilterProblems: run.problems } : {}),
     provenance: {
-      listeners: listeners.provenance,
-      routes: routes.provenance.routes,
-      virtualHosts: routes.provenance.virtualHosts,
+      listeners: run ? withPatchProvenance(built.provenance, run.touched.listeners) : built.provenance,
+      routes: run ? withPatchProvenance(routeStage.provenance.routes, run.touched.routes) : routeStage.provenance.routes,
+      virtualHosts: run ? withPatchProvenance(routeStage.provenance.virtualHosts, run.touched.virtualHosts) : routeStage.provenance.virtualHosts,
       // Read on demand: a sidecar's cluster record is built only when asked for (see buildClusters).
       get clusters() {
-        return clusters.provenance;
+        return run ? withPatchProvenance(clusterStage.provenance, run.touched.clusters) : clusterStage.provenance;
       },
-      endpoints: endpoints.provenance,
+      endpoints: endpointStage.provenance,
     },
   };
 }
