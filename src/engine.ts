@@ -45,6 +45,7 @@ import { dumpSide, envoyDiffOf, type DiffDetail, type DiffProxyRef, type EnvoyDi
 import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
 import { envoyFilterPatchMessages } from './analysis/envoyfilter/patches.js';
+import { telemetryMessages } from './analysis/telemetry/generated.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
 import { ByteLru, heapGrowth } from './util/byte-lru.js';
 import { timeStage } from './util/stages.js';
@@ -154,9 +155,12 @@ export class CompiledScenario implements VerifyTarget {
     return this.analysisMessages;
   }
 
-  /** The scenario's analysis, and the EnvoyFilter patches left out of these proxies' generated config. */
+  /** The scenario's analysis, and the EnvoyFilter patches and Telemetry settings left out of these proxies' generated config. */
   analysisFor(proxies: readonly Proxy[]): AnalysisMessage[] {
-    const patchMessages = proxies.flatMap((p) => envoyFilterPatchMessages(p, this.xds(p).envoyFilterProblems ?? []));
+    const patchMessages = proxies.flatMap((p) => {
+      const xds = this.xds(p);
+      return [...envoyFilterPatchMessages(p, xds.envoyFilterProblems ?? []), ...telemetryMessages(p, xds.telemetryProblems ?? [])];
+    });
     return patchMessages.length > 0 ? [...this.analysis, ...patchMessages] : this.analysis;
   }
 

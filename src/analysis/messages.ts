@@ -75,6 +75,7 @@ export const MESSAGE_TYPES = {
   ConflictingServiceEntryProtocol: { code: 'IST0177', level: 'Warning' },
   // meshplan's own, about the config it generates (not istioctl analyze's).
   EnvoyFilterPatchNotApplied: { code: 'MP0001', level: 'Warning' },
+  TelemetryNotModelled: { code: 'MP0002', level: 'Warning' },
 } as const satisfies Record<string, { code: string; level: Level }>;
 
 export type MessageName = keyof typeof MESSAGE_TYPES;

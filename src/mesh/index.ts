@@ -8,6 +8,7 @@ import { labelsMatch, resolveShortname } from './hosts.js';
 import { resolveMeshConfig, resolveOptions } from './meshconfig.js';
 import { DestinationRuleIndex, PeerAuthenticationIndex } from './policies.js';
 import { EnvoyFilterIndex } from './envoyfilters.js';
+import { TelemetryIndex } from './telemetries.js';
 import { SecurityPolicyIndex, bucketByAction } from './security-policies.js';
 import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGateway } from './scope.js';
 import { autoAllocateAddresses } from './auto-allocation.js';
@@ -67,6 +68,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   const authzIndex = new SecurityPolicyIndex(configs('AuthorizationPolicy'), rootNs, selectorPolicyOnGateways);
   const jwtIndex = new SecurityPolicyIndex(configs('RequestAuthentication'), rootNs, selectorPolicyOnGateways);
   const envoyFilterIndex = new EnvoyFilterIndex(configs('EnvoyFilter'), rootNs, selectorPolicyOnGateways);
+  const telemetryIndex = new TelemetryIndex(configs('Telemetry'), rootNs, selectorPolicyOnGateways);
 
   const vsIndex = indexVirtualServices(virtualServices);
   const drIndex = new DestinationRuleIndex(destinationRules, rootNs);
@@ -265,6 +267,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
     authorizationPolicies: (proxy) => bucketByAction(authzIndex.forProxy(proxy)),
     requestAuthentications: (proxy) => jwtIndex.forProxy(proxy),
     envoyFilters: (proxy) => (envoyFilterIndex.empty ? [] : envoyFilterIndex.forProxy(proxy)),
+    telemetries: (proxy) => (telemetryIndex.empty ? [] : telemetryIndex.forProxy(proxy)),
   };
 }
 

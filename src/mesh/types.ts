@@ -205,6 +205,8 @@ export interface MeshIndex {
   requestAuthentications(proxy: Proxy): IstioConfig[];
   /** EnvoyFilter patches that apply to a proxy, in the order istiod applies them. */
   envoyFilters?(proxy: Proxy): EnvoyFilterPatch[];
+  /** Telemetry resources that apply to a proxy: root namespace-wide, namespace-wide, then workload ones (later override). */
+  telemetries?(proxy: Proxy): IstioConfig[];
 }
 
 /** The manifests behind a config: itself, or all that were merged into it (DestinationRules, delegates). */

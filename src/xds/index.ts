@@ -1,5 +1,5 @@
-// One proxy's xDS: each kind built by its own stage from the mesh index, then patched by the
-// EnvoyFilters that apply to the proxy (the one place each kind is finished).
+// One proxy's xDS: each kind built by its own stage from the mesh index (listeners with their Telemetry),
+// then patched by the EnvoyFilters that apply to the proxy (the one place each kind is finished).
 
 import type { MeshIndex, Proxy } from '../mesh/types.js';
 import { buildClusters } from './clusters/index.js';
@@ -8,12 +8,17 @@ import { buildListeners } from './listeners/index.js';
 import { buildRouteConfigs } from './routes/index.js';
 import type { GeneratedXds } from './types.js';
 import { LimitError, LIMITS, overLimit, type Limits } from '../limits.js';
+import { applyTelemetry } from './telemetry/index.js';
 import { envoyFilterRun, patchedClusters, patchedExtensionConfigs, patchedListeners, patchedRoutes, withPatchProvenance } from './envoyfilter/index.js';
 
 export function generateXds(index: MeshIndex, proxy: Proxy, limits: Limits = LIMITS): GeneratedXds {
   const run = envoyFilterRun(index, proxy);
   const built = buildListeners(index, proxy);
-  const listeners = run ? patchedListeners(run, index, proxy, built.listeners) : built.listeners;
+  // Telemetry is part of building the listeners in istiod; EnvoyFilters patch what that gives.
+  const telemetry = applyTelemetry(index, proxy, built.listeners);
+  const generated = telemetry?.listeners ?? built.listeners;
+  const listenerProvenance = telemetry ? withPatchProvenance(built.provenance, telemetry.touched) : built.provenance;
+  const listeners = run ? patchedListeners(run, index, proxy, generated) : generated;
   const routeStage = buildRouteConfigs(index, proxy);
   const routes = run ? patchedRoutes(run, index, proxy, routeStage.routes) : routeStage.routes;
   const routeCount = routes.reduce((n, rc) => n + (rc.virtual_hosts ?? []).reduce((m, vh) => m + (vh.routes?.length ?? 0), 0), 0);
@@ -42,8 +47,9 @@ export function generateXds(index: MeshIndex, proxy: Proxy, limits: Limits = LIM
     // Patched clusters are the proxy's own copies: nothing is shared with other proxies any more.
     ...(patched ? {} : { sharedClusters: clusterStage.shared }),
     ...(run && run.problems.length > 0 ? { envoyFilterProblems: run.problems } : {}),
+    ...(telemetry && telemetry.problems.length > 0 ? { telemetryProblems: telemetry.problems } : {}),
     provenance: {
-      listeners: run ? withPatchProvenance(built.provenance, run.touched.listeners) : built.provenance,
+      listeners: run ? withPatchProvenance(listenerProvenance, run.touched.listeners) : listenerProvenance,
       routes: run ? withPatchProvenance(routeStage.provenance.routes, run.touched.routes) : routeStage.provenance.routes,
       virtualHosts: run ? withPatchProvenance(routeStage.provenance.virtualHosts, run.touched.virtualHosts) : routeStage.provenance.virtualHosts,
       // Read on demand: a sidecar's cluster record is built only when asked for (see buildClusters).

@@ -24,4 +24,6 @@ export interface GeneratedXds extends ProxyXds {
   sharedClusters?: readonly Cluster[];
   /** EnvoyFilter patches istiod would apply that this config leaves out (and why), for analysis messages. */
   envoyFilterProblems?: PatchProblem[];
+  /** Telemetry settings istiod would apply that this config leaves out (and why). */
+  telemetryProblems?: { telemetry?: SourceRef; message: string }[];
 }
