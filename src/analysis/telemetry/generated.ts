@@ -2,16 +2,17 @@
 // kind not modelled, a provider whose service is not in the registry), as messages about the proxy. They
 // come from generating the proxy's xDS (src/xds/telemetry), so they are per proxy.
 
+import type { SourceRef } from '../../manifests/types.js';
 import type { AnalysisMessage } from '../context.js';
 import { MESSAGE_TYPES } from '../messages.js';
 
-export function telemetryMessages(proxy: { namespace: string; name: string }, problems: readonly { message: string }[]): AnalysisMessage[] {
+export function telemetryMessages(proxy: { namespace: string; name: string }, problems: readonly { telemetry?: SourceRef; message: string }[]): AnalysisMessage[] {
   const type = MESSAGE_TYPES.TelemetryNotModelled;
   return problems.map((p) => ({
     code: type.code,
     name: 'TelemetryNotModelled',
     level: type.level,
-    resource: { kind: 'Pod', namespace: proxy.namespace, name: proxy.name },
+    resource: p.telemetry ? { kind: 'Telemetry', namespace: p.telemetry.namespace, name: p.telemetry.name } : { kind: 'Pod', namespace: proxy.namespace, name: proxy.name },
     message: `proxy ${proxy.namespace}/${proxy.name}: ${p.message}`,
   }));
 }

@@ -24,6 +24,9 @@ export function envoyFilterRun(index: MeshIndex, proxy: Proxy): PatchRun | undef
   if (patches.length === 0) return undefined;
   const run = new PatchRun(patches);
   for (const p of patches) {
+    if (p.index === patches.find((q) => q.filter === p.filter)!.index && p.filter.annotations['envoyfilter.istio.io/referenced-services']) {
+      run.report(p, 'the envoyfilter.istio.io/referenced-services annotation (services a gateway or waypoint must include) is not modelled');
+    }
     if (p.applyTo === 'BOOTSTRAP') run.report(p, 'BOOTSTRAP patches change the bootstrap pilot-agent writes, which meshplan does not generate: not applied');
     else if (!['MERGE', 'ADD', 'REMOVE', 'INSERT_BEFORE', 'INSERT_AFTER', 'INSERT_FIRST', 'REPLACE', 'MERGE_AND_REPLACE_LIST'].includes(p.operation)) run.report(p, `unknown operation ${p.operation}: not applied`);
     else if (!LISTENER_KINDS.has(p.applyTo) && !ROUTE_KINDS.has(p.applyTo) && p.applyTo !== 'CLUSTER' && p.applyTo !== 'EXTENSION_CONFIG') run.report(p, `unknown applyTo ${p.applyTo}: not applied`);

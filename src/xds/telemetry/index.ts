@@ -10,7 +10,7 @@ import { VIRTUAL_INBOUND, VIRTUAL_OUTBOUND } from '../names.js';
 import { accessLogs, type AccessLogs } from './access-log.js';
 import { statsConfigs } from './metrics.js';
 import type { WorkloadMode } from './providers.js';
-import { defaultProviders } from './providers.js';
+import { defaultProviders, fetchProvider } from './providers.js';
 import { telemetryTracing, type TelemetryTracing } from './tracing.js';
 
 const HCM = 'envoy.filters.network.http_connection_manager';
@@ -35,6 +35,24 @@ function applies(index: MeshIndex, telemetries: IstioConfig[]): boolean {
   );
 }
 
+/** Telemetry fields istiod honours that meshplan does not model, named by path. */
+function unmodelledFields(index: MeshIndex, telemetries: IstioConfig[]): TelemetryResult['problems'] {
+  const out: TelemetryResult['problems'] = [];
+  for (const t of telemetries) {
+    const name = `Telemetry ${t.namespace}/${t.name}`;
+    (Array.isArray(t.spec?.tracing) ? t.spec.tracing : []).forEach((e: any, i: number) => {
+      if (e?.disableContextPropagation !== undefined) out.push({ telemetry: t.source, message: `${name} spec.tracing[${i}].disableContextPropagation is not modelled (istiod sets no_context_propagation for 1.30+ proxies)` });
+    });
+    (Array.isArray(t.spec?.metrics) ? t.spec.metrics : []).forEach((e: any, i: number) => {
+      for (const p of Array.isArray(e?.providers) ? e.providers : []) {
+        const provider = fetchProvider(index, String(p?.name ?? ''));
+        if (provider && !provider.prometheus) out.push({ telemetry: t.source, message: `${name} spec.metrics[${i}].providers: ${provider.name} is not a prometheus provider; only Prometheus metrics are modelled` });
+      }
+    });
+  }
+  return out;
+}
+
 interface ClassSettings {
   logs?: AccessLogs;
   tracing?: TelemetryTracing;
@@ -44,7 +62,7 @@ interface ClassSettings {
 export function applyTelemetry(index: MeshIndex, proxy: Proxy, listeners: Listener[]): TelemetryResult | undefined {
   const telemetries = index.telemetries?.(proxy) ?? [];
   if (!applies(index, telemetries)) return undefined;
-  const problems: TelemetryResult['problems'] = [];
+  const problems: TelemetryResult['problems'] = unmodelledFields(index, telemetries);
   const gateway = proxy.type === 'router';
   const stats = statsConfigs(index, telemetries, (mode) => gateway || mode === 'SERVER');
   const settings = new Map<WorkloadMode, ClassSettings>();
