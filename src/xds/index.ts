@@ -4,7 +4,7 @@
 import type { MeshIndex, Proxy } from '../mesh/types.js';
 import { buildClusters } from './clusters/index.js';
 import { buildEndpoints } from './endpoints/index.js';
-import { buildListeners } from './listeners/index.js';
+import { buildListeners, rdsNames } from './listeners/index.js';
 import { buildRouteConfigs } from './routes/index.js';
 import type { GeneratedXds } from './types.js';
 import { LimitError, LIMITS, overLimit, type Limits } from '../limits.js';
@@ -19,7 +19,8 @@ export function generateXds(index: MeshIndex, proxy: Proxy, limits: Limits = LIM
   const generated = telemetry?.listeners ?? built.listeners;
   const listenerProvenance = telemetry ? withPatchProvenance(built.provenance, telemetry.touched) : built.provenance;
   const listeners = run ? patchedListeners(run, index, proxy, generated) : generated;
-  const routeStage = buildRouteConfigs(index, proxy);
+  // Envoy asks for the route configurations its (patched) listeners name.
+  const routeStage = buildRouteConfigs(index, proxy, run && listeners !== generated ? rdsNames(listeners) : undefined);
   const routes = run ? patchedRoutes(run, index, proxy, routeStage.routes) : routeStage.routes;
   const routeCount = routes.reduce((n, rc) => n + (rc.virtual_hosts ?? []).reduce((m, vh) => m + (vh.routes?.length ?? 0), 0), 0);
   if (routeCount > limits.maxRoutesPerProxy) {
