@@ -31,7 +31,7 @@ function applies(index: MeshIndex, telemetries: IstioConfig[]): boolean {
     telemetries.length > 0 ||
     (typeof index.mesh.accessLogFile === 'string' && index.mesh.accessLogFile !== '') ||
     defaultProviders(index, 'accessLogging').length > 0 ||
-    (defaultProviders(index, 'tracing').length > 0 && index.mesh.enableTracing !== false)
+    defaultProviders(index, 'tracing').length > 0
   );
 }
 
@@ -71,7 +71,8 @@ export function applyTelemetry(index: MeshIndex, proxy: Proxy, listeners: Listen
     if (!s) {
       s = {
         logs: accessLogs(index, telemetries, mode),
-        tracing: index.mesh.enableTracing === false && telemetries.every((t) => !t.spec?.tracing) ? undefined : telemetryTracing(index, proxy, telemetries, mode),
+        // With a Telemetry or default provider, enableTracing no longer decides (configureTracingFromTelemetry).
+        tracing: telemetryTracing(index, proxy, telemetries, mode),
         stats: stats ? (stats.byMode[mode] ?? null) : undefined,
       };
       for (const name of s.logs?.unmodelled ?? []) problems.push({ message: `access log provider ${name} is not an envoyFileAccessLog provider: meshplan does not model its access log` });
