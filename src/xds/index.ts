@@ -1,6 +1,7 @@
 // One proxy's xDS: each kind built by its own stage from the mesh index (listeners with their Telemetry),
 // then patched by the EnvoyFilters that apply to the proxy (the one place each kind is finished).
 
+import type { SourceRef } from '../manifests/types.js';
 import type { MeshIndex, Proxy } from '../mesh/types.js';
 import { buildClusters } from './clusters/index.js';
 import { buildEndpoints } from './endpoints/index.js';
@@ -39,6 +40,7 @@ export function generateXds(index: MeshIndex, proxy: Proxy, limits: Limits = LIM
   const edsNames = patched && new Set(patched.filter((c) => c.type === 'EDS').map((c) => c.name));
   const endpoints = edsNames ? endpointStage.endpoints.filter((e) => edsNames.has(e.cluster_name)) : endpointStage.endpoints;
   const extensionConfigs = run ? patchedExtensionConfigs(run, listeners) : [];
+  let clusterProvenance: Record<string, SourceRef[]> | undefined;
   return {
     listeners,
     routes,
@@ -50,12 +52,15 @@ export function generateXds(index: MeshIndex, proxy: Proxy, limits: Limits = LIM
     ...(run && run.problems.length > 0 ? { envoyFilterProblems: run.problems } : {}),
     ...(telemetry && telemetry.problems.length > 0 ? { telemetryProblems: telemetry.problems } : {}),
     provenance: {
-      listeners: run ? withPatchProvenance(listenerProvenance, run.touched.listeners) : listenerProvenance,
-      routes: run ? withPatchProvenance(routeStage.provenance.routes, run.touched.routes) : routeStage.provenance.routes,
-      virtualHosts: run ? withPatchProvenance(routeStage.provenance.virtualHosts, run.touched.virtualHosts) : routeStage.provenance.virtualHosts,
+      listeners: run ? withPatchProvenance(listenerProvenance, run.touched.listeners, new Set(listeners.map((l) => l.name))) : listenerProvenance,
+      routes: run ? withPatchProvenance(routeStage.provenance.routes, run.touched.routes, new Set(routes.map((r) => r.name))) : routeStage.provenance.routes,
+      virtualHosts: run
+        ? withPatchProvenance(routeStage.provenance.virtualHosts, run.touched.virtualHosts, new Set(routes.flatMap((r) => (r.virtual_hosts ?? []).map((vh) => `${r.name}/${vh.name}`))))
+        : routeStage.provenance.virtualHosts,
       // Read on demand: a sidecar's cluster record is built only when asked for (see buildClusters).
       get clusters() {
-        return run ? withPatchProvenance(clusterStage.provenance, run.touched.clusters) : clusterStage.provenance;
+        if (!patched) return clusterStage.provenance;
+        return (clusterProvenance ??= withPatchProvenance(clusterStage.provenance, run!.touched.clusters, new Set(clusters.map((c) => c.name))));
       },
       endpoints: endpointStage.provenance,
     },

@@ -121,10 +121,17 @@ export function patchedExtensionConfigs(run: PatchRun, listeners: Listener[]): E
   return extensionConfigs(run, listeners);
 }
 
-/** Provenance of patched resources: the EnvoyFilters beside what the resource already names. */
-export function withPatchProvenance(base: Record<string, SourceRef[]>, touched: Map<string, SourceRef[]>): Record<string, SourceRef[]> {
-  if (touched.size === 0) return base;
-  const out = { ...base };
-  for (const [name, refs] of touched) out[name] = [...(out[name] ?? []), ...refs.filter((r) => !(out[name] ?? []).includes(r))];
+/**
+ * Provenance of patched resources: the EnvoyFilters beside what the resource already names. With `present`,
+ * only the resources still there (a REMOVE drops its resource's record).
+ */
+export function withPatchProvenance(base: Record<string, SourceRef[]>, touched: Map<string, SourceRef[]>, present?: Set<string>): Record<string, SourceRef[]> {
+  if (touched.size === 0 && !present) return base;
+  const out: Record<string, SourceRef[]> = {};
+  for (const [name, refs] of Object.entries(base)) if (!present || present.has(name)) out[name] = refs;
+  for (const [name, refs] of touched) {
+    if (present && !present.has(name)) continue;
+    out[name] = [...(out[name] ?? []), ...refs.filter((r) => !(out[name] ?? []).includes(r))];
+  }
   return out;
 }
