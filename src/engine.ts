@@ -46,6 +46,8 @@ import { quoteMeta } from './util/regex.js';
 import { analyze, type AnalysisMessage } from './analysis/index.js';
 import { fidelityMessages } from './fidelity/index.js';
 import { describePod, describeText, type PodDescription } from './describe/index.js';
+import { envoyFilterPatchMessages } from './analysis/envoyfilter/patches.js';
+import { telemetryMessages } from './analysis/telemetry/generated.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
 import { ByteLru, heapGrowth } from './util/byte-lru.js';
 import { timeStage } from './util/stages.js';
@@ -166,6 +168,15 @@ export class CompiledScenario implements VerifyTarget {
     return this.analysisMessages;
   }
 
+  /** The scenario's analysis, and the EnvoyFilter patches and Telemetry settings left out of these proxies' generated config. */
+  analysisFor(proxies: readonly Proxy[]): AnalysisMessage[] {
+    const patchMessages = proxies.flatMap((p) => {
+      const xds = this.xds(p);
+      return [...envoyFilterPatchMessages(p, xds.envoyFilterProblems ?? []), ...telemetryMessages(p, xds.telemetryProblems ?? [])];
+    });
+    return patchMessages.length > 0 ? [...this.analysis, ...patchMessages] : this.analysis;
+  }
+
   /** An estimate of the memory this scenario holds: its index and the xDS it keeps (for caches bounded by bytes). */
   get cachedBytes(): number {
     return this.compiledBytes + this.xdsCache.bytes;
@@ -231,7 +242,7 @@ export class CompiledScenario implements VerifyTarget {
       onProgress?.(i + 1, proxies.length);
       return one;
     });
-    return { proxies: translated, warnings: this.warnings, analysis: this.analysis };
+    return { proxies: translated, warnings: this.warnings, analysis: this.analysisFor(proxies) };
   }
 
   trace(selector: ProxySelector, request: TraceRequestInput): TraceResult {
@@ -298,7 +309,7 @@ export class CompiledScenario implements VerifyTarget {
   /** `istioctl proxy-config <kind>` for one proxy: the tables, and the text istioctl would print. */
   proxyConfig(selector: ProxySelector, kinds?: readonly ProxyConfigKind[], options: ProxyConfigOptions = {}): ProxyConfigResult {
     const proxy = this.proxy(selector);
-    return proxyConfigOf(proxy, generatedSource(this.xds(proxy), proxy), kinds, options, this.warnings, this.analysis);
+    return proxyConfigOf(proxy, generatedSource(this.xds(proxy), proxy), kinds, options, this.warnings, this.analysisFor([proxy]));
   }
 
   private translated(proxy: Proxy): TranslatedProxy {

@@ -74,8 +74,11 @@ export const MESSAGE_TYPES = {
   JwksUriFetchUnrestricted: { code: 'IST0175', level: 'Warning' },
   GatewayAPICRDVersionBelowMinimum: { code: 'IST0176', level: 'Warning' },
   ConflictingServiceEntryProtocol: { code: 'IST0177', level: 'Warning' },
-  // meshplan's own codes (MP): input istiod acts on that meshplan does not model, so its answer leaves it out.
+  // meshplan's own codes (MP): input istiod acts on that meshplan does not model, so its answer leaves it out,
+  // and what meshplan decides about the config it generates (not istioctl analyze's).
   NotModelled: { code: 'MP0001', level: 'Warning' },
+  EnvoyFilterPatchNotApplied: { code: 'MP0002', level: 'Warning' },
+  TelemetryNotModelled: { code: 'MP0003', level: 'Warning' },
 } as const satisfies Record<string, { code: string; level: Level }>;
 
 export type MessageName = keyof typeof MESSAGE_TYPES;

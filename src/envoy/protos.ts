@@ -141,7 +141,8 @@ const SPECIAL_JSON = new Set([
 ]);
 
 const fieldIndex = new WeakMap<protobuf.Type, Map<string, protobuf.Field>>();
-function fieldsByJsonKey(type: protobuf.Type): Map<string, protobuf.Field> {
+/** A message's fields by proto name and by JSON name (both spellings proto3 JSON accepts). */
+export function fieldsByJsonKey(type: protobuf.Type): Map<string, protobuf.Field> {
   let index = fieldIndex.get(type);
   if (!index) {
     index = new Map();
@@ -526,6 +527,16 @@ class Checker {
         asList(r.not_in).map(Number).includes(v);
       return failed ? `${type} ${v} breaks the rule ${JSON.stringify(r)}` : undefined;
     }
+    return undefined;
+  }
+}
+
+/** A message type of the loaded protos by full name (e.g. envoy.config.listener.v3.Listener), if any. */
+export function envoyMessageType(name: string): protobuf.Type | undefined {
+  try {
+    const found = envoyProtos().root.lookup(name);
+    return found instanceof protobuf.Type ? found : undefined;
+  } catch {
     return undefined;
   }
 }

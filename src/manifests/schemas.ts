@@ -2,8 +2,9 @@
 // wrong types and unknown fields are both problems.
 //
 // The schemas come from kubernetes-models (Kubernetes' OpenAPI) and @kubernetes-models/istio (Istio 1.29
-// CRDs: networking v1, v1beta1, v1alpha3; security v1, v1beta1) and @kubernetes-models/gateway-api (Gateway,
-// GatewayClass, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ReferenceGrant; the package declares Node 22 but its validators run on Node 20). All ship them as ajv validators compiled
+// CRDs: networking v1, v1beta1, v1alpha3 with EnvoyFilter; security v1, v1beta1; telemetry v1, v1alpha1) and
+// @kubernetes-models/gateway-api (Gateway, GatewayClass, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ReferenceGrant;
+// the package declares Node 22 but its validators run on Node 20). All ship them as ajv validators compiled
 // ahead of time, not as JSON Schema, so strictness cannot be added by setting additionalProperties:false.
 // Instead the validator runs over a read-tracking view of the object: a map whose schema lists
 // properties makes the validator look up each listed name, while an open map (labels, int-or-string,
@@ -31,6 +32,8 @@ import * as gatewayApiV1 from '@kubernetes-models/gateway-api/gateway.networking
 import * as gatewayApiV1beta1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1';
 import * as gatewayApiV1alpha2 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2';
 import * as gatewayApiV1alpha3 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha3';
+import { Telemetry as TelemetryV1 } from '@kubernetes-models/istio/telemetry.istio.io/v1';
+import { Telemetry as TelemetryV1alpha1 } from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
 
 /** A kubernetes-models class: its prototype's validate() checks `this` and throws on problems. */
 interface ModelClass {
@@ -82,6 +85,9 @@ const SUPPORTED: ModelClass[] = [
   ...[gatewayApiV1beta1.Gateway, gatewayApiV1beta1.GatewayClass, gatewayApiV1beta1.HTTPRoute, gatewayApiV1beta1.ReferenceGrant],
   ...[gatewayApiV1alpha2.GRPCRoute, gatewayApiV1alpha2.TCPRoute, gatewayApiV1alpha2.TLSRoute, gatewayApiV1alpha2.ReferenceGrant],
   gatewayApiV1alpha3.TLSRoute,
+  networkingV1alpha3.EnvoyFilter,
+  TelemetryV1,
+  TelemetryV1alpha1,
 ];
 
 const MODELS = new Map<string, ModelClass>(SUPPORTED.map((m) => [`${m.apiVersion}/${m.kind}`, m]));

@@ -7,6 +7,8 @@ import { cmp, creationRanks, resolveVirtualService, toIstioConfig } from './conf
 import { labelsMatch, resolveShortname } from './hosts.js';
 import { resolveMeshConfig, resolveOptions } from './meshconfig.js';
 import { DestinationRuleIndex, PeerAuthenticationIndex } from './policies.js';
+import { EnvoyFilterIndex } from './envoyfilters.js';
+import { TelemetryIndex } from './telemetries.js';
 import { SecurityPolicyIndex, bucketByAction } from './security-policies.js';
 import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGateway } from './scope.js';
 import { autoAllocateAddresses } from './auto-allocation.js';
@@ -65,6 +67,8 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   const selectorPolicyOnGateways = featureFlag(options.features, 'ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY');
   const authzIndex = new SecurityPolicyIndex(configs('AuthorizationPolicy'), rootNs, selectorPolicyOnGateways);
   const jwtIndex = new SecurityPolicyIndex(configs('RequestAuthentication'), rootNs, selectorPolicyOnGateways);
+  const envoyFilterIndex = new EnvoyFilterIndex(configs('EnvoyFilter'), rootNs, selectorPolicyOnGateways);
+  const telemetryIndex = new TelemetryIndex(configs('Telemetry'), rootNs, selectorPolicyOnGateways);
 
   const vsIndex = indexVirtualServices(virtualServices);
   const drIndex = new DestinationRuleIndex(destinationRules, rootNs);
@@ -264,6 +268,8 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
     },
     authorizationPolicies: (proxy) => bucketByAction(authzIndex.forProxy(proxy)),
     requestAuthentications: (proxy) => jwtIndex.forProxy(proxy),
+    envoyFilters: (proxy) => (envoyFilterIndex.empty ? [] : envoyFilterIndex.forProxy(proxy)),
+    telemetries: (proxy) => (telemetryIndex.empty ? [] : telemetryIndex.forProxy(proxy)),
   };
 }
 

@@ -5,6 +5,7 @@
 import type { K8sObject, SourceRef } from '../manifests/types.js';
 import type { EngineOptions, ProxyType } from '../contract.js';
 import type { AuthorizationPolicies } from './security-policies.js';
+import type { EnvoyFilterPatch } from './envoyfilters.js';
 
 /** Istio's protocol names (pkg/config/protocol). "" = unsupported/auto (sniffed). */
 export type Protocol =
@@ -208,6 +209,10 @@ export interface MeshIndex {
   authorizationPolicies(proxy: Proxy): AuthorizationPolicies;
   /** RequestAuthentications that apply to a proxy, root namespace first, oldest first. */
   requestAuthentications(proxy: Proxy): IstioConfig[];
+  /** EnvoyFilter patches that apply to a proxy, in the order istiod applies them. */
+  envoyFilters?(proxy: Proxy): EnvoyFilterPatch[];
+  /** Telemetry resources that apply to a proxy: root namespace-wide, namespace-wide, then workload ones (later override). */
+  telemetries?(proxy: Proxy): IstioConfig[];
 }
 
 /** The manifests behind a config: itself, or all that were merged into it (DestinationRules, delegates). */

@@ -52,6 +52,7 @@ export function generatedSource(xds: ProxyXds, proxy?: Proxy): ConfigSource {
     clusters: xds.clusters,
     listeners: xds.listeners,
     routes: xds.routes,
+    ...(xds.extensionConfigs?.length ? { ecds: xds.extensionConfigs } : {}),
     endpoints: [
       ...xds.endpoints,
       ...xds.clusters.flatMap((c) => (c.load_assignment ? [{ ...c.load_assignment, cluster_name: c.name }] : [])),

@@ -73,6 +73,10 @@ export function toConfigDump(xds: ProxyXds & { sharedClusters?: readonly Cluster
         '@type': `${ADMIN}ClustersConfigDump`,
         dynamic_active_clusters: clusterEntries(xds),
       },
+      // Envoy dumps ECDS filters after the clusters; a proxy without them has no such section.
+      ...(xds.extensionConfigs?.length
+        ? [{ '@type': `${ADMIN}EcdsConfigDump`, ecds_filters: xds.extensionConfigs.map((f) => ({ ecds_filter: { '@type': 'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig', ...f } })) }]
+        : []),
       {
         '@type': `${ADMIN}EndpointsConfigDump`,
         dynamic_endpoint_configs: [...entries(xds.endpoints, (cla) => ({ endpoint_config: typed(TYPE_URL.clusterLoadAssignment, cla) }))],

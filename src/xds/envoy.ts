@@ -260,6 +260,8 @@ export interface ProxyXds {
   clusters: Cluster[];
   /** EDS assignments; clusters of other types carry theirs inline (load_assignment). */
   endpoints: ClusterLoadAssignment[];
+  /** ECDS resources (envoy.config.core.v3.TypedExtensionConfig), when any filter is configured through ECDS. */
+  extensionConfigs?: { name: string; typed_config?: { '@type'?: string; [field: string]: unknown } }[];
 }
 
 export const TYPE_URL = {

@@ -3,6 +3,7 @@
 
 import type { SourceRef } from '../manifests/types.js';
 import type { Cluster, ProxyXds } from './envoy.js';
+import type { PatchProblem } from './envoyfilter/patch.js';
 
 export interface Provenance {
   /** By listener name. */
@@ -21,4 +22,8 @@ export interface GeneratedXds extends ProxyXds {
   provenance: Provenance;
   /** The leading run of `clusters` that every proxy of the same outbound scope shares (the same array), so comparisons can skip it. */
   sharedClusters?: readonly Cluster[];
+  /** EnvoyFilter patches istiod would apply that this config leaves out (and why), for analysis messages. */
+  envoyFilterProblems?: PatchProblem[];
+  /** Telemetry settings istiod would apply that this config leaves out (and why). */
+  telemetryProblems?: { telemetry?: SourceRef; message: string }[];
 }

@@ -5,7 +5,7 @@
 import type { MeshIndex, Proxy } from '../../mesh/types.js';
 import { featureNumber } from '../../mesh/features.js';
 
-interface ProxyTracing {
+export interface ProxyTracing {
   sampling?: number;
   enableIstioTags?: boolean;
   maxPathTagLength?: number;
@@ -13,7 +13,7 @@ interface ProxyTracing {
 }
 
 /** envoy.type.tracing.v3.CustomTag. */
-type CustomTag = { tag: string } & Record<string, unknown>;
+export type CustomTag = { tag: string } & Record<string, unknown>;
 
 /** RBAC shadow-rule results, read from the rbac filter's dynamic metadata (authz model RBACShadow*). */
 const dryRunTag = (tag: string, key: string): CustomTag => ({
@@ -21,7 +21,7 @@ const dryRunTag = (tag: string, key: string): CustomTag => ({
   metadata: { kind: { request: {} }, metadata_key: { key: 'envoy.filters.http.rbac', path: [{ key }] } },
 });
 
-const OPTIONAL_POLICY_TAGS = [
+export const OPTIONAL_POLICY_TAGS = [
   dryRunTag('istio.authorization.dry_run.allow_policy.name', 'istio_dry_run_allow_shadow_effective_policy_id'),
   dryRunTag('istio.authorization.dry_run.allow_policy.result', 'istio_dry_run_allow_shadow_engine_result'),
   dryRunTag('istio.authorization.dry_run.deny_policy.name', 'istio_dry_run_deny_shadow_effective_policy_id'),
@@ -32,7 +32,7 @@ const OPTIONAL_POLICY_TAGS = [
  * The proxy's canonical service and revision as the injector labels the pod (an explicit
  * service.istio.io/canonical-* label, else app.kubernetes.io/*, else app/version, else the workload and "latest").
  */
-function serviceTags(index: MeshIndex, proxy: Proxy): CustomTag[] {
+export function serviceTags(index: MeshIndex, proxy: Proxy): CustomTag[] {
   const l = proxy.labels;
   const service = l['service.istio.io/canonical-name'] ?? l['app.kubernetes.io/name'] ?? l.app ?? proxy.workloadName ?? 'unknown';
   const revision = l['service.istio.io/canonical-revision'] ?? l['app.kubernetes.io/version'] ?? l.version ?? 'latest';
@@ -47,7 +47,7 @@ function serviceTags(index: MeshIndex, proxy: Proxy): CustomTag[] {
   ];
 }
 
-function proxyConfigTags(custom: ProxyTracing['customTags']): CustomTag[] {
+export function proxyConfigTags(custom: ProxyTracing['customTags']): CustomTag[] {
   return Object.entries(custom ?? {}).flatMap(([tag, t]): CustomTag[] => {
     if (t?.environment) return [{ tag, environment: { name: t.environment.name, ...(t.environment.defaultValue ? { default_value: t.environment.defaultValue } : {}) } }];
     if (t?.header) return [{ tag, request_header: { name: t.header.name, ...(t.header.defaultValue ? { default_value: t.header.defaultValue } : {}) } }];
@@ -57,7 +57,7 @@ function proxyConfigTags(custom: ProxyTracing['customTags']): CustomTag[] {
 }
 
 /** PILOT_TRACE_SAMPLING (default 1%), overridden by ProxyConfig tracing.sampling when set; above 100 means 1. */
-function samplingPercent(index: MeshIndex, tracing: ProxyTracing | undefined): number {
+export function samplingPercent(index: MeshIndex, tracing: ProxyTracing | undefined): number {
   const flag = featureNumber(index.options.features, 'PILOT_TRACE_SAMPLING');
   let sampling = flag >= 0 && flag <= 100 ? flag : 1;
   if (tracing?.sampling) sampling = tracing.sampling > 100 ? 1 : tracing.sampling;
@@ -66,15 +66,19 @@ function samplingPercent(index: MeshIndex, tracing: ProxyTracing | undefined): n
 
 /**
  * The tracing block every HTTP connection manager of the proxy carries while MeshConfig enableTracing is on.
- * Undefined when tracing is off or a default tracing provider is configured (provider configs are not modelled).
+ * Undefined when tracing is off or a default tracing provider is configured (then the Telemetry stage sets it).
  */
+/** The proxy's ProxyConfig tracing settings (its PROXY_CONFIG, else MeshConfig defaultConfig). */
+export const proxyTracing = (index: MeshIndex, proxy: Proxy): ProxyTracing | undefined =>
+  ((proxy.metadata.PROXY_CONFIG ?? index.mesh.defaultConfig) as { tracing?: ProxyTracing } | undefined)?.tracing;
+
 export function meshTracing(index: MeshIndex, proxy: Proxy): Record<string, unknown> | undefined {
   const mesh = index.mesh;
   if (mesh.enableTracing === false) return undefined;
+  // A default provider is Telemetry-style tracing (src/xds/telemetry/tracing.ts).
   const providers = (mesh.defaultProviders as { tracing?: unknown[] } | undefined)?.tracing;
   if (Array.isArray(providers) && providers.length > 0) return undefined;
-  const proxyConfig = (proxy.metadata.PROXY_CONFIG ?? mesh.defaultConfig) as { tracing?: ProxyTracing } | undefined;
-  const tracing = proxyConfig?.tracing;
+  const tracing = proxyTracing(index, proxy);
   const istioTags = tracing?.enableIstioTags !== false ? [...serviceTags(index, proxy), ...OPTIONAL_POLICY_TAGS] : [];
   const tags = [...istioTags, ...proxyConfigTags(tracing?.customTags)].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
   return {

@@ -13,7 +13,8 @@ export interface RouteConfigsResult {
   provenance: { routes: Record<string, SourceRef[]>; virtualHosts: Record<string, SourceRef[]> };
 }
 
-export function buildRouteConfigs(index: MeshIndex, proxy: Proxy): RouteConfigsResult {
+/** `names`: the RDS names a sidecar's final listeners ask for, when EnvoyFilters changed them. */
+export function buildRouteConfigs(index: MeshIndex, proxy: Proxy, names?: string[]): RouteConfigsResult {
   if (proxy.type === 'router') return buildGatewayRouteConfigs(index, proxy);
-  return buildSidecarRouteConfigs(index, proxy, index.sidecarScope(proxy), sidecarRdsNames(index, proxy));
+  return buildSidecarRouteConfigs(index, proxy, index.sidecarScope(proxy), names ?? sidecarRdsNames(index, proxy));
 }
