@@ -158,6 +158,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       resources: (r: RevisionRecord) => r.manifests,
       analysis: (r: RevisionRecord) => guarded(async () => compiled.analysisOf(r)),
       graph: (r: RevisionRecord) => guarded(async () => (await compiled.forRevision(r)).graph()),
+      proxies: (r: RevisionRecord) => guarded(async () => (await compiled.forRevision(r)).index.proxies),
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
         guarded(async () => (await engine.run('translate', revisionSource(r), { proxy: proxy ? checked('proxy', proxy) : undefined })).value()),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: ProxyConfigKind[] | null }) =>
