@@ -23,6 +23,7 @@ import { ReviewGate } from './api/review-gate.js';
 import { registerMetrics } from './api/metrics.js';
 import { openapiTransform } from './api/rest/examples.js';
 import { jobRoutes } from './api/rest/jobs.js';
+import { registerDashboard } from './api/ui.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
 import { engineOptions, jobSettings, type JobSettings } from './config.js';
@@ -132,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxResponseBytes: options.graphqlMaxResponseBytes,
   });
   guardGraphQL(app, { store });
+  await registerDashboard(app);
 
   await jobs?.start();
 

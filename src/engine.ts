@@ -51,6 +51,7 @@ import { telemetryMessages } from './analysis/telemetry/generated.js';
 import { validateMeshConfig } from './validation/meshconfig.js';
 import { ByteLru, heapGrowth } from './util/byte-lru.js';
 import { timeStage } from './util/stages.js';
+import { buildTrafficGraph, type TrafficGraph } from './graph/index.js';
 
 /** How many proxies a translate without a proxy answers for, at most. */
 export const MAX_PROXIES_PER_TRANSLATE = 100;
@@ -279,6 +280,11 @@ export class CompiledScenario implements VerifyTarget {
     return runExpectations(this, parseExpectations(expectations), (message, problems) => new InputError(message, problems));
   }
 
+  /** The traffic graph: workloads, services, gateways and external hosts, and the routes between them. */
+  graph(): TrafficGraph {
+    return buildTrafficGraph(this.index);
+  }
+
   proxyName(selector: ProxySelector): string {
     const proxy = this.proxy(selector);
     return `${proxy.namespace}/${proxy.name}`;
@@ -405,7 +411,7 @@ export function parseExpectations(input: unknown): ExpectationsDocument {
 
 /** The verify gate: every expectation of a document against a compiled scenario ({ passed, failed, results, coverage }). */
 export const verify = (scenario: CompiledScenario, expectations: unknown): VerifyResult => scenario.verify(expectations);
-export type { ExpectationsDocument, VerifyResult };
+export type { ExpectationsDocument, VerifyResult, TrafficGraph };
 
 /** The route-check core over a RouteConfiguration object already read (e.g. from a live config dump). */
 export { checkRoutes, routeTestProblems };

@@ -15,6 +15,7 @@ export const ROUTE_RULES: Record<string, Rule> = {
   'GET /readyz': 'open',
   'GET /metrics': 'open',
   'GET /openapi.json': 'open',
+  'GET /': 'open', // the dashboard's page: it reads through GraphQL, with the caller's token
   'OPTIONS *': 'open', // CORS preflight: browsers send it without credentials
   'GET /graphql': 'graphql',
   'POST /graphql': 'graphql',
@@ -66,8 +67,8 @@ export const ROUTE_RULES: Record<string, Rule> = {
   'GET /api/v1/audit': 'admin',
 };
 
-/** Static pages of the API browsers (Swagger UI, GraphiQL): every route under these is open. */
-const OPEN_FOLDERS = ['/docs', '/graphiql'];
+/** Static pages of the API browsers (Swagger UI, GraphiQL) and the dashboard's assets: every route under these is open. */
+const OPEN_FOLDERS = ['/docs', '/graphiql', '/ui'];
 
 export const GRAPHQL_RULES: Record<string, Role> = {
   'Query.scenario': 'reader',

@@ -85,6 +85,18 @@ export const operations = {
     runOnInput: (input, args: { now: number }) => analyzeScenario({ ...input, now: args.now }),
     narrow: 'split the scenario into smaller ones',
   }),
+  graph: operation({
+    run: (scenario) => scenario.graph(),
+    narrow: 'split the scenario into smaller ones',
+  }),
+  /** The mesh's proxies without their config, sorted by namespace and name. */
+  proxies: operation({
+    run: (scenario) =>
+      scenario.index.proxies
+        .map(({ id, type, namespace, name, pod, labels, ips }) => ({ id, type, namespace, name, pod, labels, ips }))
+        .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
+    narrow: 'split the scenario into smaller ones',
+  }),
   // One batch of everyProxy (src/worker/fan-out.ts): every `of`-th proxy from position `batch`.
   proxyBatch: operation({
     run: (scenario, args: { batch: number; of: number }, context) => translateBatch(scenario, args, context.progress),

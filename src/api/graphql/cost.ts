@@ -17,6 +17,7 @@ const FIELD_COST: Record<string, number> = {
   trace: 50,
   proxyConfig: 50,
   describe: 50,
+  graph: 50,
   diff: 20,
 };
 

@@ -157,6 +157,8 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       revision: (r: RevisionRecord) => r.number,
       resources: (r: RevisionRecord) => r.manifests,
       analysis: (r: RevisionRecord) => guarded(() => analyses.of(r)),
+      graph: (r: RevisionRecord) => guarded(async () => (await engine.run('graph', revisionSource(r), {})).value()),
+      proxies: (r: RevisionRecord) => guarded(async () => (await engine.run('proxies', revisionSource(r), {})).value()),
       translate: (r: RevisionRecord, { proxy }: { proxy?: ProxySelector }) =>
         guarded(async () => (await engine.run('translate', revisionSource(r), { proxy: proxy ? checked('proxy', proxy) : undefined })).value()),
       proxyConfig: (r: RevisionRecord, args: { proxy: ProxySelector; kinds?: ProxyConfigKind[] | null }) =>
