@@ -152,3 +152,25 @@ t.test('a request from outside reaches productpage through the dump\'s gateway, 
   const productpage = dumpItems.find((o) => o.kind === 'Pod' && o.metadata.labels.app === 'productpage');
   t.match(result.hops[0], { cluster: 'outbound|9080||productpage.default.svc.cluster.local', endpoint: { address: productpage.status.podIP, port: 9080 } });
 });
+
+t.test('a Deployment stands for its pods only when the input lacks them', async (t) => {
+  const deployment = (name: string, labels: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec: {replicas: 2, selector: {matchLabels: {${labels}}}, template: {metadata: {labels: {${labels}}}, spec: {containers: [{name: app, image: app}]}}}
+`;
+  const pod = `---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-v2-7d9f-abcde, namespace: shop, labels: {app: web, version: v2, pod-template-hash: 7d9f}, ownerReferences: [{kind: ReplicaSet, name: web-v2-7d9f}]}
+spec: {containers: [{name: app, image: app}]}
+status: {podIP: 10.0.0.9}
+`;
+  const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n';
+  const names = (resources: string) => compileScenario({ resources }).index.proxies.map((p) => p.name);
+  t.same(names(ns + deployment('web-v2', 'app: web, version: v2') + pod), ['web-v2-7d9f-abcde'], "the Deployment's own pod, once");
+  // A broader selector matches the pod too, but another ReplicaSet owns it: web's two replicas are still expanded.
+  t.equal(names(ns + deployment('web', 'app: web') + pod).length, 3);
+  t.equal(names(ns + deployment('web-v2', 'app: web, version: v2')).length, 2, 'no pods given: the replicas');
+});
