@@ -60,12 +60,12 @@ export class AnalysisContext {
   }
 
   /**
-   * The pods workloads run as: the input's Pods, then one per replica of each Deployment's template (as the
-   * engine expands them), so selectors match a design that has Deployments only. Messages about pods
-   * themselves read all(KINDS.Pod), the input's.
+   * The pods workloads run as: the input's Pods, then one per replica of each Deployment's template whose
+   * pods the input lacks (as the engine expands them), so selectors match a design that has Deployments
+   * only, and a cluster dump's pods count once. Messages about pods themselves read all(KINDS.Pod), the input's.
    */
   workloadPods(): K8sObject[] {
-    this.podsOfWorkloads ??= [...this.all(KINDS.Pod), ...expandPods(this.all(KINDS.Deployment)).map(({ pod }) => pod)];
+    this.podsOfWorkloads ??= expandPods([...this.all(KINDS.Pod), ...this.all(KINDS.Deployment)]).map(({ pod }) => pod);
     return this.podsOfWorkloads;
   }
 

@@ -92,6 +92,7 @@ export const MESHPLAN_MESSAGE_TYPES = {
   FieldNotHonoured: { code: 'MPL0001', level: 'Warning' },
   EndpointsWithoutSlices: { code: 'MPL0002', level: 'Info' },
   EndpointPodNotFound: { code: 'MPL0003', level: 'Warning' },
+  MeshConfigMapNotRead: { code: 'MPL0004', level: 'Warning' },
 } as const satisfies Record<string, { code: string; level: Level }>;
 
 export type MeshplanMessageName = keyof typeof MESHPLAN_MESSAGE_TYPES;

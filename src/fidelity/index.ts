@@ -7,9 +7,14 @@ import type { K8sObject, ParsedManifests } from '../manifests/types.js';
 import type { MeshIndex } from '../mesh/types.js';
 import { endpointMessages } from './endpoints.js';
 import { unhonouredFieldMessages } from './unhonoured.js';
+import { meshConfigMapMessages } from './meshconfig.js';
 
 export function fidelityMessages(parsed: ParsedManifests, index: MeshIndex): AnalysisMessage[] {
-  const documents = new Map<K8sObject, number>(parsed.objects.map((o, i) => [o, parsed.documents[i]]));
+  const documents = new Map<K8sObject, number>([...parsed.objects.map((o, i): [K8sObject, number] => [o, parsed.documents[i]]), ...parsed.ignored.map((e): [K8sObject, number] => [e.object, e.document])]);
   const documentOf = (o: K8sObject) => documents.get(o);
-  return [...unhonouredFieldMessages(parsed.objects, documentOf), ...endpointMessages(parsed.objects, index, documentOf)];
+  return [
+    ...unhonouredFieldMessages(parsed.objects, documentOf),
+    ...endpointMessages(parsed.objects, index, documentOf),
+    ...meshConfigMapMessages(parsed.ignored.map((e) => e.object), documentOf),
+  ];
 }

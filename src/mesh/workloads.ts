@@ -56,14 +56,24 @@ export function stableSuffix(text: string, length: number): string {
 /**
  * Pods of the input: explicit Pods plus `replicas` pods per Deployment, named like the ReplicaSet controller
  * would. A Deployment whose pods the input has (a cluster dump has both) stands for nothing more: a given
- * Pod of its namespace matching its selector is one of its own.
+ * Pod of its namespace matching its selector is one of its own, unless a ReplicaSet of another name owns it.
  */
 export function expandPods(objects: K8sObject[]): { pod: K8sObject; workloadName: string; source: SourceRef }[] {
   const out: { pod: K8sObject; workloadName: string; source: SourceRef }[] = [];
   const givenPods = objects.filter((o) => o.kind === 'Pod');
   const hasOwnPods = (d: K8sObject): boolean => {
     const selector: Record<string, string> = d.spec?.selector?.matchLabels ?? d.spec?.template?.metadata?.labels ?? {};
-    return Object.keys(selector).length > 0 && givenPods.some((p) => p.metadata.namespace === d.metadata.namespace && labelsMatch(selector, p.metadata.labels ?? {}));
+    const ownedElsewhere = (p: K8sObject) => {
+      // The ReplicaSet controller names a Deployment's sets <deployment>-<pod-template-hash>.
+      const owner = p.metadata.ownerReferences?.find((r) => r?.kind === 'ReplicaSet');
+      const hash = p.metadata.labels?.['pod-template-hash'];
+      if (owner === undefined) return false;
+      return hash ? owner.name !== `${d.metadata.name}-${hash}` : !String(owner.name).startsWith(`${d.metadata.name}-`);
+    };
+    return (
+      Object.keys(selector).length > 0 &&
+      givenPods.some((p) => p.metadata.namespace === d.metadata.namespace && labelsMatch(selector, p.metadata.labels ?? {}) && !ownedElsewhere(p))
+    );
   };
   for (const o of objects) {
     if (o.kind === 'Pod') {

@@ -30,7 +30,7 @@ t.test('the dump reads: a kind: List with status, managedFields and kinds meshpl
   t.equal(s.index.proxies.length, 7, 'six bookinfo sidecars and the ingress gateway; istiod and kube-dns are not proxies');
   t.notOk(s.warnings.some((w) => /unknown field/.test(w)), 'no unknown-field warnings for status or managedFields');
   t.ok(s.warnings.some((w) => /ReplicaSet .* not used by meshplan/.test(w)), 'ReplicaSets are named as ignored');
-  t.same(mpl(s), [], 'every Service has slices: nothing to explain');
+  t.match(mpl(s), [{ code: 'MPL0004', name: 'MeshConfigMapNotRead', resource: { kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' }, path: 'data.mesh', document: 0 }], 'every Service has slices: only the mesh config left unread is said');
 });
 
 t.test('each endpoint once in EDS although Endpoints and EndpointSlices (two of them for reviews) list it', async (t) => {
@@ -66,8 +66,9 @@ t.test('only Endpoints: the same EDS (from the pods the selectors pick), and a m
   const apiServer = (e: string) => e.includes('|kubernetes.default.');
   t.same(edsOf(endpointsOnly, pod), edsOf(both, pod).filter((e) => !apiServer(e)));
   t.same(edsOf(slicesOnly, pod), edsOf(both, pod));
-  t.same(mpl(slicesOnly), []);
-  const messages = mpl(endpointsOnly);
+  const endpointNotes = (x: CompiledScenario) => mpl(x).filter((m) => m.code !== 'MPL0004');
+  t.same(endpointNotes(slicesOnly), []);
+  const messages = endpointNotes(endpointsOnly);
   const endpointsObjects = dumpItems.filter((o) => o.kind === 'Endpoints');
   t.equal(messages.length, endpointsObjects.length, 'one message per Endpoints object');
   t.match(messages.find((m) => m.resource.name === 'reviews'), { code: 'MPL0002', name: 'EndpointsWithoutSlices', level: 'Info', resource: { kind: 'Endpoints', namespace: 'default' }, message: /istiod reads only EndpointSlices.*from the 3 pod\(s\)/ });
@@ -150,4 +151,26 @@ t.test('a request from outside reaches productpage through the dump\'s gateway, 
   t.equal(result.error, null, JSON.stringify(result.error));
   const productpage = dumpItems.find((o) => o.kind === 'Pod' && o.metadata.labels.app === 'productpage');
   t.match(result.hops[0], { cluster: 'outbound|9080||productpage.default.svc.cluster.local', endpoint: { address: productpage.status.podIP, port: 9080 } });
+});
+
+t.test('a Deployment stands for its pods only when the input lacks them', async (t) => {
+  const deployment = (name: string, labels: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec: {replicas: 2, selector: {matchLabels: {${labels}}}, template: {metadata: {labels: {${labels}}}, spec: {containers: [{name: app, image: app}]}}}
+`;
+  const pod = `---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-v2-7d9f-abcde, namespace: shop, labels: {app: web, version: v2, pod-template-hash: 7d9f}, ownerReferences: [{kind: ReplicaSet, name: web-v2-7d9f}]}
+spec: {containers: [{name: app, image: app}]}
+status: {podIP: 10.0.0.9}
+`;
+  const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n';
+  const names = (resources: string) => compileScenario({ resources }).index.proxies.map((p) => p.name);
+  t.same(names(ns + deployment('web-v2', 'app: web, version: v2') + pod), ['web-v2-7d9f-abcde'], "the Deployment's own pod, once");
+  // A broader selector matches the pod too, but another ReplicaSet owns it: web's two replicas are still expanded.
+  t.equal(names(ns + deployment('web', 'app: web') + pod).length, 3);
+  t.equal(names(ns + deployment('web-v2', 'app: web, version: v2')).length, 2, 'no pods given: the replicas');
 });
