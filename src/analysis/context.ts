@@ -4,7 +4,7 @@
 import type { K8sObject } from '../manifests/types.js';
 import type { MeshConfig } from '../mesh/types.js';
 import { expandPods } from '../mesh/workloads.js';
-import { MESSAGE_TYPES, type Level, type MeshplanMessageName, type MessageName } from './messages.js';
+import { MESHPLAN_MESSAGE_TYPES, MESSAGE_TYPES, type Level, type MeshplanMessageName, type MessageName } from './messages.js';
 
 /** One message of `istioctl analyze` (diag.Message), with where in the input it points. */
 export interface AnalysisMessage {
@@ -84,8 +84,8 @@ export class AnalysisContext {
     return this.find(KINDS.Namespace, '', name) !== undefined;
   }
 
-  report(object: K8sObject, type: MessageName, message: string, path?: string): void {
-    const { code, level } = MESSAGE_TYPES[type];
+  report(object: K8sObject, type: MessageName | MeshplanMessageName, message: string, path?: string): void {
+    const { code, level } = type in MESSAGE_TYPES ? MESSAGE_TYPES[type as MessageName] : MESHPLAN_MESSAGE_TYPES[type as MeshplanMessageName];
     // A resource may silence codes on itself (istiod_analyze.go filterMessages).
     const suppressed = String(object.metadata.annotations?.['galley.istio.io/analyze-suppress'] ?? '').split(',');
     if (suppressed.includes('*') || suppressed.includes(code)) return;

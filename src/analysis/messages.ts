@@ -1,6 +1,6 @@
 // istioctl analyze's message types: code, name and level as Istio's pkg/config/analysis/msg/messages.yaml
 // defines them, so a message can be looked up by its code in Istio's documentation; then meshplan's own
-// (MP codes), for what Istio has no message for.
+// (MPL codes), for what Istio has no message for.
 
 export type Level = 'Error' | 'Warning' | 'Info';
 
@@ -74,25 +74,26 @@ export const MESSAGE_TYPES = {
   JwksUriFetchUnrestricted: { code: 'IST0175', level: 'Warning' },
   GatewayAPICRDVersionBelowMinimum: { code: 'IST0176', level: 'Warning' },
   ConflictingServiceEntryProtocol: { code: 'IST0177', level: 'Warning' },
-  // meshplan's own codes (MP): input istiod acts on that meshplan does not model, so its answer leaves it out,
-  // and what meshplan decides about the config it generates (not istioctl analyze's).
-  NotModelled: { code: 'MP0001', level: 'Warning' },
-  EnvoyFilterPatchNotApplied: { code: 'MP0002', level: 'Warning' },
-  TelemetryNotModelled: { code: 'MP0003', level: 'Warning' },
 } as const satisfies Record<string, { code: string; level: Level }>;
 
 export type MessageName = keyof typeof MESSAGE_TYPES;
 
 /**
  * meshplan's own message types, not istioctl's: where meshplan's answer leaves something of the input out
- * or reads it as Kubernetes' controllers would. Codes MPL…; istioctl analyze (and its yardstick) never
- * gives them: they come with translate, trace and describe answers (src/fidelity).
+ * or reads it as Kubernetes' controllers would. Codes MPL…; they come with translate, trace and describe
+ * answers (src/fidelity, the EnvoyFilter and Telemetry generators); of istioctl analyze's answers (and its
+ * yardstick), only meshplan's own Gateway API status analyzer gives one (NotModelled).
  */
 export const MESHPLAN_MESSAGE_TYPES = {
   FieldNotHonoured: { code: 'MPL0001', level: 'Warning' },
   EndpointsWithoutSlices: { code: 'MPL0002', level: 'Info' },
   EndpointPodNotFound: { code: 'MPL0003', level: 'Warning' },
   MeshConfigMapNotRead: { code: 'MPL0004', level: 'Warning' },
+  /** Input istiod acts on that meshplan does not model (Gateway API classes and fields); /analyze gives it too. */
+  NotModelled: { code: 'MPL0005', level: 'Warning' },
+  /** An EnvoyFilter patch left out of a proxy's config (Envoy would refuse it). */
+  EnvoyFilterPatchNotApplied: { code: 'MPL0006', level: 'Warning' },
+  TelemetryNotModelled: { code: 'MPL0007', level: 'Warning' },
 } as const satisfies Record<string, { code: string; level: Level }>;
 
 export type MeshplanMessageName = keyof typeof MESHPLAN_MESSAGE_TYPES;

@@ -165,16 +165,16 @@ spec:
   t.same(unmanaged.negative, ['Gateway default/outside : Programmed AddressNotAssigned'], 'its Service is not there');
 });
 
-t.test('analysis reports the negative conditions as IST0171 and the unmodelled as MP0001', async (t) => {
+t.test('analysis reports the negative conditions as IST0171 and the unmodelled as MPL0005', async (t) => {
   const { messages } = analyze({ inputs: [{ resources: GATEWAY_API_MESH }] });
-  const ours = messages.filter((m) => m.code === 'IST0171' || m.code === 'MP0001');
+  const ours = messages.filter((m) => m.code === 'IST0171' || m.code === 'MPL0005');
   t.same(ours.map((m) => `${m.code} ${m.resource.kind} ${m.resource.namespace}/${m.resource.name} ${m.path}`), [
     // Ordered by resource, then code, then message (istioctl's SortedDedupedCopy).
     'IST0171 Gateway istio-ingress/edge spec.listeners[6]',
     'IST0171 Gateway istio-ingress/edge spec.listeners[4]',
     'IST0171 Gateway istio-ingress/edge spec.listeners[5]',
     'IST0171 Gateway istio-ingress/edge spec.listeners[5]',
-    'MP0001 Gateway shop/waypoint spec.gatewayClassName',
+    'MPL0005 Gateway shop/waypoint spec.gatewayClassName',
     'IST0171 HTTPRoute istio-ingress/corp spec.parentRefs[0]',
     'IST0171 HTTPRoute other/payments spec.parentRefs[0]',
     'IST0171 HTTPRoute other/payments spec.parentRefs[1]',

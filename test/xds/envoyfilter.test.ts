@@ -96,7 +96,7 @@ function translate(yaml: string, pod: string) {
   const routes: RouteConfiguration[] = section('RoutesConfigDump').dynamic_route_configs.map((r: any) => r.route_config);
   const clusters: Cluster[] = section('ClustersConfigDump').dynamic_active_clusters.map((c: any) => c.cluster);
   const ecds = section('EcdsConfigDump')?.ecds_filters.map((f: any) => f.ecds_filter);
-  const messages = result.analysis.filter((m) => m.code === 'MP0002');
+  const messages = result.analysis.filter((m) => m.code === 'MPL0006');
   return { proxy, listeners, routes, clusters, ecds, messages, dumpErrors: checkConfigDump(proxy.configDump).errors };
 }
 

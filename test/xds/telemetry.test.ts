@@ -89,7 +89,7 @@ function translate(yaml: string, pod: string, mesh: Record<string, unknown> = PR
   const listener = (name: string) => listeners.find((l) => l.name === name)!;
   const hcmOf = (l: Listener) => l.filter_chains.flatMap((fc) => fc.filters).find((f) => f.name === HCM)?.typed_config as Record<string, any>;
   const inboundHcm = () => listener('virtualInbound').filter_chains.filter((fc) => fc.filter_chain_match?.destination_port === 8080).map((fc) => fc.filters.find((f) => f.name === HCM)!.typed_config as Record<string, any>)[0];
-  return { proxy, listener, hcmOf, inboundHcm, messages: result.analysis.filter((m) => m.code === 'MP0003'), dumpErrors: checkConfigDump(proxy.configDump).errors };
+  return { proxy, listener, hcmOf, inboundHcm, messages: result.analysis.filter((m) => m.code === 'MPL0007'), dumpErrors: checkConfigDump(proxy.configDump).errors };
 }
 
 t.test('MeshConfig accessLogFile: every connection manager, TCP proxy and the virtual listeners (with the NR filter)', async (t) => {

@@ -4,10 +4,10 @@
 
 import type { PatchProblem } from '../../xds/envoyfilter/patch.js';
 import type { AnalysisMessage } from '../context.js';
-import { MESSAGE_TYPES } from '../messages.js';
+import { MESHPLAN_MESSAGE_TYPES } from '../messages.js';
 
 export function envoyFilterPatchMessages(proxy: { namespace: string; name: string }, problems: readonly PatchProblem[]): AnalysisMessage[] {
-  const type = MESSAGE_TYPES.EnvoyFilterPatchNotApplied;
+  const type = MESHPLAN_MESSAGE_TYPES.EnvoyFilterPatchNotApplied;
   return problems.map((p) => ({
     code: type.code,
     name: 'EnvoyFilterPatchNotApplied',

@@ -4,7 +4,7 @@
 // is an IST0171 NegativeConditionStatus. Offline there is no status to read, so the conditions are the
 // ones meshplan's conversion computes as istiod would (pilot/pkg/config/kube/gateway reportGatewayStatus,
 // buildListener, createRouteStatus). Gateways of classes meshplan does not model (ambient waypoints and
-// east-west gateways, remote and non-Istio classes) and Gateway fields it leaves out are MP0001 NotModelled.
+// east-west gateways, remote and non-Istio classes) and Gateway fields it leaves out are MPL0005 NotModelled.
 
 import type { Analyzer } from '../analyzer.js';
 import { gatewayApiStatus } from '../../mesh/convert/index.js';

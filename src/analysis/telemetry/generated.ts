@@ -4,10 +4,10 @@
 
 import type { SourceRef } from '../../manifests/types.js';
 import type { AnalysisMessage } from '../context.js';
-import { MESSAGE_TYPES } from '../messages.js';
+import { MESHPLAN_MESSAGE_TYPES } from '../messages.js';
 
 export function telemetryMessages(proxy: { namespace: string; name: string }, problems: readonly { telemetry?: SourceRef; message: string }[]): AnalysisMessage[] {
-  const type = MESSAGE_TYPES.TelemetryNotModelled;
+  const type = MESHPLAN_MESSAGE_TYPES.TelemetryNotModelled;
   return problems.map((p) => ({
     code: type.code,
     name: 'TelemetryNotModelled',
