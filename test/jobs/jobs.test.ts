@@ -1,7 +1,7 @@
 // Jobs over HTTP on a real PostgreSQL: Prefer: respond-async gives 202 and a job URL; the job shows
 // its progress, completes with the same answer as the request without the preference (translate, an
-// Envoy diff, verify), is cancelled,
-// fails with the engine's reason for bad input; GraphQL starts and polls jobs the same way.
+// Envoy diff, verify), is cancelled, fails with the engine's reason for bad input; GraphQL starts and
+// polls jobs the same way.
 
 import t from 'tap';
 import { syntheticMesh } from '../../bench/mesh.js';
