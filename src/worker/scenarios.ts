@@ -23,7 +23,7 @@ export interface CacheStats {
 }
 
 export type Outcome =
-  | { ok: true; json: string; cache: CacheStats }
+  | { ok: true; json: string; cache?: CacheStats }
   | { ok: false; error: { name: string; message: string; problems?: ManifestProblem[] }; cache?: CacheStats };
 
 export const hashInput = (input: ScenarioInput): string =>
@@ -81,17 +81,21 @@ export function execute(
     | undefined;
   if (!operation) return { ok: false, error: { name: 'Error', message: `no engine operation "${name}"` } };
   let hit = false;
+  let looked = false;
   const used: string[] = [];
   const context: OperationContext = {
     progress,
     scenario: (other) => {
+      looked = true;
       const found = cache.get(other);
       used.push(found.key);
       return found.scenario;
     },
   };
-  // Trimmed to the bound once the scenarios used have grown by use; the ones just used stay.
-  const stats = () => {
+  // Trimmed to the bound once the scenarios used have grown by use; the ones just used stay. None
+  // looked up (analyze reads the input as it is): no cache figures.
+  const stats = (): CacheStats | undefined => {
+    if (!looked) return undefined;
     for (const key of used.splice(0)) cache.settle(key);
     return { hit, bytes: cache.bytes, entries: cache.size };
   };
@@ -99,6 +103,7 @@ export function execute(
     let result: unknown;
     if ('runOnInput' in operation) result = operation.runOnInput(source.input, args, context);
     else {
+      looked = true;
       const found = cache.get(source);
       hit = found.hit;
       used.push(found.key);

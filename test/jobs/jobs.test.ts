@@ -1,6 +1,7 @@
 // Jobs over HTTP on a real PostgreSQL: Prefer: respond-async gives 202 and a job URL; the job shows
-// its progress, completes with the same answer as the request without the preference, is cancelled,
-// fails with the engine's reason for bad input; GraphQL starts and polls jobs the same way.
+// its progress, completes with the same answer as the request without the preference (translate, an
+// Envoy diff, verify), is cancelled, fails with the engine's reason for bad input; GraphQL starts and
+// polls jobs the same way.
 
 import t from 'tap';
 import { syntheticMesh } from '../../bench/mesh.js';
@@ -37,6 +38,31 @@ t.test('jobs', async (t) => {
     const direct = await call(url, 'POST', '/api/v1/scenarios/mesh/translate', {});
     t.equal(direct.status, 200, 'without the preference: answered at once');
     t.same(result.body, direct.body, 'the job answers what the request answers');
+  });
+
+  await t.test('an Envoy diff of every proxy and a verify as jobs: progress, the same answers', async (t) => {
+    const before = { resources: syntheticMesh(30, 3) };
+    const after = { resources: syntheticMesh(31, 3) };
+    const accepted = await call(url, 'POST', '/api/v1/envoy-diff', { before, after, detail: 'summary' }, ASYNC);
+    t.equal(accepted.status, 202);
+    t.match(accepted.body, { operation: 'envoyDiff' });
+    const done = await settled(url, accepted.headers.get('location')!);
+    t.equal(done.body.state, 'completed', done.body.error ?? '');
+    t.ok(done.body.progress.total >= 60 && done.body.progress.done === done.body.progress.total, `progress counts proxies compared (${JSON.stringify(done.body.progress)})`);
+    const direct = await call(url, 'POST', '/api/v1/envoy-diff', { before, after, detail: 'summary' });
+    t.equal(direct.status, 200);
+    t.same((await call(url, 'GET', done.body.result)).body, direct.body, 'the diff job answers what the request answers');
+
+    const expectations = {
+      expectations: [{ name: 'svc-0 reaches svc-1', proxy: { pod: 'ns-0/svc-0-v1' }, request: { host: 'svc-1.ns-1.svc.cluster.local', port: 8080, path: '/' }, expect: { error: null } }],
+    };
+    const verify = await call(url, 'POST', '/api/v1/scenarios/mesh/verify', { expectations }, ASYNC);
+    t.equal(verify.status, 202);
+    const verified = await settled(url, verify.headers.get('location')!);
+    t.equal(verified.body.state, 'completed', verified.body.error ?? '');
+    t.equal((await call(url, 'GET', verified.body.result)).body.results?.length, 1, 'the expectation ran');
+    const directVerify = await call(url, 'POST', '/api/v1/scenarios/mesh/verify', { expectations });
+    t.same((await call(url, 'GET', verified.body.result)).body, directVerify.body, 'the verify job answers what the request answers');
   });
 
   await t.test('a job for bad input fails with the reason; its result is a 409', async (t) => {
