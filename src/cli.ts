@@ -8,11 +8,11 @@
 //                              --port 8080 --host bookinfo.example --path /productpage
 //   npm run cli -- proxy-config --dump config_dump.json --kind clusters --fqdn reviews
 //   npm run cli -- describe    -f samples/bookinfo default/productpage-v1   (istioctl x describe pod)
-//   npm run cli -- analyze     -f samples/bookinfo   (istioctl analyze offline; src/cli-analyze.ts)
+//   npm run cli -- analyze     -f samples/bookinfo   (istioctl analyze offline; src/cli/analyze.ts)
 //   npm run cli -- diff        -f before/ --to after/ [--proxy default/productpage-v1] [--json]
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { progressBar } from './cli-progress.js';
+import { progressBar } from './cli/progress.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
@@ -20,7 +20,7 @@ import { inputProblems } from './api/inputs.js';
 import { compileScenario, drift, envoyDiff, formatProblem, InputError, readLiveProxyConfig, type ProxyConfigOptions } from './engine.js';
 import { DEFAULT_KINDS, OUTPUT_FORMATS, PROXY_CONFIG_KINDS, type OutputFormat, type ProxyConfigKind } from './proxy-config/index.js';
 import { BLOCK_ALL_VHOST } from './xds/names.js';
-import { runAnalyze } from './cli-analyze.js';
+import { runAnalyze } from './cli/analyze.js';
 import { routeCheckCommand } from './cli/route-check.js';
 import { verifyCommand } from './cli/verify.js';
 

@@ -8,9 +8,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dump } from 'js-yaml';
-import { analyzeScenario, formatProblem, InputError } from './engine.js';
-import { ANALYZERS, type AnalysisMessage } from './analysis/index.js';
-import { LEVEL_RANK, type Level } from './analysis/messages.js';
+import { analyzeScenario, formatProblem, InputError } from '../engine.js';
+import { ANALYZERS, type AnalysisMessage } from '../analysis/index.js';
+import { LEVEL_RANK, type Level } from '../analysis/messages.js';
 
 export const USAGE = `usage: meshplan analyze -f <file or folder>... [options]   (istioctl analyze, offline)
   -f, --file               manifests: a YAML file, or a folder of them (repeatable)
