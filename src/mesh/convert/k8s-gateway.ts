@@ -29,8 +29,8 @@ import {
   type ListenerParent,
   type Registry,
 } from './gateway-api.js';
-import type { ConversionContext, Converter } from './index.js';
 import { featureFlag } from '../features.js';
+import type { ConversionContext, Converter } from './index.js';
 
 /** features.ManagedGatewayController and the ambient controllers istiod knows. */
 export const GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
@@ -449,13 +449,15 @@ export interface NotModelled {
   message: string;
 }
 
-const resolved = new WeakMap<K8sObject[], { gateways: ResolvedGateway[]; unmodelled: NotModelled[] }>();
+/** Per input and feature flags (the route converters and analysis ask again for the same input). */
+const resolved = new WeakMap<K8sObject[], Map<string, { gateways: ResolvedGateway[]; unmodelled: NotModelled[] }>>();
 
 /** Every Gateway of the input as istiod would program it; computed once per input. */
 export function resolveGateways(objects: K8sObject[], ctx: ConversionContext): { gateways: ResolvedGateway[]; unmodelled: NotModelled[] } {
-  const cached = resolved.get(objects);
+  const flags = JSON.stringify(ctx.options.features ?? {});
+  const cached = resolved.get(objects)?.get(flags);
   if (cached) return cached;
-  const registry = registryOf(objects, ctx);
+  const registry = registryOf(objects);
   const gateways: ResolvedGateway[] = [];
   const unmodelled: NotModelled[] = [];
   const all = objects.filter((o) => isGatewayApiKind(o, 'Gateway')).sort((a, b) => cmp(a.metadata.namespace!, b.metadata.namespace!) || cmp(a.metadata.name, b.metadata.name));
@@ -476,7 +478,7 @@ export function resolveGateways(objects: K8sObject[], ctx: ConversionContext): {
     }
   }
   const result = { gateways, unmodelled };
-  resolved.set(objects, result);
+  resolved.set(objects, (resolved.get(objects) ?? new Map()).set(flags, result));
   return result;
 }
 
