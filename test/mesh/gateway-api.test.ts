@@ -163,6 +163,22 @@ spec:
   addresses: [{type: Hostname, value: nowhere}]
   listeners: [{name: http, port: 80, protocol: HTTP}]`);
   t.same(unmanaged.negative, ['Gateway default/outside : Programmed AddressNotAssigned'], 'its Service is not there');
+  const deprecated = convert(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: manual, namespace: default, annotations: {networking.istio.io/service-type: ClusterIP}}
+spec:
+  gatewayClassName: istio
+  addresses: [{type: Hostname, value: nowhere}]
+  listeners: [{name: http, port: 80, protocol: HTTP}]`);
+  t.same(deprecated.negative, ['Gateway default/manual : Accepted DeprecatedField', 'Gateway default/manual : Programmed AddressNotAssigned']);
+  const typed = convert(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: internal, namespace: default, annotations: {networking.istio.io/service-type: ClusterIP}}
+spec: {gatewayClassName: istio, listeners: [{name: http, port: 80, protocol: HTTP}]}`);
+  t.equal(typed.get('Service', 'default/internal-istio')!.spec.type, 'ClusterIP', 'a managed Gateway takes the annotation as its Service type');
+  t.same(typed.negative, []);
 });
 
 t.test('analysis reports the negative conditions as IST0171 and the unmodelled as MPL0005', async (t) => {

@@ -97,7 +97,7 @@ export interface Registry {
 
 const registries = new WeakMap<K8sObject[], Registry>();
 
-export function registryOf(objects: K8sObject[], ctx: ConversionContext): Registry {
+export function registryOf(objects: K8sObject[]): Registry {
   const cached = registries.get(objects);
   if (cached) return cached;
   const services = objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Service');
@@ -228,7 +228,7 @@ export interface RouteParent {
 }
 
 /** parentRefString. */
-export const parentRefString = (ref: any, namespace: string): string =>
+const parentRefString = (ref: any, namespace: string): string =>
   `${ref.group ?? GATEWAY_API_GROUP}/${ref.kind ?? 'Gateway'}/${ref.name}/${ref.sectionName ?? ''}/${ref.port ?? 0}.${ref.namespace ?? namespace}`;
 
 /** referenceAllowed for a Gateway listener: port, sectionName, hostnames (both ways wildcarded) and kind. */
@@ -263,7 +263,7 @@ function listenerAllows(listener: ListenerParent, routeKind: RouteKind, ref: any
  * extractParentReferenceInfo + referenceAllowed: every parent of the route, one per listener of a
  * referenced Gateway (sectionName and port mismatches are denied, not left out), sorted by parentRefString.
  */
-export function routeParents(route: K8sObject, listeners: Map<string, ListenerParent[]>, registry: Registry): RouteParent[] {
+function routeParents(route: K8sObject, listeners: Map<string, ListenerParent[]>, registry: Registry): RouteParent[] {
   const ns = route.metadata.namespace!;
   const kind = route.kind as RouteKind;
   const hostnames: string[] = route.spec?.hostnames ?? [];
@@ -316,14 +316,14 @@ export function hostnameAllowedByIsolation(parent: RouteParent, routeHost: strin
 }
 
 /** filteredReferences: the accepted parents, by internal name. */
-export const acceptedParents = (parents: RouteParent[]): RouteParent[] =>
+const acceptedParents = (parents: RouteParent[]): RouteParent[] =>
   parents.filter((p) => !p.denied).sort((a, b) => cmp(a.internalName, b.internalName));
 
 /**
  * createRouteStatus: per parentRef, Accepted (the most severe denial of its parents, or valid) and
  * ResolvedRefs (the route's conversion error for that kind of parent).
  */
-export function recordRouteStatus(route: K8sObject, parents: RouteParent[], errors: { mesh?: ConfigError; gateway?: ConfigError }, ctx: ConversionContext): void {
+function recordRouteStatus(route: K8sObject, parents: RouteParent[], errors: { mesh?: ConfigError; gateway?: ConfigError }, ctx: ConversionContext): void {
   if (!ctx.conditions) return;
   const ns = route.metadata.namespace!;
   const rank = (p: RouteParent): number =>

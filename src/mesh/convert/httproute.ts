@@ -32,9 +32,10 @@ import {
   type IstioStringMatch,
 } from '../istio-api.js';
 import { cmp } from '../config.js';
-import type { ConversionContext, Converter } from './index.js';
+import type { Converter } from './index.js';
 import {
   HardError,
+  ISTIO_GROUP,
   PARENTS_ANNOTATION,
   bindRoute,
   buildDestination,
@@ -50,8 +51,8 @@ import {
 } from './gateway-api.js';
 import { gatewayListeners } from './k8s-gateway.js';
 
-const ISTIO_GROUP = 'networking.istio.io';
 const MESH_GATEWAY = 'mesh';
+
 /** An Istio HTTP route as the Gateway API conversion writes it (HTTPRedirect's prefix rewrite included). */
 type HttpRoute = Omit<IstioHttpRoute, 'redirect'> & { redirect?: IstioHttpRoute['redirect'] & { prefixRewrite?: string } };
 
@@ -414,7 +415,7 @@ function keyedRoutes(route: K8sObject, parent: RouteParent, routes: HttpRoute[])
 }
 
 export const convertHttpRoutes: Converter = (objects, ctx) => {
-  const registry = registryOf(objects, ctx);
+  const registry = registryOf(objects);
   const listeners = gatewayListeners(objects, ctx);
   const routes = objects
     .filter((o) => isGatewayApiKind(o, 'HTTPRoute') || isGatewayApiKind(o, 'GRPCRoute'))

@@ -29,8 +29,8 @@ import {
   type ListenerParent,
   type Registry,
 } from './gateway-api.js';
-import type { ConversionContext, Converter } from './index.js';
 import { featureFlag } from '../features.js';
+import type { ConversionContext, Converter } from './index.js';
 
 /** features.ManagedGatewayController and the ambient controllers istiod knows. */
 export const GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
@@ -81,7 +81,6 @@ export interface ResolvedGateway {
   /** The Istio Gateways, then the Deployment and Service the deployment controller would create. */
   derived: K8sObject[];
   conditions: GatewayApiCondition[];
-  warnings: string[];
   /** Fields istiod acts on that meshplan does not model (path, what is left out). */
   notModelled: { path: string; message: string }[];
 }
@@ -116,6 +115,9 @@ function gatewayServices(gw: K8sObject, ctx: ConversionContext): { hosts: string
     else hosts.push(String(a.value).includes('.') ? a.value : `${a.value}.${ns}.svc.${KUBE_DOMAIN}`);
   }
   if (skipped.length) return { hosts, error: { reason: 'UnsupportedAddress', message: `only Hostname is supported, ignoring [${skipped.join(' ')}]` } };
+  if (gw.metadata.annotations?.[SERVICE_TYPE_ANNOTATION] !== undefined) {
+    return { hosts, error: { reason: 'DeprecatedField', message: `annotation ${SERVICE_TYPE_ANNOTATION} is deprecated, use Spec.Infrastructure.Routeability` } };
+  }
   return { hosts };
 }
 
@@ -358,7 +360,7 @@ function deployment(gw: K8sObject, objects: K8sObject[], ctx: ConversionContext)
 
 function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry, ctx: ConversionContext): ResolvedGateway {
   const ns = gw.metadata.namespace!;
-  const out: ResolvedGateway = { gateway: gw, listeners: [], derived: [], conditions: [], warnings: [], notModelled: [] };
+  const out: ResolvedGateway = { gateway: gw, listeners: [], derived: [], conditions: [], notModelled: [] };
   if (gw.spec?.tls?.backend) out.notModelled.push({ path: 'spec.tls.backend', message: 'the gateway client certificate to backends is not modelled' });
   if (gw.spec?.infrastructure?.parametersRef) out.notModelled.push({ path: 'spec.infrastructure.parametersRef', message: 'the ConfigMap overlay of the generated Deployment and Service is not applied' });
   if (gw.spec?.allowedListeners) out.notModelled.push({ path: 'spec.allowedListeners', message: 'ListenerSets are not modelled; only the Gateway\'s own listeners are programmed' });
@@ -436,9 +438,6 @@ function resolveGateway(gw: K8sObject, objects: K8sObject[], registry: Registry,
     programmed = { ...programmed, status: 'False', reason: 'AddressNotAssigned', message: `Failed to assign to any requested addresses: ${missing.map((h) => `hostname "${h}" not found`).join('; ')}` };
   }
   out.conditions.unshift(accepted, programmed);
-  if (gw.metadata.annotations?.[SERVICE_TYPE_ANNOTATION] !== undefined && !services.error) {
-    out.warnings.push(`${where(gw)}: annotation ${SERVICE_TYPE_ANNOTATION} is deprecated (istiod: use spec.infrastructure); its Service type is used`);
-  }
   return out;
 }
 
@@ -449,13 +448,15 @@ export interface NotModelled {
   message: string;
 }
 
-const resolved = new WeakMap<K8sObject[], { gateways: ResolvedGateway[]; unmodelled: NotModelled[] }>();
+/** Per input and feature flags (the route converters and analysis ask again for the same input). */
+const resolved = new WeakMap<K8sObject[], Map<string, { gateways: ResolvedGateway[]; unmodelled: NotModelled[] }>>();
 
 /** Every Gateway of the input as istiod would program it; computed once per input. */
 export function resolveGateways(objects: K8sObject[], ctx: ConversionContext): { gateways: ResolvedGateway[]; unmodelled: NotModelled[] } {
-  const cached = resolved.get(objects);
+  const flags = JSON.stringify(ctx.options.features ?? {});
+  const cached = resolved.get(objects)?.get(flags);
   if (cached) return cached;
-  const registry = registryOf(objects, ctx);
+  const registry = registryOf(objects);
   const gateways: ResolvedGateway[] = [];
   const unmodelled: NotModelled[] = [];
   const all = objects.filter((o) => isGatewayApiKind(o, 'Gateway')).sort((a, b) => cmp(a.metadata.namespace!, b.metadata.namespace!) || cmp(a.metadata.name, b.metadata.name));
@@ -476,7 +477,7 @@ export function resolveGateways(objects: K8sObject[], ctx: ConversionContext): {
     }
   }
   const result = { gateways, unmodelled };
-  resolved.set(objects, result);
+  resolved.set(objects, (resolved.get(objects) ?? new Map()).set(flags, result));
   return result;
 }
 
@@ -488,9 +489,6 @@ export function gatewayListeners(objects: K8sObject[], ctx: ConversionContext): 
 export const convertKubernetesGateways: Converter = (objects, ctx) => {
   const { gateways, unmodelled } = resolveGateways(objects, ctx);
   for (const u of unmodelled) ctx.warnings.push(`${where(u.gateway)}: ${u.path}: ${u.message}`);
-  for (const g of gateways) {
-    ctx.warnings.push(...g.warnings);
-    for (const c of g.conditions) recordCondition(ctx, c);
-  }
+  for (const c of gateways.flatMap((g) => g.conditions)) recordCondition(ctx, c);
   return gateways.flatMap((g) => g.derived);
 };

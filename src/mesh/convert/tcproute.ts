@@ -106,7 +106,7 @@ const constrainToListener = (routes: L4Route[], listenerHost: string): L4Route[]
 function convertL4Routes(kind: 'TCPRoute' | 'TLSRoute'): Converter {
   const label = kind === 'TCPRoute' ? 'tcp' : 'tls';
   return (objects, ctx) => {
-    const registry = registryOf(objects, ctx);
+    const registry = registryOf(objects);
     const listeners = gatewayListeners(objects, ctx);
     const routes = objects
       .filter((o) => isGatewayApiKind(o, kind))
