@@ -47,6 +47,11 @@ async function shows(page: Page, what: ReturnType<Page['locator']>): Promise<voi
 t.test('the dashboard, as a new user and as a reviewer', async (t) => {
   const databaseUrl = await emptyDatabase(t);
   const service = await startService(t, { env: { DATABASE_URL: databaseUrl, SEED_EXAMPLE: 'true', LOG_LEVEL: 'warn' } });
+  // SIGTERM through npm stops the server too (npm's SIGKILL at teardown would leave it running).
+  t.teardown(async () => {
+    if (service.child.exitCode === null) service.child.kill('SIGTERM');
+    await service.exited;
+  });
   const context = await openBrowser(t);
   await mkdir(SHOTS, { recursive: true });
   const page = await context.newPage();
@@ -96,7 +101,7 @@ t.test('the dashboard, as a new user and as a reviewer', async (t) => {
     await page.getByRole('link', { name: 'Graph', exact: true }).click();
     const reviewsV1 = page.getByRole('button', { name: /^workload reviews-v1 in default/ });
     await shows(page, reviewsV1);
-    t.equal(await page.locator('svg .ns').count(), 2, 'default and istio-system');
+    t.same(await page.locator('svg .ns text').allTextContents(), ['default', 'istio-system'], 'a box per namespace; passthrough off by default');
     const canary = page.getByRole('button', { name: /^route edge from reviews to reviews-v1, 90%/ });
     await canary.focus();
     await page.keyboard.press('Enter');
@@ -173,15 +178,18 @@ t.test('the dashboard, as a new user and as a reviewer', async (t) => {
   await t.test('approving the revision', async (t) => {
     await page.goto(`${service.url}/#/s/${name}/r/2/overview`);
     await page.getByRole('heading', { name: 'Review' }).waitFor();
+    const review = page.locator('section', { has: page.getByRole('heading', { name: 'Review' }) });
+    t.same(await review.getByRole('button').allTextContents(), ['Submit for review'], 'a draft can only be submitted');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await shows(page, review.getByRole('button', { name: 'Approve' }));
     await page.getByLabel('Comment').fill('50/50 is what we agreed');
     await page.getByRole('button', { name: 'Approve' }).click();
-    const review = page.locator('section', { has: page.getByRole('heading', { name: 'Review' }) });
-    await review.getByText('“50/50 is what we agreed”').first().waitFor();
+    await shows(page, review.locator('.history li', { hasText: '50/50 is what we agreed' }));
     t.match(await review.innerText(), /Now\s+approved/);
     t.match(await page.locator('.title-row').first().innerText(), /approved/);
     await shot(page, '07-review');
     await page.goto(`${service.url}/#/s/${name}`);
-    await page.getByText('Review history (1)').click();
+    await page.getByText(/^Review history/).first().click();
     t.match(await page.locator('.revisions li').first().innerText(), /Revision 2[\s\S]*approved[\s\S]*50\/50 is what we agreed/);
     await shot(page, '08-scenario');
   });

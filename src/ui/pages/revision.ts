@@ -28,7 +28,7 @@ const QUERY = `query Revision($name: String!, $revision: Int!) {
     revision
     at(revision: $revision) {
       revision message author createdAt expectations
-      review { state reviewer comment createdAt }
+      review { state reviewer comment createdAt next }
       reviews { state reviewer comment createdAt forced verification }
       analysis { code name level resource { kind namespace name } path message }
     }
@@ -87,11 +87,13 @@ class RevisionPage extends Page<RevisionView> {
 
   private reviewActions(r: RevisionView) {
     const actions: { state: ReviewState; label: string; cls: string }[] = [
-      { state: 'in_review', label: 'Submit for review', cls: '' },
+      { state: 'in_review', label: r.review.state === 'draft' ? 'Submit for review' : 'Back to review', cls: r.review.state === 'draft' ? 'primary' : '' },
       { state: 'approved', label: 'Approve', cls: 'primary' },
       { state: 'rejected', label: 'Reject', cls: 'danger' },
+      { state: 'draft', label: 'Back to draft', cls: '' },
     ];
-    const allowed = actions.filter((a) => a.state !== r.review.state && may(this.caller, a.state));
+    // The moves the service allows from here (Review.next), for the caller's role.
+    const allowed = actions.filter((a) => (r.review.next ?? []).includes(a.state) && may(this.caller, a.state));
     if (allowed.length === 0) return html`<p class="muted">Your role cannot change this review.</p>`;
     return html`<form class="review-form" aria-label="Review" @submit=${(e: Event) => e.preventDefault()}>
       <div class="field"><label for="comment">Comment</label><textarea id="comment" name="comment" rows="2" placeholder="why (required to force an approval)"></textarea></div>
@@ -169,7 +171,7 @@ class RevisionPage extends Page<RevisionView> {
         <h1>${r.name} <span class="muted">revision ${r.revision}</span></h1>
         ${stateBadge(r.review.state)}
         ${r.revision !== r.latest ? html`<a href=${links.revision(r.name, r.latest, this.route.tab)}>latest is ${r.latest}</a>` : nothing}
-        <span class="muted push">${r.message} · ${r.author} · ${when(r.createdAt)}</span>
+        <span class="muted push">${[r.message, r.author].filter(Boolean).join(' · ')} · ${when(r.createdAt)}</span>
       </div>
       <nav class="tabs" aria-label="Revision">
         ${TABS.map((t) => html`<a href=${links.revision(r.name, r.revision, t.tab)} aria-current=${t.tab === this.route.tab ? 'page' : 'false'}>${t.label}</a>`)}
