@@ -12,6 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { emptyDatabase } from '../support/server.js';
 import { ROOT, startService } from '../support/service.js';
 import { readSample } from '../support/samples.js';
+import { syntheticMesh } from '../../bench/mesh.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, '.tap', 'screenshots');
@@ -182,16 +183,43 @@ t.test('the dashboard, as a new user and as a reviewer', async (t) => {
     t.same(await review.getByRole('button').allTextContents(), ['Submit for review'], 'a draft can only be submitted');
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await shows(page, review.getByRole('button', { name: 'Approve' }));
+    await page.getByLabel('Your name').fill('rita');
     await page.getByLabel('Comment').fill('50/50 is what we agreed');
     await page.getByRole('button', { name: 'Approve' }).click();
     await shows(page, review.locator('.history li', { hasText: '50/50 is what we agreed' }));
-    t.match(await review.innerText(), /Now\s+approved/);
+    t.match(await review.innerText(), /Now\s+approved\s+by rita/);
     t.match(await page.locator('.title-row').first().innerText(), /approved/);
     await shot(page, '07-review');
     await page.goto(`${service.url}/#/s/${name}`);
     await page.getByText(/^Review history/).first().click();
     t.match(await page.locator('.revisions li').first().innerText(), /Revision 2[\s\S]*approved[\s\S]*50\/50 is what we agreed/);
     await shot(page, '08-scenario');
+  });
+
+  await t.test("bookinfo's overview: its expectations verified, its analysis", async (t) => {
+    await page.goto(`${service.url}/#/s/bookinfo/r/1/overview`);
+    const verification = page.locator('section', { has: page.getByRole('heading', { name: 'Verification' }) });
+    await shows(page, verification.locator('.ok-note, .bad-note'));
+    t.match(await verification.innerText(), /\d+ passed, 0 failed/);
+    await shot(page, '09-overview');
+  });
+
+  await t.test('a graph of 100 services stays legible: a readable scale, a node found by name', async (t) => {
+    const created = await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation($input: CreateScenarioInput!) { createScenario(input: $input) { revision { revision } } }', variables: { input: { name: 'big', resources: syntheticMesh(100) } } }),
+    }).then((r) => r.json());
+    t.same(created.errors, undefined);
+    await page.goto(`${service.url}/#/s/big/r/1/graph`);
+    await shows(page, page.locator('svg .node').first());
+    t.ok((await page.locator('svg .node').count()) >= 200, 'every workload and service drawn');
+    const box = await page.locator('svg .node .name').first().boundingBox();
+    t.ok(box && box.height >= 10, `node names are drawn ${box?.height.toFixed(1)} px high`);
+    await page.getByLabel('Find a node').fill('svc-42');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.locator('aside.graph-details h2', { hasText: 'svc-42' }).waitFor();
+    await shot(page, '10-graph-100-services');
   });
 
   await t.test('keyboard: the skip link and a visible focus ring', async (t) => {

@@ -73,7 +73,7 @@ async function layout(graph: Graph, key: string): Promise<Layout> {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '70',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '56',
       'elk.spacing.nodeNode': '18',
       'elk.spacing.edgeLabel': '4',
       'elk.edgeLabels.inline': 'false',

@@ -67,15 +67,16 @@ class RevisionPage extends Page<RevisionView> {
     e.preventDefault();
     const form = (e.target as HTMLElement).closest('form')!;
     const comment = (form.elements.namedItem('comment') as HTMLTextAreaElement).value;
+    // With access control on, the service records the caller; open, the name given here.
+    const reviewer = (form.elements.namedItem('reviewer') as HTMLInputElement | null)?.value.trim() || null;
+    if (reviewer) localStorage.setItem('meshplan.name', reviewer);
     this.reviewBusy = true;
     this.reviewError = undefined;
     try {
-      await gql('mutation Review($name: String!, $revision: Int!, $state: ReviewState!, $comment: String) { setReview(name: $name, revision: $revision, state: $state, comment: $comment) { state } }', {
-        name: this.route.name,
-        revision: this.route.revision,
-        state,
-        comment: comment || null,
-      });
+      await gql(
+        'mutation Review($name: String!, $revision: Int!, $state: ReviewState!, $comment: String, $reviewer: String) { setReview(name: $name, revision: $revision, state: $state, comment: $comment, reviewer: $reviewer) { state } }',
+        { name: this.route.name, revision: this.route.revision, state, comment: comment || null, reviewer },
+      );
       form.reset();
       await this.reload();
     } catch (err) {
@@ -96,6 +97,9 @@ class RevisionPage extends Page<RevisionView> {
     const allowed = actions.filter((a) => (r.review.next ?? []).includes(a.state) && may(this.caller, a.state));
     if (allowed.length === 0) return html`<p class="muted">Your role cannot change this review.</p>`;
     return html`<form class="review-form" aria-label="Review" @submit=${(e: Event) => e.preventDefault()}>
+      ${!this.caller || this.caller.via === 'open'
+        ? html`<div class="field"><label for="reviewer">Your name</label><input id="reviewer" name="reviewer" autocomplete="name" .value=${localStorage.getItem('meshplan.name') ?? ''} /></div>`
+        : nothing}
       <div class="field"><label for="comment">Comment</label><textarea id="comment" name="comment" rows="2" placeholder="why (required to force an approval)"></textarea></div>
       <div class="actions">
         ${allowed.map((a) => html`<button type="submit" class=${a.cls} ?disabled=${this.reviewBusy} @click=${(e: Event) => this.setReview(e, a.state)}>${a.label}</button>`)}
