@@ -175,7 +175,7 @@ class RevisionPage extends Page<RevisionView> {
         <h1>${r.name} <span class="muted">revision ${r.revision}</span></h1>
         ${stateBadge(r.review.state)}
         ${r.revision !== r.latest ? html`<a href=${links.revision(r.name, r.latest, this.route.tab)}>latest is ${r.latest}</a>` : nothing}
-        <span class="muted push">${[r.message, r.author].filter(Boolean).join(' · ')} · ${when(r.createdAt)}</span>
+        <span class="muted push">${[r.message, r.author].filter(Boolean).map((x) => `${x} · `)}${when(r.createdAt)}</span>
       </div>
       <nav class="tabs" aria-label="Revision">
         ${TABS.map((t) => html`<a href=${links.revision(r.name, r.revision, t.tab)} aria-current=${t.tab === this.route.tab ? 'page' : 'false'}>${t.label}</a>`)}
