@@ -185,10 +185,10 @@ class GraphPage extends Page<Graph> {
     const width = el?.clientWidth || 900;
     const height = el?.clientHeight || 560;
     const whole = Math.min(width / (l.width + 24), height / (l.height + 24));
-    const scale = whole >= 0.45 ? Math.min(whole, 1.25) : 0.85;
+    const scale = whole >= 0.6 ? Math.min(whole, 1.25) : 0.85;
     const w = width / scale;
     const h = height / scale;
-    this.box = whole >= 0.45 ? { x: l.width / 2 - w / 2, y: l.height / 2 - h / 2, w, h } : { x: -10, y: -10, w, h };
+    this.box = whole >= 0.6 ? { x: l.width / 2 - w / 2, y: l.height / 2 - h / 2, w, h } : { x: -10, y: -10, w, h };
   }
 
   private set(key: string, value: string | null) {
