@@ -89,7 +89,7 @@ class ScenarioPage extends Page<ScenarioView> {
               <a class="strong" href=${links.revision(s.name, r.revision)}>Revision ${r.revision}</a>
               ${stateBadge(r.review.state)}
               <span>${r.message || html`<span class="muted">no message</span>`}</span>
-              <span class="muted push">${r.author} · ${when(r.createdAt)}</span>
+              <span class="muted push">${r.author ? `${r.author} · ` : ''}${when(r.createdAt)}</span>
             </div>
             <div class="rev-links">
               <a href=${links.revision(s.name, r.revision, 'changes')}>Changes</a>
