@@ -45,10 +45,10 @@ export interface AccessPluginOptions {
   enforced?: boolean;
 }
 
-/** Swagger UI and GraphiQL are pages: their scripts are their own (and GraphiQL's come from unpkg). */
+/** Swagger UI and GraphiQL are pages: their scripts are the service's own files (src/api/graphiql.ts). */
 const PAGE_CSP: Record<string, Record<string, string[]>> = {
   '/docs': { 'img-src': ["'self'", 'data:', 'validator.swagger.io'] },
-  '/graphiql': { 'script-src': ["'self'", 'https://unpkg.com'], 'style-src': ["'self'", "'unsafe-inline'", 'https://unpkg.com'] },
+  '/graphiql': { 'style-src': ["'self'", "'unsafe-inline'"] },
 };
 
 /** helmet's CSP for JSON answers and pages; no upgrade-insecure-requests: the service speaks plain HTTP. */

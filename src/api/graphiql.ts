@@ -29,12 +29,14 @@ const PAGE = `<!DOCTYPE html>
   <script src="/graphiql/assets/react.js"></script>
   <script src="/graphiql/assets/react-dom.js"></script>
   <script src="/graphiql/assets/graphiql.js"></script>
-  <script>
-    const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', location.href).href });
-    ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, { fetcher }));
-  </script>
+  <script src="/graphiql/assets/start.js"></script>
 </body>
 </html>
+`;
+
+/** A file, not an inline script: the CSP allows only the service's own scripts. */
+const START = `const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', location.href).href });
+ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, { fetcher }));
 `;
 
 export async function registerGraphiQL(app: FastifyInstance): Promise<void> {
@@ -48,6 +50,7 @@ export async function registerGraphiQL(app: FastifyInstance): Promise<void> {
       }),
     ),
   );
+  files['start.js'] = { body: Buffer.from(START), type: 'text/javascript' };
   app.get('/graphiql', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
   app.get<{ Params: { file: string } }>('/graphiql/assets/:file', { schema: { hide: true } }, async (request, reply) => {
     const file = files[request.params.file];

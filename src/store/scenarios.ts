@@ -113,7 +113,7 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /** Which review states may follow which. */
-const NEXT_STATES: Record<ReviewState, ReviewState[]> = {
+export const NEXT_STATES: Record<ReviewState, ReviewState[]> = {
   draft: ['in_review'],
   in_review: ['approved', 'rejected', 'draft'],
   approved: ['in_review'],

@@ -56,6 +56,7 @@ export interface Review {
   comment: string;
   createdAt: string;
   forced?: boolean | null;
+  next?: ReviewState[];
   verification?: { passed: number; failed: number } | null;
 }
 export interface AnalysisMessage {

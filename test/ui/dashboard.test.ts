@@ -12,6 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { emptyDatabase } from '../support/server.js';
 import { ROOT, startService } from '../support/service.js';
 import { readSample } from '../support/samples.js';
+import { syntheticMesh } from '../../bench/mesh.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, '.tap', 'screenshots');
@@ -47,6 +48,11 @@ async function shows(page: Page, what: ReturnType<Page['locator']>): Promise<voi
 t.test('the dashboard, as a new user and as a reviewer', async (t) => {
   const databaseUrl = await emptyDatabase(t);
   const service = await startService(t, { env: { DATABASE_URL: databaseUrl, SEED_EXAMPLE: 'true', LOG_LEVEL: 'warn' } });
+  // SIGTERM through npm stops the server too (npm's SIGKILL at teardown would leave it running).
+  t.teardown(async () => {
+    if (service.child.exitCode === null) service.child.kill('SIGTERM');
+    await service.exited;
+  });
   const context = await openBrowser(t);
   await mkdir(SHOTS, { recursive: true });
   const page = await context.newPage();
@@ -57,7 +63,9 @@ t.test('the dashboard, as a new user and as a reviewer', async (t) => {
     const url = new URL(r.url());
     if (!['data:', 'about:'].includes(url.protocol) && url.host !== origin) foreign.push(r.url());
   });
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  // A 4xx the page asked for (the bad manifests' 400, a favicon's 404) is logged too: it is no script error.
+  page.on('console', (m) => m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()) && problems.push(m.text()));
+  page.on('response', (r) => r.status() >= 500 && problems.push(`${r.status()} from ${r.url()}`));
   page.on('pageerror', (e) => problems.push(e.message));
   const shot = async (p: Page, name: string) => {
     const path = join(SHOTS, `${name}.png`);
@@ -96,7 +104,7 @@ t.test('the dashboard, as a new user and as a reviewer', async (t) => {
     await page.getByRole('link', { name: 'Graph', exact: true }).click();
     const reviewsV1 = page.getByRole('button', { name: /^workload reviews-v1 in default/ });
     await shows(page, reviewsV1);
-    t.equal(await page.locator('svg .ns').count(), 2, 'default and istio-system');
+    t.same(await page.locator('svg .ns text').allTextContents(), ['default', 'istio-system'], 'a box per namespace; passthrough off by default');
     const canary = page.getByRole('button', { name: /^route edge from reviews to reviews-v1, 90%/ });
     await canary.focus();
     await page.keyboard.press('Enter');
@@ -173,17 +181,47 @@ t.test('the dashboard, as a new user and as a reviewer', async (t) => {
   await t.test('approving the revision', async (t) => {
     await page.goto(`${service.url}/#/s/${name}/r/2/overview`);
     await page.getByRole('heading', { name: 'Review' }).waitFor();
+    const review = page.locator('section', { has: page.getByRole('heading', { name: 'Review' }) });
+    t.same(await review.getByRole('button').allTextContents(), ['Submit for review'], 'a draft can only be submitted');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await shows(page, review.getByRole('button', { name: 'Approve' }));
+    await page.getByLabel('Your name').fill('rita');
     await page.getByLabel('Comment').fill('50/50 is what we agreed');
     await page.getByRole('button', { name: 'Approve' }).click();
-    const review = page.locator('section', { has: page.getByRole('heading', { name: 'Review' }) });
-    await review.getByText('“50/50 is what we agreed”').first().waitFor();
-    t.match(await review.innerText(), /Now\s+approved/);
+    await shows(page, review.locator('.history li', { hasText: '50/50 is what we agreed' }));
+    t.match(await review.innerText(), /Now\s+approved\s+by rita/);
     t.match(await page.locator('.title-row').first().innerText(), /approved/);
     await shot(page, '07-review');
     await page.goto(`${service.url}/#/s/${name}`);
-    await page.getByText('Review history (1)').click();
+    await page.getByText(/^Review history/).first().click();
     t.match(await page.locator('.revisions li').first().innerText(), /Revision 2[\s\S]*approved[\s\S]*50\/50 is what we agreed/);
     await shot(page, '08-scenario');
+  });
+
+  await t.test("bookinfo's overview: its expectations verified, its analysis", async (t) => {
+    await page.goto(`${service.url}/#/s/bookinfo/r/1/overview`);
+    const verification = page.locator('section', { has: page.getByRole('heading', { name: 'Verification' }) });
+    await shows(page, verification.locator('.ok-note, .bad-note'));
+    t.match(await verification.innerText(), /\d+ passed, 0 failed/);
+    await shot(page, '09-overview');
+  });
+
+  await t.test('a graph of 100 services stays legible: a readable scale, a node found by name', async (t) => {
+    const created = await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation($input: CreateScenarioInput!) { createScenario(input: $input) { revision { revision } } }', variables: { input: { name: 'big', resources: syntheticMesh(100) } } }),
+    }).then((r) => r.json());
+    t.same(created.errors, undefined);
+    await page.goto(`${service.url}/#/s/big/r/1/graph`);
+    await shows(page, page.locator('svg .node').first());
+    t.ok((await page.locator('svg .node').count()) >= 200, 'every workload and service drawn');
+    const box = await page.locator('svg .node .name').first().boundingBox();
+    t.ok(box && box.height >= 10, `node names are drawn ${box?.height.toFixed(1)} px high`);
+    await page.getByLabel('Find a node').fill('svc-42');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.locator('aside.graph-details h2', { hasText: 'svc-42' }).waitFor();
+    await shot(page, '10-graph-100-services');
   });
 
   await t.test('keyboard: the skip link and a visible focus ring', async (t) => {
@@ -194,6 +232,15 @@ t.test('the dashboard, as a new user and as a reviewer', async (t) => {
     await page.keyboard.press('Tab');
     const ring = await page.evaluate(() => getComputedStyle(document.activeElement!).boxShadow);
     t.not(ring, 'none', 'the focused link shows a ring');
+  });
+
+  await t.test('GraphiQL and the OpenAPI page work offline beside it', async (t) => {
+    await page.goto(`${service.url}/graphiql`);
+    await shows(page, page.locator('.graphiql-container'));
+    t.ok(await page.locator('.graphiql-container').isVisible(), 'GraphiQL renders');
+    await page.goto(`${service.url}/docs/`);
+    await shows(page, page.getByText('Istio mesh scenarios', { exact: false }).first());
+    t.pass('Swagger UI renders');
   });
 
   t.same(foreign, [], 'no request to another host');

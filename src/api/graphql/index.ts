@@ -12,7 +12,7 @@ import type { ProxySelector, TraceRequestInput } from '../../contract.js';
 import type { RouteTest } from '../../engine.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../../store/errors.js';
-import type { RevisionRecord, ScenarioRecord, ScenarioStore } from '../../store/scenarios.js';
+import { NEXT_STATES, type RevisionRecord, type ScenarioRecord, type ScenarioStore } from '../../store/scenarios.js';
 import { readLiveProxyConfig } from '../../engine.js';
 import type { OutputFormat, ProxyConfigFilter, ProxyConfigKind } from '../../proxy-config/index.js';
 import { revisionSource, type RevisionAnalyses } from '../sources.js';
@@ -152,6 +152,9 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
       revision: (s: ScenarioRecord) => s.latestRevision,
       at: (s: ScenarioRecord, { revision }: { revision: number }) =>
         guarded(() => store.revision(s.name, revision)).catch((e) => (e.extensions?.code === 'NOT_FOUND' ? null : Promise.reject(e))),
+    },
+    Review: {
+      next: (r: { state: ReviewState }) => NEXT_STATES[r.state],
     },
     Revision: {
       revision: (r: RevisionRecord) => r.number,

@@ -86,7 +86,13 @@ class Changes extends Page<ChangesView | { first: true }> {
     </form>`;
     if ('first' in d) return html`${form}<p class="empty">Revision 1 is the first: nothing before it to compare with.</p>`;
     const { envoy, manifests } = d;
-    const changedProxies = envoy.proxies.filter((p) => p.status !== 'unchanged');
+    // Proxies with the very same changes (a mesh-wide route) are shown once, naming them all.
+    const groups = new Map<string, EnvoyProxy[]>();
+    for (const p of envoy.proxies.filter((x) => x.status !== 'unchanged')) {
+      const key = JSON.stringify([p.status, p.changes]);
+      groups.set(key, [...(groups.get(key) ?? []), p]);
+    }
+    const changedProxies = [...groups.values()];
     return html`
       ${form}
       <section aria-labelledby="manifests-title">
@@ -114,8 +120,11 @@ class Changes extends Page<ChangesView | { first: true }> {
         ${envoy.warnings.map((w) => html`<p class="warn-note">${w}</p>`)}
         ${changedProxies.length === 0 ? html`<p class="ok-note">No proxy's Envoy config changes.</p>` : nothing}
         ${changedProxies.map(
-          (p) => html`<details class="card proxy-diff" open>
-            <summary><span class="badge ${p.status}">${p.status}</span> <strong>${p.proxy.namespace}/${p.proxy.name}</strong> <span class="muted">${p.proxy.type} · ${p.changes.length} resources</span></summary>
+          ([p, ...same]) => html`<details class="card proxy-diff" open>
+            <summary><span class="badge ${p.status}">${p.status}</span> <strong>${p.proxy.namespace}/${p.proxy.name}</strong>
+              ${same.length ? html`<span>and ${same.length} more with the same changes</span>` : nothing}
+              <span class="muted">${p.proxy.type} · ${p.changes.length} resources</span></summary>
+            ${same.length ? html`<p class="muted same">Also: ${same.map((x) => `${x.proxy.namespace}/${x.proxy.name}`).join(', ')}</p>` : nothing}
             ${['listeners', 'routes', 'clusters', 'endpoints', 'secrets']
               .map((kind) => [kind, p.changes.filter((c) => c.kind === kind)] as const)
               .filter(([, list]) => list.length)

@@ -73,7 +73,7 @@ async function layout(graph: Graph, key: string): Promise<Layout> {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '70',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '56',
       'elk.spacing.nodeNode': '18',
       'elk.spacing.edgeLabel': '4',
       'elk.edgeLabels.inline': 'false',
@@ -121,7 +121,6 @@ class GraphPage extends Page<Graph> {
     revision: { attribute: false },
     query: { attribute: false },
     laid: { state: true },
-    view: { state: true },
     layoutError: { state: true },
   };
   declare name: string;
@@ -146,9 +145,8 @@ class GraphPage extends Page<Graph> {
     return v === null ? fallback : v === '1';
   }
   private shown(g: Graph): Graph {
-    const big = g.nodes.length > 40;
     const endpoints = this.option('endpoints', true);
-    const passthrough = this.option('passthrough', !big);
+    const passthrough = this.option('passthrough', false);
     const ns = this.query.get('ns') ?? '';
     let nodes = g.nodes.filter((n) => passthrough || n.id !== 'external:PassthroughCluster');
     let edges = g.edges.filter((e) => (endpoints || e.kind !== 'endpoint') && (passthrough || e.kind !== 'passthrough'));
@@ -181,17 +179,16 @@ class GraphPage extends Page<Graph> {
   }
   private pending?: string;
 
-  /** The whole drawing, or its top left at a readable scale when the whole would be too small to read. */
+  /** The whole drawing when it stays readable, else its top left at a readable scale. */
   private fit(l: Layout) {
     const el = this.querySelector('.graph-canvas');
     const width = el?.clientWidth || 900;
     const height = el?.clientHeight || 560;
-    const scale = Math.min(width / (l.width + 20), height / (l.height + 20));
-    this.box = scale >= 0.6 ? { x: -10, y: -10, w: Math.max(l.width + 20, width), h: Math.max(l.height + 20, height) } : { x: -10, y: -10, w: width / 0.85, h: height / 0.85 };
-    if (scale >= 0.6 && scale > 1) {
-      this.box.w = width;
-      this.box.h = height;
-    }
+    const whole = Math.min(width / (l.width + 24), height / (l.height + 24));
+    const scale = whole >= 0.6 ? Math.min(whole, 1.25) : 0.85;
+    const w = width / scale;
+    const h = height / scale;
+    this.box = whole >= 0.6 ? { x: l.width / 2 - w / 2, y: l.height / 2 - h / 2, w, h } : { x: -10, y: -10, w, h };
   }
 
   private set(key: string, value: string | null) {
@@ -337,7 +334,6 @@ class GraphPage extends Page<Graph> {
   protected view(g: Graph) {
     const l = this.laid;
     const namespaces = [...new Set(g.nodes.map((n) => n.namespace).filter(Boolean))].sort();
-    const big = g.nodes.length > 40;
     const check = (key: string, label: string, fallback: boolean) =>
       html`<label class="check"><input type="checkbox" .checked=${this.option(key, fallback)} @change=${(e: Event) => this.set(key, (e.target as HTMLInputElement).checked ? '1' : '0')} /> ${label}</label>`;
     return html`
@@ -350,7 +346,7 @@ class GraphPage extends Page<Graph> {
           <select id="ns" @change=${(e: Event) => this.set('ns', (e.target as HTMLSelectElement).value || null)}>
             <option value="">all</option>${namespaces.map((n) => html`<option ?selected=${this.query.get('ns') === n}>${n}</option>`)}
           </select></div>
-        ${check('endpoints', 'Endpoints', true)} ${check('passthrough', 'Passthrough', !big)}
+        ${check('endpoints', 'Endpoints', true)} ${check('passthrough', 'Passthrough', false)}
         <div class="segmented push" role="group" aria-label="Zoom">
           <button type="button" @click=${() => this.zoom(1 / 1.3)} aria-label="Zoom in">+</button>
           <button type="button" @click=${() => this.zoom(1.3)} aria-label="Zoom out">−</button>

@@ -40,7 +40,7 @@ class NewScenario extends LitElement {
       <h1>New scenario</h1>
       <form class="stack" @submit=${this.submit}>
         <div class="row">
-          <div class="field"><label for="name">Name</label><input id="name" name="name" required pattern="[a-z0-9]([a-z0-9-]*[a-z0-9])?" title="lower-case letters, digits and dashes" /></div>
+          <div class="field"><label for="name">Name</label><input id="name" name="name" required pattern="[a-z0-9]([a-z0-9\\-]*[a-z0-9])?" title="lower-case letters, digits and dashes" /></div>
           <div class="field grow"><label for="description">Description</label><input id="description" name="description" /></div>
           <div class="field"><label for="labels">Labels</label><input id="labels" name="labels" placeholder="team=payments" /></div>
         </div>

@@ -28,7 +28,7 @@ const QUERY = `query Revision($name: String!, $revision: Int!) {
     revision
     at(revision: $revision) {
       revision message author createdAt expectations
-      review { state reviewer comment createdAt }
+      review { state reviewer comment createdAt next }
       reviews { state reviewer comment createdAt forced verification }
       analysis { code name level resource { kind namespace name } path message }
     }
@@ -67,15 +67,16 @@ class RevisionPage extends Page<RevisionView> {
     e.preventDefault();
     const form = (e.target as HTMLElement).closest('form')!;
     const comment = (form.elements.namedItem('comment') as HTMLTextAreaElement).value;
+    // With access control on, the service records the caller; open, the name given here.
+    const reviewer = (form.elements.namedItem('reviewer') as HTMLInputElement | null)?.value.trim() || null;
+    if (reviewer) localStorage.setItem('meshplan.name', reviewer);
     this.reviewBusy = true;
     this.reviewError = undefined;
     try {
-      await gql('mutation Review($name: String!, $revision: Int!, $state: ReviewState!, $comment: String) { setReview(name: $name, revision: $revision, state: $state, comment: $comment) { state } }', {
-        name: this.route.name,
-        revision: this.route.revision,
-        state,
-        comment: comment || null,
-      });
+      await gql(
+        'mutation Review($name: String!, $revision: Int!, $state: ReviewState!, $comment: String, $reviewer: String) { setReview(name: $name, revision: $revision, state: $state, comment: $comment, reviewer: $reviewer) { state } }',
+        { name: this.route.name, revision: this.route.revision, state, comment: comment || null, reviewer },
+      );
       form.reset();
       await this.reload();
     } catch (err) {
@@ -87,13 +88,18 @@ class RevisionPage extends Page<RevisionView> {
 
   private reviewActions(r: RevisionView) {
     const actions: { state: ReviewState; label: string; cls: string }[] = [
-      { state: 'in_review', label: 'Submit for review', cls: '' },
+      { state: 'in_review', label: r.review.state === 'draft' ? 'Submit for review' : 'Back to review', cls: r.review.state === 'draft' ? 'primary' : '' },
       { state: 'approved', label: 'Approve', cls: 'primary' },
       { state: 'rejected', label: 'Reject', cls: 'danger' },
+      { state: 'draft', label: 'Back to draft', cls: '' },
     ];
-    const allowed = actions.filter((a) => a.state !== r.review.state && may(this.caller, a.state));
+    // The moves the service allows from here (Review.next), for the caller's role.
+    const allowed = actions.filter((a) => (r.review.next ?? []).includes(a.state) && may(this.caller, a.state));
     if (allowed.length === 0) return html`<p class="muted">Your role cannot change this review.</p>`;
     return html`<form class="review-form" aria-label="Review" @submit=${(e: Event) => e.preventDefault()}>
+      ${!this.caller || this.caller.via === 'open'
+        ? html`<div class="field"><label for="reviewer">Your name</label><input id="reviewer" name="reviewer" autocomplete="name" .value=${localStorage.getItem('meshplan.name') ?? ''} /></div>`
+        : nothing}
       <div class="field"><label for="comment">Comment</label><textarea id="comment" name="comment" rows="2" placeholder="why (required to force an approval)"></textarea></div>
       <div class="actions">
         ${allowed.map((a) => html`<button type="submit" class=${a.cls} ?disabled=${this.reviewBusy} @click=${(e: Event) => this.setReview(e, a.state)}>${a.label}</button>`)}
@@ -169,7 +175,7 @@ class RevisionPage extends Page<RevisionView> {
         <h1>${r.name} <span class="muted">revision ${r.revision}</span></h1>
         ${stateBadge(r.review.state)}
         ${r.revision !== r.latest ? html`<a href=${links.revision(r.name, r.latest, this.route.tab)}>latest is ${r.latest}</a>` : nothing}
-        <span class="muted push">${r.message} · ${r.author} · ${when(r.createdAt)}</span>
+        <span class="muted push">${[r.message, r.author].filter(Boolean).map((x) => `${x} · `)}${when(r.createdAt)}</span>
       </div>
       <nav class="tabs" aria-label="Revision">
         ${TABS.map((t) => html`<a href=${links.revision(r.name, r.revision, t.tab)} aria-current=${t.tab === this.route.tab ? 'page' : 'false'}>${t.label}</a>`)}

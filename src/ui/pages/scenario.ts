@@ -27,7 +27,7 @@ const QUERY = `query Scenario($name: String!) {
   scenario(name: $name) {
     name description labels revision
     latest { etag resources }
-    revisions(first: 100) { revision message author createdAt review { state reviewer comment createdAt } reviews { state reviewer comment createdAt forced } }
+    revisions(first: 20) { revision message author createdAt review { state reviewer comment createdAt } reviews { state reviewer comment createdAt forced } }
   }
 }`;
 
@@ -81,6 +81,7 @@ class ScenarioPage extends Page<ScenarioView> {
           </form>`
         : nothing}
       <h2>Revisions</h2>
+      ${s.revision > s.revisions.length ? html`<p class="muted">The newest ${s.revisions.length} of ${s.revision}; older ones are at <code>#/s/${s.name}/r/N</code>.</p>` : nothing}
       <ol class="revisions">
         ${s.revisions.map(
           (r) => html`<li class="card">
@@ -88,7 +89,7 @@ class ScenarioPage extends Page<ScenarioView> {
               <a class="strong" href=${links.revision(s.name, r.revision)}>Revision ${r.revision}</a>
               ${stateBadge(r.review.state)}
               <span>${r.message || html`<span class="muted">no message</span>`}</span>
-              <span class="muted push">${r.author} · ${when(r.createdAt)}</span>
+              <span class="muted push">${r.author ? `${r.author} · ` : ''}${when(r.createdAt)}</span>
             </div>
             <div class="rev-links">
               <a href=${links.revision(s.name, r.revision, 'changes')}>Changes</a>
