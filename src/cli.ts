@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProxySelector, TraceRequestInput, TraceResult } from './contract.js';
 import { inputProblems } from './api/inputs.js';
-import { compileScenario, drift, envoyDiff, formatProblem, InputError, readLiveProxyConfig, type ProxyConfigOptions } from './engine.js';
+import { compileScenario, drift, envoyDiff, formatProblem, InputError, readLiveProxyConfig, type CompiledScenario, type ProxyConfigOptions } from './engine.js';
 import { DEFAULT_KINDS, OUTPUT_FORMATS, PROXY_CONFIG_KINDS, type OutputFormat, type ProxyConfigKind } from './proxy-config/index.js';
 import { BLOCK_ALL_VHOST } from './xds/names.js';
 import { runAnalyze } from './cli/analyze.js';
@@ -69,6 +69,14 @@ function readManifests(paths: string[]): string {
       : [p],
   );
   return files.map((f) => readFileSync(f, 'utf8').replace(/\n*$/, '\n')).join('---\n');
+}
+
+/** EnvoyFilter patches and Telemetry settings the proxy's generated config leaves out (MP codes), on stderr. */
+function printLeftOut(scenario: CompiledScenario, selector: ProxySelector): void {
+  const proxy = scenario.proxy(selector);
+  for (const m of scenario.analysisFor([proxy]).filter((x) => x.code.startsWith('MP'))) {
+    console.error(`${m.level.toLowerCase()}: [${m.code}] ${m.resource.kind} ${m.resource.namespace}/${m.resource.name}${m.path ? ` ${m.path}` : ''}: ${m.message}`);
+  }
 }
 
 const proxySelector = (value: string | undefined): ProxySelector => {
@@ -231,8 +239,10 @@ function main(argv: string[]): number {
       return 0;
     case 'proxy-config':
       process.stdout.write(scenario.proxyConfig(proxySelector(values.proxy), ...proxyConfigArgs()).text);
+      printLeftOut(scenario, proxySelector(values.proxy));
       return 0;
     case 'trace': {
+      printLeftOut(scenario, proxySelector(values.proxy));
       const result = scenario.trace(proxySelector(values.proxy), traceRequestFlags(values));
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else printTrace(result);

@@ -137,6 +137,8 @@ t.test('access logging by mode: SERVER only on inbound', async (t) => {
 t.test('a provider kind meshplan does not model is reported', async (t) => {
   const out = translate(tel('als', 'shop', `accessLogging: [{providers: [{name: als}]}]`), 'shop/web');
   t.match(out.messages, [{ name: 'TelemetryNotModelled', message: /access log provider als/ }]);
+  const als = translate('', 'shop/web', { enableEnvoyAccessLogService: true });
+  t.match(als.messages, [{ message: /enableEnvoyAccessLogService/ }], 'MeshConfig gRPC access logs are named too');
 });
 
 t.test('tracing: zipkin from defaultProviders, then a Telemetry overriding sampling, tags and the provider', async (t) => {

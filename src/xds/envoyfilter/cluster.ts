@@ -33,12 +33,16 @@ function mergeCluster(into: JsonObject, value: JsonObject, replaceList: boolean)
     mergeMessage(VALUE_TYPE.CLUSTER!, into, value, { replaceList });
     return undefined;
   }
+  // Copies of what changes: `into` is a shallow copy of a cluster other proxies share.
   let target: JsonObject | undefined;
   if (Array.isArray(into.transport_socket_matches) && into.transport_socket_matches.length > 0) {
-    target = into.transport_socket_matches.map((m: JsonObject) => m.transport_socket).find((s: JsonObject | undefined) => s && s.name === ts.name);
+    const i = into.transport_socket_matches.findIndex((m: JsonObject) => m.transport_socket?.name === ts.name);
     // Merging would leave both transport_socket and transport_socket_matches: istiod drops the patch.
-    if (!target) return 'the cluster has transport_socket_matches and none of them has this transport socket name';
-  } else if (into.transport_socket?.name === ts.name) target = into.transport_socket;
+    if (i === -1) return 'the cluster has transport_socket_matches and none of them has this transport socket name';
+    into.transport_socket_matches = [...into.transport_socket_matches];
+    const match = (into.transport_socket_matches[i] = { ...into.transport_socket_matches[i] });
+    target = match.transport_socket = { ...match.transport_socket };
+  } else if (into.transport_socket?.name === ts.name) target = into.transport_socket = { ...into.transport_socket };
   if (!target) {
     into.transport_socket = ts;
     return undefined;
@@ -51,12 +55,17 @@ function mergeCluster(into: JsonObject, value: JsonObject, replaceList: boolean)
   return undefined;
 }
 
-/** ApplyClusterMerge for one cluster the caller owns (a copy): undefined when a REMOVE drops it. */
-export function patchCluster(run: PatchRun, ctx: PatchContext, c: Cluster, hosts: string[]): Cluster | undefined {
-  for (const p of run.of('CLUSTER')) {
-    if (!contextMatch(ctx, p) || !clusterMatch(c, p, hosts)) continue;
+/**
+ * ApplyClusterMerge for one cluster: undefined when a REMOVE drops it; the cluster itself when no patch
+ * changes it (generated clusters are shared and frozen), else a patched copy.
+ */
+export function patchCluster(run: PatchRun, ctx: PatchContext, cluster: Cluster, hosts: string[]): Cluster | undefined {
+  const patches = run.of('CLUSTER').filter((p) => contextMatch(ctx, p) && clusterMatch(cluster, p, hosts) && (p.operation === 'REMOVE' || isMerge(p)));
+  if (patches.length === 0) return cluster;
+  // Merges copy what they change, so a shallow copy is enough.
+  const c = { ...cluster } as Cluster;
+  for (const p of patches) {
     if (p.operation === 'REMOVE') return undefined;
-    if (!isMerge(p)) continue;
     if (run.merge(p, VALUE_TYPE.CLUSTER!, c as JsonObject, c.name, (into, value) => mergeCluster(into, value, p.operation === 'MERGE_AND_REPLACE_LIST'))) {
       run.touch('clusters', c.name, p);
     }

@@ -11,7 +11,7 @@ import { insertedClusters, patchCluster } from './cluster.js';
 import { extensionConfigs, type ExtensionConfig } from './extension-config.js';
 import { patchListeners } from './listener.js';
 import { PatchRun, type PatchProblem } from './patch.js';
-import { patchRouteConfiguration, type GatewayPortMap } from './route.js';
+import { mayPatchRouteConfiguration, patchRouteConfiguration, type GatewayPortMap } from './route.js';
 
 export type { PatchProblem, ExtensionConfig };
 
@@ -78,15 +78,16 @@ export function patchedListeners(run: PatchRun, index: MeshIndex, proxy: Proxy, 
 /** RDS after the patches: sidecar outbound or gateway route configurations. */
 export function patchedRoutes(run: PatchRun, index: MeshIndex, proxy: Proxy, routes: RouteConfiguration[]): RouteConfiguration[] {
   if (!hasAny(run, ROUTE_KINDS)) return routes;
-  const copies: RouteConfiguration[] = structuredClone(routes);
-  if (proxy.type === 'router') {
-    const portMap: GatewayPortMap = new Map();
-    for (const t of index.serviceTargets(proxy)) portMap.set(t.targetPort, (portMap.get(t.targetPort) ?? new Set()).add(t.port.port));
-    for (const rc of copies) patchRouteConfiguration(run, 'GATEWAY', rc, portMap);
-  } else {
-    for (const rc of copies) patchRouteConfiguration(run, 'SIDECAR_OUTBOUND', rc);
-  }
-  return copies;
+  const portMap: GatewayPortMap = new Map();
+  if (proxy.type === 'router') for (const t of index.serviceTargets(proxy)) portMap.set(t.targetPort, (portMap.get(t.targetPort) ?? new Set()).add(t.port.port));
+  const ctx: PatchContext = proxy.type === 'router' ? 'GATEWAY' : 'SIDECAR_OUTBOUND';
+  // Generated route configurations are shared between proxies: only those a patch may change are copied.
+  return routes.map((rc) => {
+    if (!mayPatchRouteConfiguration(run, ctx, rc, portMap)) return rc;
+    const copy = structuredClone(rc) as RouteConfiguration;
+    patchRouteConfiguration(run, ctx, copy, portMap);
+    return copy;
+  });
 }
 
 /** CDS after the patches: each cluster merged or removed in its context, ADDs after their context's clusters, first of a name kept. */
@@ -97,7 +98,7 @@ export function patchedClusters(run: PatchRun, index: MeshIndex, proxy: Proxy, c
   const isInbound = (c: Cluster) => proxy.type !== 'router' && (c.name === INBOUND_PASSTHROUGH_CLUSTER || parseSubsetKey(c.name)?.direction === 'inbound');
   const patch = (c: Cluster, ctx: PatchContext): Cluster[] => {
     const hosts = ctx === 'SIDECAR_INBOUND' ? (hostsByPort.get(parseSubsetKey(c.name)?.port ?? -1) ?? []) : [];
-    const patched = patchCluster(run, ctx, structuredClone(c) as Cluster, hosts);
+    const patched = patchCluster(run, ctx, c, hosts);
     return patched ? [patched] : [];
   };
   let out: Cluster[];

@@ -75,7 +75,7 @@ function mergeFilterChain(run: PatchRun, p: EnvoyFilterPatch, fc: FilterChain, t
       if (dst && ts.typed_config) {
         const merged = mergeAny(dst, ts.typed_config);
         if (merged.problem) return merged.problem;
-        into.transport_socket.typed_config = merged.value;
+        into.transport_socket = { ...into.transport_socket, typed_config: merged.value };
       }
       return undefined;
     }

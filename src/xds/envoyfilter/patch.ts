@@ -57,8 +57,13 @@ export class PatchRun {
 
   constructor(readonly patches: EnvoyFilterPatch[]) {}
 
+  private readonly byApplyTo = new Map<ApplyTo, EnvoyFilterPatch[]>();
+
+  /** The patches of one applyTo, in order. */
   of(applyTo: ApplyTo): EnvoyFilterPatch[] {
-    return this.patches.filter((p) => p.applyTo === applyTo);
+    let list = this.byApplyTo.get(applyTo);
+    if (!list) this.byApplyTo.set(applyTo, (list = this.patches.filter((p) => p.applyTo === applyTo)));
+    return list;
   }
 
   report(p: EnvoyFilterPatch, message: string, target?: string): void {
@@ -92,6 +97,25 @@ export class PatchRun {
     return structuredClone(read.value);
   }
 
+  private readonly checked = new Map<string, string[]>();
+
+  /**
+   * Why Envoy would refuse a merge result: only the fields the patch sets can have changed, so only those are
+   * checked (a patch merged into thousands of clusters checks each distinct result once).
+   */
+  private mergedErrors(p: EnvoyFilterPatch, typeName: string, merged: JsonObject, value: JsonObject): string[] {
+    const keys = Object.keys(value).filter((k) => k in merged);
+    const probe = Object.fromEntries(keys.map((k) => [k, merged[k]]));
+    const key = `${p.filter.namespace}/${p.filter.name}#${p.index}|${typeName}|${JSON.stringify(probe)}`;
+    let errors = this.checked.get(key);
+    if (!errors) {
+      const mine = (e: string) => keys.some((k) => e.startsWith(`$.${k}.`) || e.startsWith(`$.${k}:`) || e.startsWith(`$.${k}[`));
+      errors = checkEnvoyResource(`type.googleapis.com/${typeName}`, probe).errors.filter(mine);
+      this.checked.set(key, errors);
+    }
+    return errors;
+  }
+
   /**
    * MERGE (or MERGE_AND_REPLACE_LIST) of the patch into `dst` of `typeName`: applied only if the result is
    * still valid Envoy config; true when applied.
@@ -99,13 +123,14 @@ export class PatchRun {
   merge(p: EnvoyFilterPatch, typeName: string, dst: JsonObject, target: string, mergeFn?: (into: JsonObject, value: JsonObject) => string | undefined): boolean {
     const value = this.value(p, target);
     if (!value) return false;
-    const into = structuredClone(dst);
+    // The merge copies what it changes, so the shallow copy keeps dst intact until the result is known valid.
+    const into = { ...dst };
     const problem = mergeFn ? mergeFn(into, value) : (mergeMessage(typeName, into, value, { replaceList: p.operation === 'MERGE_AND_REPLACE_LIST' }), undefined);
     if (problem) {
       this.report(p, `${problem}; meshplan does not apply this merge`, target);
       return false;
     }
-    const errors = checkEnvoyResource(`type.googleapis.com/${typeName}`, into).errors;
+    const errors = this.mergedErrors(p, typeName, into, value);
     if (errors.length > 0) {
       this.report(p, `merging makes ${typeName} invalid, so meshplan does not apply it (istiod would push it and Envoy would reject the update): ${errors.join('; ')}`, target);
       return false;

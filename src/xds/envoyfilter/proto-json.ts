@@ -94,7 +94,10 @@ export interface MergeOptions {
   replaceList?: boolean;
 }
 
-/** merge.Merge(dst, src) for messages of `typeName`, in place on dst (both already read with readAs). */
+/**
+ * merge.Merge(dst, src) for messages of `typeName` (both already read with readAs): dst's own fields are set,
+ * nested messages are replaced by merged copies, so a shallow copy of a shared object can be merged into.
+ */
 export function mergeMessage(typeName: string, dst: JsonObject, src: JsonObject, options: MergeOptions = {}): void {
   const type = envoyMessageType(typeName);
   if (!type) {
@@ -135,7 +138,8 @@ function mergeInto(type: protobuf.Type, dst: JsonObject, src: JsonObject, option
       } else if (OPAQUE.has(tn) || !isObject(v)) {
         set(structuredClone(v));
       } else {
-        const into = isObject(dst[field.name]) ? (dst[field.name] as JsonObject) : {};
+        // Copy on write: the message merged into is a new object, so dst's nested objects stay as they were.
+        const into = isObject(dst[field.name]) ? { ...(dst[field.name] as JsonObject) } : {};
         mergeInto(t, into, v, options);
         set(into);
       }
@@ -156,9 +160,9 @@ export function mergeAny(dst: JsonObject, src: JsonObject, options: MergeOptions
   if (dstType !== srcType) {
     return { problem: `typed_config of type ${srcType || '(none)'} cannot be merged into one of type ${dstType || '(none)'}: istiod's merge panics on differing types` };
   }
-  const out = structuredClone(dst);
+  const out = { ...dst };
   if (VALUE_IN_ANY.has(dstType)) {
-    if (dstType === 'google.protobuf.Struct' && isObject(out.value) && isObject(src.value)) Object.assign(out.value, structuredClone(src.value));
+    if (dstType === 'google.protobuf.Struct' && isObject(out.value) && isObject(src.value)) out.value = { ...out.value, ...structuredClone(src.value) };
     else out.value = structuredClone(src.value);
     return { value: out };
   }

@@ -77,13 +77,8 @@ function patchHttpRoutes(run: PatchRun, ctx: PatchContext, rc: RouteConfiguratio
         touch(p);
         return;
       }
-      if (isMerge(p)) {
-        const copy = structuredClone(route!);
-        if (run.merge(p, VALUE_TYPE.HTTP_ROUTE!, copy, rc.name)) {
-          routes[i] = route = copy;
-          touch(p);
-        }
-      }
+      // The route configuration is the caller's copy: its routes may change in place.
+      if (isMerge(p) && run.merge(p, VALUE_TYPE.HTTP_ROUTE!, route!, rc.name)) touch(p);
     }
   });
   let list = routes.filter((r): r is JsonObject => r !== undefined);
@@ -115,6 +110,13 @@ function patchHttpRoutes(run: PatchRun, ctx: PatchContext, rc: RouteConfiguratio
     }
   }
   if (vh.routes || list.length > 0) vh.routes = list;
+}
+
+/** Whether any route patch can apply to the route configuration (else it need not be copied). */
+export function mayPatchRouteConfiguration(run: PatchRun, ctx: PatchContext, rc: RouteConfiguration, portMap: GatewayPortMap = new Map()): boolean {
+  return run.patches.some(
+    (p) => (p.applyTo === 'ROUTE_CONFIGURATION' || p.applyTo === 'VIRTUAL_HOST' || p.applyTo === 'HTTP_ROUTE') && contextMatch(ctx, p) && routeConfigurationMatch(ctx, rc, p, portMap),
+  );
 }
 
 /** ApplyRouteConfigurationPatches on a route configuration the caller owns (a copy). */

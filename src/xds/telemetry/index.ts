@@ -31,13 +31,15 @@ function applies(index: MeshIndex, telemetries: IstioConfig[]): boolean {
     telemetries.length > 0 ||
     (typeof index.mesh.accessLogFile === 'string' && index.mesh.accessLogFile !== '') ||
     defaultProviders(index, 'accessLogging').length > 0 ||
-    defaultProviders(index, 'tracing').length > 0
+    defaultProviders(index, 'tracing').length > 0 ||
+    index.mesh.enableEnvoyAccessLogService === true
   );
 }
 
 /** Telemetry fields istiod honours that meshplan does not model, named by path. */
 function unmodelledFields(index: MeshIndex, telemetries: IstioConfig[]): TelemetryResult['problems'] {
   const out: TelemetryResult['problems'] = [];
+  if (index.mesh.enableEnvoyAccessLogService === true) out.push({ message: 'MeshConfig enableEnvoyAccessLogService (gRPC access logs to envoy_accesslog_service) is not modelled' });
   for (const t of telemetries) {
     const name = `Telemetry ${t.namespace}/${t.name}`;
     (Array.isArray(t.spec?.tracing) ? t.spec.tracing : []).forEach((e: any, i: number) => {
