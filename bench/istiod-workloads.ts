@@ -13,8 +13,6 @@ export interface IstiodWorkload {
   /** bench_test.go skips route generation for workloads without HTTP routes (SkipType) or runs only listeners (OnlyRunType). */
   stages: readonly Stage[];
   yaml: string;
-  /** Kinds of the workload meshplan does not translate: reported beside its figures. */
-  unsupported?: string;
 }
 
 export type Stage = 'listeners' | 'routes' | 'clusters' | 'endpoints';
@@ -301,7 +299,7 @@ export function istiodWorkloads(): IstiodWorkload[] {
     { name: 'gateways', services: 1000, proxyType: 'router', stages: ALL, yaml: gatewaysWorkload(1000) },
     { name: 'gateways-shared', services: 1000, proxyType: 'router', stages: ALL, yaml: gatewaysSharedWorkload(1000) },
     { name: 'externalname', services: 100, proxyType: 'sidecar', stages: ALL, yaml: externalNameWorkload(100) },
-    { name: 'telemetry-api', services: 100, proxyType: 'sidecar', stages: ALL, yaml: telemetryWorkload(100), unsupported: 'Telemetry' },
+    { name: 'telemetry-api', services: 100, proxyType: 'sidecar', stages: ALL, yaml: telemetryWorkload(100) },
     { name: 'authorizationpolicy', services: 100, proxyType: 'sidecar', stages: ['listeners'], yaml: authorizationPolicyWorkload(100) },
   ];
 }

@@ -144,8 +144,7 @@ export function benchIstiod(runs: number): Figure[] {
   const figures: Figure[] = [];
   for (const w of istiodWorkloads()) {
     const objects = parsedObjects(w.name, w.yaml);
-    const note = w.unsupported ? `${w.unsupported} unsupported: ignored` : undefined;
-    figures.push({ workload: w.name, bench: BENCH_NAME.init, ms: median(initSamples(objects, w.proxyType, runs)), note });
+    figures.push({ workload: w.name, bench: BENCH_NAME.init, ms: median(initSamples(objects, w.proxyType, runs)) });
     const samples = stageSamples(objects, w.proxyType, w.stages, runs);
     for (const [stage, s] of samples) {
       figures.push({ workload: w.name, bench: BENCH_NAME[stage], ms: median(s.ms), resources: s.count, stringifyMs: median(s.json) });
@@ -158,7 +157,6 @@ export function benchIstiod(runs: number): Figure[] {
     figures.push({ workload: `${endpoints}/${services}`, bench: BENCH_NAME.endpoints, ms: median(s.ms), resources: s.count, stringifyMs: median(s.json), note: `${endpoints} endpoints x ${services} services` });
   }
   printTable(figures);
-  console.log('  (res: resources generated; telemetry-api: meshplan does not read Telemetry objects, so its access-log and metrics');
-  console.log('   config is absent from our output; EndpointGeneration n/m: its four networks\' gateways are not modelled)');
+  console.log('  (res: resources generated; EndpointGeneration n/m: its four networks\' gateways are not modelled)');
   return figures;
 }
