@@ -13,7 +13,7 @@ import { emptyDatabase } from '../support/server.js';
 /** The real service with this environment: its exit code (null: still running when it logged `until`) and log. */
 function startService(env: Record<string, string>, until?: RegExp): Promise<{ code: number | null; log: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.js'], {
       cwd: repoRoot,
       env: { ...process.env, PORT: '0', SEED_EXAMPLE: 'false', LOG_LEVEL: 'info', ...env },
     });

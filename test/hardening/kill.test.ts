@@ -13,8 +13,8 @@ const service = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: {nam
 
 async function startService(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  // Its own process group, so a SIGKILL of the group takes an embedded PostgreSQL down with it, as a power cut would.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // The built service (npm test builds it; worker threads cannot load TypeScript under tsx). Its own process group, so a SIGKILL of the group takes an embedded PostgreSQL down with it, as a power cut would.
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.js'], {
     cwd: repoRoot,
     env: { ...process.env, ...env, PORT: String(port), SEED_EXAMPLE: 'false', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
