@@ -128,6 +128,14 @@ export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
   return [...typeProblems(obj, errors), ...unknownFields(obj, trackedRun(model, obj, checked))];
 }
 
+/** The tracked run alone, as every check was made before the shortcut: what checkObject must equal (its differential test's reference). */
+export function checkObjectTracked(obj: Record<string, unknown>): FieldProblem[] {
+  const model = MODELS.get(`${obj.apiVersion}/${obj.kind}`)!;
+  const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
+  const checked = checkedAs ? { ...obj, apiVersion: checkedAs } : obj;
+  return [...typeProblems(obj, validationErrors(model, checked)), ...unknownFields(obj, trackedRun(model, obj, checked))];
+}
+
 function validationErrors(model: ModelClass, value: unknown): AjvError[] {
   try {
     model.prototype.validate.call(value);
