@@ -11,6 +11,8 @@
 // x-kubernetes-preserve-unknown-fields) is either enumerated or not looked into at all. So a field
 // that the validator never looked up, in a map where it looked up others and enumerated nothing, is
 // a field the schema does not know.
+// That tracked run is slow (a Proxy per map), so it runs once per place of a kind's schema: valid
+// objects are checked by the plain validator and a walk over the names the tracked runs learnt.
 
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -275,7 +277,8 @@ function learn(place: Place, value: unknown, lookups: Map<object, Lookups>): voi
   if (place.learnt && !sameLookups(place.seen, seen)) place.varies = true;
   place.learnt = true;
   place.seen ??= seen;
-  if (!seen) return;
+  // Where the validator looked at no field, the walk stops too: no places for the data's own names.
+  if (!seen || (!seen.enumerated && seen.names.size === 0)) return;
   const closed = isClosed(seen);
   for (const [key, child] of Object.entries(value)) {
     if (closed && !seen.names.has(key)) continue;
