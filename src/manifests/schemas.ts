@@ -11,6 +11,8 @@
 // x-kubernetes-preserve-unknown-fields) is either enumerated or not looked into at all. So a field
 // that the validator never looked up, in a map where it looked up others and enumerated nothing, is
 // a field the schema does not know.
+// That tracked run is slow (a Proxy per map), so it runs once per place of a kind's schema: valid
+// objects are checked by the plain validator and a walk over the names the tracked runs learnt.
 
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -111,23 +113,49 @@ export const isSupportedKind = (apiVersion: string, kind: string): boolean => MO
 export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
   const model = MODELS.get(`${obj.apiVersion}/${obj.kind}`);
   if (!model) throw new Error(`no schema for ${obj.apiVersion}/${obj.kind}`);
-  const lookups = new Map<object, Lookups>();
-  let errors: AjvError[] = [];
+  const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
+  const checked = checkedAs ? { ...obj, apiVersion: checkedAs } : obj;
+  // The fast way: the plain validator, then unknown fields from what tracked runs learnt about the
+  // places this object has. A schema error, or a place not learnt yet, takes the tracked run.
+  const errors = validationErrors(model, checked);
+  if (errors.length === 0) {
+    let places = PLACES.get(model);
+    if (!places) PLACES.set(model, (places = newPlace()));
+    const problems: FieldProblem[] = [];
+    if (unknownFieldsAt(places, obj, '', problems, new Set())) return problems;
+    const lookups = trackedRun(model, obj, checked);
+    learn(places, obj, lookups);
+    return unknownFields(obj, lookups);
+  }
+  return [...typeProblems(obj, errors), ...unknownFields(obj, trackedRun(model, obj, checked))];
+}
+
+/** The tracked run alone, as every check was made before the shortcut: what checkObject must equal (its differential test's reference). */
+export function checkObjectTracked(obj: Record<string, unknown>): FieldProblem[] {
+  const model = MODELS.get(`${obj.apiVersion}/${obj.kind}`)!;
+  const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
+  const checked = checkedAs ? { ...obj, apiVersion: checkedAs } : obj;
+  return [...typeProblems(obj, validationErrors(model, checked)), ...unknownFields(obj, trackedRun(model, obj, checked))];
+}
+
+function validationErrors(model: ModelClass, value: unknown): AjvError[] {
   try {
-    const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
-    const checked = checkedAs ? { ...obj, apiVersion: checkedAs } : obj;
-    try {
-      model.prototype.validate.call(trackLookups(checked, lookups));
-    } finally {
-      // The copy's top-level lookups are the object's (its fields are the object's own).
-      if (checked !== obj) lookups.set(obj, lookups.get(checked)!);
-    }
+    model.prototype.validate.call(value);
+    return [];
   } catch (e) {
     const list = (e as { errors?: AjvError[] }).errors;
     if (!Array.isArray(list)) throw e;
-    errors = list;
+    return list;
   }
-  return [...typeProblems(obj, errors), ...unknownFields(obj, lookups)];
+}
+
+/** What the validator looked up in each map of the object, from a run over a read-tracking view. */
+function trackedRun(model: ModelClass, obj: object, checked: object): Map<object, Lookups> {
+  const lookups = new Map<object, Lookups>();
+  validationErrors(model, trackLookups(checked, lookups));
+  // The copy's top-level lookups are the object's (its fields are the object's own).
+  if (checked !== obj) lookups.set(obj, lookups.get(checked)!);
+  return lookups;
 }
 
 interface Lookups {
@@ -165,6 +193,8 @@ function trackLookups<T>(value: T, lookups: Map<object, Lookups>): T {
   });
 }
 
+const isClosed = (seen: Lookups): boolean => !seen.enumerated && seen.names.size > 0;
+
 function unknownFields(root: unknown, lookups: Map<object, Lookups>): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const visit = (value: unknown, path: string): void => {
@@ -175,7 +205,7 @@ function unknownFields(root: unknown, lookups: Map<object, Lookups>): FieldProbl
     }
     const seen = lookups.get(value);
     if (!seen) return; // never validated: below a type error, or in an open map
-    const closed = !seen.enumerated && seen.names.size > 0;
+    const closed = isClosed(seen);
     for (const [key, child] of Object.entries(value)) {
       const childPath = path === '' ? key : `${path}.${key}`;
       if (closed && !seen.names.has(key)) problems.push({ path: childPath, message: `unknown field "${key}"`, kind: 'refused' });
@@ -184,6 +214,86 @@ function unknownFields(root: unknown, lookups: Map<object, Lookups>): FieldProbl
   };
   visit(root, '');
   return problems;
+}
+
+/**
+ * One place in a kind's schema, reached by field names from the top (an open map's values share one
+ * place, "*"), and what the validator does with a map there. With all errors collected, the validator
+ * of a place looks up the same names in every valid object, so one tracked run per place tells it;
+ * a place where two tracked runs disagree is never trusted.
+ */
+interface Place {
+  /** A map has been seen here; `seen` is undefined when the validator never got it. */
+  learnt: boolean;
+  seen?: Lookups;
+  varies: boolean;
+  fields: Map<string, Place>;
+  items?: Place;
+}
+
+/** Per model, the places tracked runs have learnt. */
+const PLACES = new Map<ModelClass, Place>();
+
+const newPlace = (): Place => ({ learnt: false, varies: false, fields: new Map() });
+
+/** unknownFields from the learnt places: false when the object reaches a place not (reliably) learnt. */
+function unknownFieldsAt(place: Place, value: object, path: string, problems: FieldProblem[], visited: Set<object>): boolean {
+  // One object at two places (a YAML alias) is left to the tracked run.
+  if (visited.has(value)) return false;
+  visited.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item !== 'object' || item === null) continue;
+      if (!place.items || !unknownFieldsAt(place.items, item, `${path}[${i}]`, problems, visited)) return false;
+    }
+    return true;
+  }
+  if (!place.learnt || place.varies) return false;
+  const seen = place.seen;
+  if (!seen || (!seen.enumerated && seen.names.size === 0)) return true; // its fields are never looked at
+  const closed = isClosed(seen);
+  for (const key of Object.keys(value)) {
+    const child: unknown = (value as Record<string, unknown>)[key];
+    if (closed && !seen.names.has(key)) {
+      problems.push({ path: joinField(path, key), message: `unknown field "${key}"`, kind: 'refused' });
+    } else if (typeof child === 'object' && child !== null) {
+      const at = place.fields.get(seen.enumerated ? '*' : key);
+      if (!at || !unknownFieldsAt(at, child, joinField(path, key), problems, visited)) return false;
+    }
+  }
+  return true;
+}
+
+/** Records a valid object's tracked run in its places. */
+function learn(place: Place, value: unknown, lookups: Map<object, Lookups>): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    place.items ??= newPlace();
+    for (const item of value) learn(place.items, item, lookups);
+    return;
+  }
+  const seen = lookups.get(value);
+  if (place.learnt && !sameLookups(place.seen, seen)) place.varies = true;
+  place.learnt = true;
+  place.seen ??= seen;
+  // Where the validator looked at no field, the walk stops too: no places for the data's own names.
+  if (!seen || (!seen.enumerated && seen.names.size === 0)) return;
+  const closed = isClosed(seen);
+  for (const [key, child] of Object.entries(value)) {
+    if (closed && !seen.names.has(key)) continue;
+    const name = seen.enumerated ? '*' : key;
+    let at = place.fields.get(name);
+    if (!at) place.fields.set(name, (at = newPlace()));
+    learn(at, child, lookups);
+  }
+}
+
+/** Whether two runs did the same with a map for unknown fields (an open map's own names do not count). */
+function sameLookups(a: Lookups | undefined, b: Lookups | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.enumerated || b.enumerated) return a.enumerated === b.enumerated;
+  return a.names.size === b.names.size && [...a.names].every((n) => b.names.has(n));
 }
 
 /** "/spec/http/0/route" → "spec.http[0].route", array indices told apart by the data itself. */
