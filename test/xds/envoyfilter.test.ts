@@ -1,50 +1,13 @@
 // EnvoyFilter patches on generated config: every operation in every context, the match conditions,
 // ordering by priority and root namespace, proxy matches, provenance, and patches Envoy would refuse.
 
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { compileScenario } from '../../src/engine.js';
 import { checkConfigDump } from '../../src/envoy/protos.js';
 import type { Cluster, Listener, RouteConfiguration } from '../../src/xds/envoy.js';
 
-const MESH = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio-injection: enabled}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cart, namespace: shop}
-spec:
-  clusterIP: 10.96.1.10
-  selector: {app: cart}
-  ports: [{name: http, port: 8080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: ledger, namespace: shop}
-spec:
-  clusterIP: 10.96.1.11
-  selector: {app: ledger}
-  ports: [{name: tcp, port: 5432}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: cart, namespace: shop}
-spec:
-  selector: {matchLabels: {app: cart}}
-  template:
-    metadata: {labels: {app: cart, version: v1}}
-    spec: {containers: [{name: app, image: cart, ports: [{containerPort: 8080}]}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: app, image: web}]}
----
+const MESH = `${readFileSync(new URL('../support/fixtures/shop-mesh.yaml', import.meta.url), 'utf8')}---
 apiVersion: v1
 kind: Service
 metadata: {name: istio-ingressgateway, namespace: istio-system}

@@ -2,32 +2,13 @@
 // filters, disabled, per mode), tracing providers and their settings, Prometheus metric overrides, and the
 // root namespace / namespace / workload precedence.
 
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { compileScenario } from '../../src/engine.js';
 import { checkConfigDump } from '../../src/envoy/protos.js';
 import type { Listener } from '../../src/xds/envoy.js';
 
-const MESH = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio-injection: enabled}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cart, namespace: shop}
-spec:
-  clusterIP: 10.96.1.10
-  selector: {app: cart}
-  ports: [{name: http, port: 8080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: ledger, namespace: shop}
-spec:
-  clusterIP: 10.96.1.11
-  selector: {app: ledger}
-  ports: [{name: tcp, port: 5432}]
----
+const MESH = `${readFileSync(new URL('../support/fixtures/shop-mesh.yaml', import.meta.url), 'utf8')}---
 apiVersion: v1
 kind: Service
 metadata: {name: zipkin, namespace: istio-system}
@@ -41,24 +22,6 @@ metadata: {name: otel, namespace: observability}
 spec:
   clusterIP: 10.96.2.2
   ports: [{name: grpc, port: 4317}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: cart, namespace: shop}
-spec:
-  selector: {matchLabels: {app: cart}}
-  template:
-    metadata: {labels: {app: cart, version: v1}}
-    spec: {containers: [{name: app, image: cart, ports: [{containerPort: 8080}]}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: app, image: web}]}
 `;
 
 const PROVIDERS = {
