@@ -76,32 +76,8 @@ export interface MeshProxy {
   labels: Record<string, string>;
   ips: string[];
 }
-export interface GraphNode {
-  id: string;
-  kind: 'workload' | 'service' | 'gateway' | 'external';
-  name: string;
-  namespace: string;
-  proxy: string | null;
-  ports: number[];
-  mtls: string | null;
-  policies: string[];
-  sources: string[];
-}
-export interface GraphEdge {
-  id: string;
-  kind: 'route' | 'egress' | 'endpoint' | 'passthrough';
-  from: string;
-  to: string;
-  weight: number | null;
-  match: string | null;
-  subset: string | null;
-  port: number | null;
-  route: string | null;
-  mtls: string | null;
-  mtlsFrom: string | null;
-  policies: string[];
-  sources: string[];
-}
+// The graph's shape is the engine's (src/graph/types.ts), as GraphQL's Revision.graph serves it.
+export type { GraphEdge, GraphNode, TrafficGraph } from '../graph/types.js';
 export interface Caller {
   name: string;
   role: 'reader' | 'editor' | 'reviewer' | 'admin' | null;

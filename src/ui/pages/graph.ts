@@ -5,14 +5,10 @@
 
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk.bundled.js';
 import { html, nothing, svg } from 'lit';
-import { gql, type GraphEdge, type GraphNode } from '../api.js';
+import { gql, type GraphEdge, type GraphNode, type TrafficGraph as Graph } from '../api.js';
 import { loadingView, Page } from '../parts.js';
 import { links, navigate } from '../router.js';
 
-interface Graph {
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
 interface Box {
   x: number;
   y: number;
