@@ -3,13 +3,9 @@
 // cases, it either declines or gives exactly js-yaml's documents.
 
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { loadAll, binaryTag, omapTag, pairsTag, Schema, setTag, timestampTag, YAML11_SCHEMA } from 'js-yaml';
 import { fastLoadAll } from '../../src/manifests/fast-yaml.js';
-import { readSample, repoRoot, sampleNames } from '../support/samples.js';
-import { syntheticMesh } from '../../bench/mesh.js';
-import { endpointWorkload, istiodWorkloads } from '../../bench/istiod-workloads.js';
+import { manifestStreams } from '../support/streams.js';
 
 // The schema of src/manifests/index.ts: YAML 1.1 without the tags JSON cannot carry.
 const NOT_JSON = [timestampTag, setTag, omapTag, pairsTag, binaryTag];
@@ -25,32 +21,8 @@ function reference(text: string): unknown {
   }
 }
 
-/** Every string in a JSON tree that looks like a manifest stream. */
-function manifestStrings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') {
-    if (value.includes('apiVersion') || value.includes('kind:')) out.push(value);
-  } else if (Array.isArray(value)) {
-    for (const v of value) manifestStrings(v, out);
-  } else if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) manifestStrings(v, out);
-  }
-  return out;
-}
-
-const shared = path.resolve(repoRoot, '../shared');
-const jsonFiles = [
-  ...['gateway', 'peer-authentication', 'service-entry', 'sidecar'].map((f) => path.join(shared, 'cases', `${f}.json`)),
-  ...['analyze', 'authz', 'configdump', 'routecheck'].map((f) => path.join(shared, 'yardsticks', f, 'cases.json')),
-].filter((f) => existsSync(f));
-
 t.test('the repository\'s manifest streams: the fast reader gives js-yaml\'s documents, or declines', async (t) => {
-  const streams = [
-    ...jsonFiles.flatMap((f) => manifestStrings(JSON.parse(readFileSync(f, 'utf8')))),
-    ...sampleNames().map(readSample),
-    syntheticMesh(50),
-    ...istiodWorkloads().map((w) => w.yaml),
-    endpointWorkload(10, 10),
-  ];
+  const streams = manifestStreams();
   t.ok(streams.length > 100, `${streams.length} streams`);
   let read = 0;
   let mismatches = 0;

@@ -4,40 +4,11 @@
 // wrong and int-or-string values, both give exactly the same problems.
 
 import t from 'tap';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { checkObject, checkObjectTracked, isSupportedKind } from '../../src/manifests/schemas.js';
 import { readDocuments } from '../../src/manifests/index.js';
-import { readSample, repoRoot, sampleNames } from '../support/samples.js';
-import { syntheticMesh } from '../../bench/mesh.js';
-import { endpointWorkload, istiodWorkloads } from '../../bench/istiod-workloads.js';
+import { manifestStreams } from '../support/streams.js';
 
-function manifestStrings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') {
-    if (value.includes('apiVersion') || value.includes('kind:')) out.push(value);
-  } else if (Array.isArray(value)) {
-    for (const v of value) manifestStrings(v, out);
-  } else if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) manifestStrings(v, out);
-  }
-  return out;
-}
-
-const shared = path.resolve(repoRoot, '../shared');
-const jsonFiles = [
-  ...['gateway', 'peer-authentication', 'service-entry', 'sidecar'].map((f) => path.join(shared, 'cases', `${f}.json`)),
-  ...['analyze', 'authz', 'configdump', 'routecheck'].map((f) => path.join(shared, 'yardsticks', f, 'cases.json')),
-].filter((f) => existsSync(f));
-const fixtures = path.join(repoRoot, 'test/support/fixtures');
-
-const streams = [
-  ...jsonFiles.flatMap((f) => manifestStrings(JSON.parse(readFileSync(f, 'utf8')))),
-  ...sampleNames().map(readSample),
-  ...readdirSync(fixtures).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(path.join(fixtures, f), 'utf8')),
-  syntheticMesh(50),
-  ...istiodWorkloads().map((w) => w.yaml),
-  endpointWorkload(10, 10),
-];
+const streams = manifestStreams();
 
 type Obj = Record<string, unknown>;
 const objects: Obj[] = streams.flatMap((text) =>
