@@ -4,16 +4,15 @@
 
 import type { PatchProblem } from '../../xds/envoyfilter/patch.js';
 import type { AnalysisMessage } from '../context.js';
-import { MESHPLAN_MESSAGE_TYPES } from '../messages.js';
+import { meshplanMessageAbout } from '../../fidelity/message.js';
 
 export function envoyFilterPatchMessages(proxy: { namespace: string; name: string }, problems: readonly PatchProblem[]): AnalysisMessage[] {
-  const type = MESHPLAN_MESSAGE_TYPES.EnvoyFilterPatchNotApplied;
-  return problems.map((p) => ({
-    code: type.code,
-    name: 'EnvoyFilterPatchNotApplied',
-    level: type.level,
-    resource: { kind: 'EnvoyFilter', namespace: p.filter.namespace, name: p.filter.name },
-    path: `spec.configPatches[${p.index}]`,
-    message: `${p.applyTo} ${p.operation} patch for proxy ${proxy.namespace}/${proxy.name}${p.target ? ` on ${p.target}` : ''}: ${p.message}`,
-  }));
+  return problems.map((p) =>
+    meshplanMessageAbout(
+      'EnvoyFilterPatchNotApplied',
+      { kind: 'EnvoyFilter', namespace: p.filter.namespace, name: p.filter.name },
+      `${p.applyTo} ${p.operation} patch for proxy ${proxy.namespace}/${proxy.name}${p.target ? ` on ${p.target}` : ''}: ${p.message}`,
+      { path: `spec.configPatches[${p.index}]` },
+    ),
+  );
 }

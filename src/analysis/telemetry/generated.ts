@@ -4,15 +4,14 @@
 
 import type { SourceRef } from '../../manifests/types.js';
 import type { AnalysisMessage } from '../context.js';
-import { MESHPLAN_MESSAGE_TYPES } from '../messages.js';
+import { meshplanMessageAbout } from '../../fidelity/message.js';
 
 export function telemetryMessages(proxy: { namespace: string; name: string }, problems: readonly { telemetry?: SourceRef; message: string }[]): AnalysisMessage[] {
-  const type = MESHPLAN_MESSAGE_TYPES.TelemetryNotModelled;
-  return problems.map((p) => ({
-    code: type.code,
-    name: 'TelemetryNotModelled',
-    level: type.level,
-    resource: p.telemetry ? { kind: 'Telemetry', namespace: p.telemetry.namespace, name: p.telemetry.name } : { kind: 'Pod', namespace: proxy.namespace, name: proxy.name },
-    message: `proxy ${proxy.namespace}/${proxy.name}: ${p.message}`,
-  }));
+  return problems.map((p) =>
+    meshplanMessageAbout(
+      'TelemetryNotModelled',
+      p.telemetry ? { kind: 'Telemetry', namespace: p.telemetry.namespace, name: p.telemetry.name } : { kind: 'Pod', namespace: proxy.namespace, name: proxy.name },
+      `proxy ${proxy.namespace}/${proxy.name}: ${p.message}`,
+    ),
+  );
 }
