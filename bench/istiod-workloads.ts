@@ -28,6 +28,8 @@ export const BENCH_MESH: MeshConfigInput = {
 };
 
 const doc = (lines: string): string => lines.trim();
+/** A multi-document YAML stream of these documents. */
+const stream = (docs: string[]): string => docs.join('\n---\n') + '\n';
 
 type Port = { number: number; name: string; protocol?: string };
 const portLines = (ports: Port[], indent = '  '): string =>
@@ -80,7 +82,7 @@ ${portLines([port])}
     labels:
       security.istio.io/tlsMode: istio`));
   }
-  return docs.join('\n---\n') + '\n';
+  return stream(docs);
 }
 
 /** A ServiceEntry for random-<i>.host.example on port 80 with one static endpoint (virtualservice and gateway workloads). */
@@ -124,7 +126,7 @@ spec:
         host: random-${i}.host.example`));
     docs.push(plainServiceEntry(i));
   }
-  return docs.join('\n---\n') + '\n';
+  return stream(docs);
 }
 
 const GATEWAY_PROXY_PORTS: Port[] = [
@@ -161,12 +163,9 @@ ${hostLines}
       mode: ISTIO_MUTUAL`);
 };
 
-/** gateways: per service a Gateway and a VirtualService of three hosts: N virtual hosts on the HTTPS routes. */
-function gatewaysWorkload(services: number): string {
-  const docs = [proxyServiceEntry(GATEWAY_PROXY_PORTS, { endpointLabels: BENCH_LABEL })];
-  for (let i = 0; i < services; i++) {
-    const hosts = ['a', 'b', 'c'].map((x) => `random-${x}-${i}.host.example`);
-    docs.push(doc(`
+/** VirtualService vs-i in `gateway` on a gateway's hosts: one route to random-i.host.example on these path prefixes. */
+const gatewayVirtualService = (i: number, hosts: string[], gateway: string, prefixes: string[]): string =>
+  doc(`
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
@@ -176,18 +175,24 @@ spec:
   hosts:
 ${hosts.map((h) => `  - ${h}`).join('\n')}
   gateways:
-  - gateway/gateway-${i}
+  - gateway/${gateway}
   http:
   - match:
-    - uri:
-        prefix: /route-${i}
+${prefixes.map((p) => `    - uri:\n        prefix: ${p}`).join('\n')}
     route:
     - destination:
-        host: random-${i}.host.example`));
+        host: random-${i}.host.example`);
+
+/** gateways: per service a Gateway and a VirtualService of three hosts: N virtual hosts on the HTTPS routes. */
+function gatewaysWorkload(services: number): string {
+  const docs = [proxyServiceEntry(GATEWAY_PROXY_PORTS, { endpointLabels: BENCH_LABEL })];
+  for (let i = 0; i < services; i++) {
+    const hosts = ['a', 'b', 'c'].map((x) => `random-${x}-${i}.host.example`);
+    docs.push(gatewayVirtualService(i, hosts, `gateway-${i}`, [`/route-${i}`]));
     docs.push(gatewayDoc(`gateway-${i}`, hosts));
     docs.push(plainServiceEntry(i));
   }
-  return docs.join('\n---\n') + '\n';
+  return stream(docs);
 }
 
 /** gateways-shared: one Gateway, N VirtualServices on the same three hosts routing by path: one large route. */
@@ -195,27 +200,10 @@ function gatewaysSharedWorkload(services: number): string {
   const hosts = [1, 2, 3].map((x) => `random-${x}.host.example`);
   const docs = [proxyServiceEntry(GATEWAY_PROXY_PORTS, { endpointLabels: BENCH_LABEL }), gatewayDoc('gateway', hosts)];
   for (let i = 0; i < services; i++) {
-    const matches = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `    - uri:\n        prefix: /route-${x}-${i}`).join('\n');
-    docs.push(doc(`
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: vs-${i}
-  namespace: gateway
-spec:
-  hosts:
-${hosts.map((h) => `  - ${h}`).join('\n')}
-  gateways:
-  - gateway/gateway
-  http:
-  - match:
-${matches}
-    route:
-    - destination:
-        host: random-${i}.host.example`));
+    docs.push(gatewayVirtualService(i, hosts, 'gateway', ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `/route-${x}-${i}`)));
     docs.push(plainServiceEntry(i));
   }
-  return docs.join('\n---\n') + '\n';
+  return stream(docs);
 }
 
 /** externalname: N Kubernetes ExternalName Services. */
@@ -234,7 +222,7 @@ spec:
   - port: 80
     name: http`));
   }
-  return docs.join('\n---\n') + '\n';
+  return stream(docs);
 }
 
 const FOUR_PORTS: Port[] = [
@@ -263,7 +251,7 @@ spec:
     proxyServiceEntry([...FOUR_PORTS.slice(0, 3), { number: 9090, name: 'auto', protocol: '' }]),
   ];
   for (let i = 0; i < services; i++) docs.push(plainServiceEntry(i, FOUR_PORTS));
-  return docs.join('\n---\n') + '\n';
+  return stream(docs);
 }
 
 /** authorizationpolicy: N namespace-wide DENY policies in the proxy's namespace (listeners only). */
@@ -285,7 +273,7 @@ spec:
     - operation:
         methods: ["POST"]`));
   }
-  return docs.join('\n---\n') + '\n';
+  return stream(docs);
 }
 
 /** istiod's testCases that meshplan's proxies can run (no Knative, ambient waypoints or TLS-mode-only listener cases). */
@@ -350,7 +338,7 @@ spec:${selector}
   docs.push(pa('global', 'istio-system', 'PERMISSIVE'));
   docs.push(pa('namespace', 'default', 'DISABLE'));
   docs.push(pa('selector', 'default', 'DISABLE', '\n  selector:\n    matchLabels:\n      type: eds-benchmark'));
-  return docs.join('\n---\n') + '\n';
+  return stream(docs);
 }
 
 /** BenchmarkEndpointGeneration's cases: endpoints per service / services. */
