@@ -2,18 +2,13 @@
 // from the latest's manifests.
 
 import { html, nothing } from 'lit';
-import { gql, type Caller, type Review } from '../api.js';
+import { gql, type Caller } from '../api.js';
 import { errorView, labelChips, Page, stateBadge, when } from '../parts.js';
 import { links, navigate } from '../router.js';
+import type { RevisionView } from './revision.js';
 
-interface Rev {
-  revision: number;
-  message: string;
-  author: string;
-  createdAt: string;
-  review: Review;
-  reviews: Review[];
-}
+/** A revision as the scenario page lists it: the revision page's fields without the analysis. */
+type Rev = Pick<RevisionView, 'revision' | 'message' | 'author' | 'createdAt' | 'review' | 'reviews'>;
 interface ScenarioView {
   name: string;
   description: string;
