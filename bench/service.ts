@@ -1,19 +1,19 @@
-// npm run bench (second part): the service under load. /healthz latency (median, p99) while four
-// 1000-service translations run, against the built server (`node dist/server.js`, on DATABASE_URL or an
-// embedded PostgreSQL in a temporary folder); and translate throughput of the worker pool with every
-// core's thread against one thread, on distinct meshes (each a cache miss: parse, index, xDS).
+// npm run bench (second part): the service under load, started as `npm start` starts it (the node
+// flags of package.json's start script, the built dist/server.js, on DATABASE_URL or an embedded
+// PostgreSQL in a temporary folder). /healthz latency (median, p99) while four 1000-service
+// translations run; and translate throughput over HTTP with every core's worker thread against one
+// thread (ENGINE_THREADS), on distinct meshes (each a cache miss: parse, index, xDS, analysis).
 // Each figure is wall-clock time, printed with the machine's load average over the run: a figure
 // taken while other work ran is not the idle machine's.
 // Usage: npm run bench [-- --services 1000 --translations 4 --tasks 8] (after npm run build, alone:
 // tsx bench/service.ts).
 
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineOptions } from '../src/config.js';
-import type { EnginePool as Pool } from '../src/worker/pool.js';
 import { syntheticMesh } from './mesh.js';
 import { freePort } from '../test/support/server.js';
 
@@ -34,79 +34,112 @@ const quantile = (xs: number[], q: number): number => {
   return s[Math.min(s.length - 1, Math.floor(s.length * q))];
 };
 
-async function healthzUnderLoad(): Promise<void> {
+/** node's arguments in `npm start` (package.json: `exec node <flags> dist/server.js`), so the bench runs what users run. */
+async function startArguments(): Promise<string[]> {
+  const { scripts } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1);
+}
+
+interface Service {
+  url: string;
+  /** CPU seconds the server process (every thread) has used so far. */
+  cpuSeconds(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startService(env: Record<string, string>): Promise<Service> {
   const port = await freePort();
   const dataDir = process.env.DATABASE_URL ? undefined : await mkdtemp(join(tmpdir(), 'meshplan-bench-'));
   if (dataDir) await chmod(dataDir, 0o755);
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    SEED_EXAMPLE: 'false',
-    ENGINE_TIME_BUDGET_MS: '600000',
-    ...(dataDir ? { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) } : {}),
-  };
-  const server = spawn(process.execPath, ['--max-old-space-size=1536', 'dist/server.js'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, await startArguments(), {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SEED_EXAMPLE: 'false',
+      ENGINE_TIME_BUDGET_MS: '600000',
+      ...(dataDir ? { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
+  while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 100));
+  return {
+    url,
+    // /proc/<pid>/stat: utime and stime (fields 14 and 15) in clock ticks of 1/100 s.
+    cpuSeconds: async () => {
+      const fields = (await readFile(`/proc/${server.pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+    stop: async () => {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Each translation its own mesh (a comment apart), so none is a cache hit. */
+const translateBodies = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => JSON.stringify({ resources: `# mesh ${i}\n${syntheticMesh(services)}`, proxy: { pod: `ns-${i % 10}/svc-${i}-v1` } }));
+
+const translate = (service: Service, body: string): Promise<number> =>
+  fetch(`${service.url}/api/v1/translate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer().then(() => r.status));
+
+async function healthzUnderLoad(): Promise<void> {
+  const service = await startService({});
   try {
-    while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 100));
-    // Each translation its own mesh (a comment apart), so none is a cache hit.
-    const bodies = Array.from({ length: translations }, (_, i) =>
-      JSON.stringify({ resources: `# mesh ${i}\n${syntheticMesh(services)}`, proxy: { pod: `ns-${i % 10}/svc-${i}-v1` } }),
-    );
+    const bodies = translateBodies(translations);
     const loadAtStart = load();
     const started = performance.now();
     let running = translations;
-    const heavy = bodies.map((body) =>
-      fetch(`${url}/api/v1/translate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-        .then((r) => r.arrayBuffer().then(() => r.status))
-        .finally(() => running--),
-    );
+    const heavy = bodies.map((body) => translate(service, body).finally(() => running--));
     const times: number[] = [];
     await new Promise((r) => setTimeout(r, 200));
     while (running === translations) {
       const start = performance.now();
-      await fetch(`${url}/healthz`).then((r) => r.arrayBuffer());
+      await fetch(`${service.url}/healthz`).then((r) => r.arrayBuffer());
       times.push(performance.now() - start);
       await new Promise((r) => setTimeout(r, 5));
     }
     const statuses = await Promise.all(heavy);
     const seconds = (performance.now() - started) / 1000;
-    console.log(`\n/healthz while ${translations} translations of ${services} services run (built server, ${engineOptions().threads} worker threads):`);
+    console.log(`\n/healthz while ${translations} translations of ${services} services run (npm start's server, ${engineOptions().threads} worker threads):`);
     console.log(`  ${times.length} calls: median ${quantile(times, 0.5).toFixed(1)} ms, p99 ${quantile(times, 0.99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
     console.log(`  translations: ${statuses.join(', ')} in ${seconds.toFixed(1)} s (${load()} at the end; ${loadAtStart} at the start)`);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await service.stop();
   }
 }
 
-/** Translations per wall-clock second, and the CPU seconds (every thread of this process) each took. */
-// The built pool, as the service runs it: its threads load dist/worker/worker.js, which needs no
-// TypeScript loader (tsx's does not reach worker threads on Node 20).
-const { EnginePool } = (await import(new URL('../dist/worker/pool.js', import.meta.url).href)) as { EnginePool: typeof Pool };
-
-async function throughput(threads: number, inputs: string[]): Promise<{ perSecond: number; cpuPerTask: number }> {
-  const pool = new EnginePool({ ...engineOptions({}), threads, maxInFlight: 1000, timeBudgetMs: 600_000 });
-  // Threads boot before the clock starts.
-  await Promise.all(Array.from({ length: threads }, () => pool.run('translate', { input: { resources: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n' } }, {})));
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  await Promise.all(inputs.map((resources, i) => pool.run('translate', { input: { resources } }, { proxy: { pod: `ns-${i % 10}/svc-${i}-v1` } })));
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  await pool.close();
-  return { perSecond: inputs.length / seconds, cpuPerTask: (used.user + used.system) / 1e6 / inputs.length };
+/** Translations per wall-clock second over HTTP with `threads` worker threads, and the server's CPU seconds per translation. */
+async function throughput(threads: number, bodies: string[]): Promise<{ perSecond: number; cpuPerTask: number }> {
+  const service = await startService({ ENGINE_THREADS: String(threads) });
+  try {
+    // Every thread boots (one small translation each, at once) before the clock starts.
+    const small = JSON.stringify({ resources: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n', proxy: { type: 'sidecar' } });
+    await Promise.all(Array.from({ length: threads }, () => translate(service, small)));
+    const cpu = await service.cpuSeconds();
+    const started = performance.now();
+    const statuses = await Promise.all(bodies.map((body) => translate(service, body)));
+    const seconds = (performance.now() - started) / 1000;
+    if (statuses.some((s) => s !== 200)) throw new Error(`translations answered ${statuses.join(', ')}`);
+    return { perSecond: bodies.length / seconds, cpuPerTask: ((await service.cpuSeconds()) - cpu) / bodies.length };
+  } finally {
+    await service.stop();
+  }
 }
 
 await healthzUnderLoad();
-const inputs = Array.from({ length: tasks }, (_, i) => `# mesh ${i}\n${syntheticMesh(services)}`);
+const bodies = translateBodies(tasks);
 const cores = availableParallelism();
-const one = await throughput(1, inputs);
+const one = await throughput(1, bodies);
 const loadOne = load();
-const all = await throughput(cores, inputs);
+const all = await throughput(cores, bodies);
 const loadAll = load();
-console.log(`\ntranslate throughput, ${tasks} distinct ${services}-service meshes (compile + one proxy each):`);
+console.log(`\ntranslate throughput over HTTP, ${tasks} distinct ${services}-service meshes (compile, one proxy, analysis each):`);
 console.log(`  1 worker thread:  ${one.perSecond.toFixed(2)} translations/s, ${one.cpuPerTask.toFixed(2)} CPU s each (${loadOne})`);
 console.log(`  ${cores} worker threads: ${all.perSecond.toFixed(2)} translations/s, ${all.cpuPerTask.toFixed(2)} CPU s each  (${(all.perSecond / one.perSecond).toFixed(2)}x; ${loadAll})`);

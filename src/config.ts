@@ -75,6 +75,7 @@ export function engineOptions(env: NodeJS.ProcessEnv = process.env): EnginePoolO
     scenarioCacheBytes: integer(env, 'SCENARIO_CACHE_BYTES', 256 * MiB),
     xdsCacheBytes: integer(env, 'XDS_CACHE_BYTES', 64 * MiB),
     workerHeapMb: integer(env, 'WORKER_HEAP_MB', 1024),
+    threadNice: Math.min(19, Math.max(0, integer(env, 'ENGINE_THREAD_NICE', 10))),
   };
 }
 

@@ -27,6 +27,8 @@ export interface EnginePoolOptions {
   xdsCacheBytes: number;
   /** Heap limit of each worker thread in MiB (WORKER_HEAP_MB); a thread that needs more ends, with a 503. */
   workerHeapMb: number;
+  /** How much lower the threads' CPU priority is than the event loop's, 0-19 (ENGINE_THREAD_NICE). */
+  threadNice: number;
 }
 
 export interface RunOptions {
@@ -91,7 +93,7 @@ export class EnginePool {
 
   constructor(readonly options: EnginePoolOptions) {
     if (options.threads > 0) {
-      const settings: WorkerSettings = { scenarioCacheBytes: options.scenarioCacheBytes, xdsCacheBytes: options.xdsCacheBytes };
+      const settings: WorkerSettings = { scenarioCacheBytes: options.scenarioCacheBytes, xdsCacheBytes: options.xdsCacheBytes, nice: options.threadNice };
       this.piscina = new Piscina<Task, TaskOutcome>({
         filename: workerFile(),
         minThreads: 0,

@@ -7,10 +7,13 @@ import { CompiledScenario } from '../engine.js';
 import { observeStages, type Stage } from '../util/stages.js';
 import type { OperationName } from './operations.js';
 import { execute, ScenarioCache, type Outcome, type ScenarioSource } from './scenarios.js';
+import { lowerThreadPriority } from './priority.js';
 
 export interface WorkerSettings {
   scenarioCacheBytes: number;
   xdsCacheBytes: number;
+  /** How much lower than the event loop's this thread's CPU priority is (ENGINE_THREAD_NICE). */
+  nice: number;
 }
 
 export interface Task {
@@ -24,6 +27,7 @@ export interface Task {
 export type TaskOutcome = Outcome & { stages: Partial<Record<Stage, number>>; thread: number };
 
 const settings = workerData as WorkerSettings;
+lowerThreadPriority(settings.nice);
 CompiledScenario.xdsCacheBytes = settings.xdsCacheBytes;
 const cache = new ScenarioCache(settings.scenarioCacheBytes);
 
