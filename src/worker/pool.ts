@@ -41,9 +41,18 @@ export interface RunOptions {
   bypassLimit?: boolean;
 }
 
-/** What an operation answered: the JSON text as it leaves the thread, parsed only when asked. */
+/** What an operation answered: UTF-8 JSON as it left the thread, sent as it is, decoded and parsed only when asked. */
 export class EngineAnswer<N extends OperationName> {
-  constructor(readonly json: string) {}
+  constructor(readonly body: Uint8Array) {}
+
+  /** The bytes as a Buffer (no copy), for a reply. */
+  get buffer(): Buffer {
+    return Buffer.from(this.body.buffer, this.body.byteOffset, this.body.byteLength);
+  }
+
+  get json(): string {
+    return this.buffer.toString('utf8');
+  }
 
   value(): OperationResult<N> {
     return JSON.parse(this.json) as OperationResult<N>;
@@ -130,7 +139,7 @@ export class EnginePool {
       if (result.cache) this.observer.cache?.(result.thread, result.cache);
       if (result.ok) {
         outcome = 'ok';
-        return new EngineAnswer<N>(result.json);
+        return new EngineAnswer<N>(result.body);
       }
       outcome = result.error.name === 'InputError' ? 'refused' : 'error';
       if (result.error.problems) throw new InputError(result.error.message, result.error.problems);

@@ -1,7 +1,9 @@
 // Compiled scenarios where the engine runs (each worker thread, or the main thread for in-process
 // callers), kept by content hash in a cache bounded by bytes, and the one function that runs a named
-// operation on one of them. Results leave as a JSON string: a flat string crosses threads as one copy,
-// where a structured clone of a 20 MiB config dump would be rebuilt object by object on the event loop.
+// operation on one of them. Results leave as UTF-8 JSON bytes: encoded where the work ran, they cross
+// threads without a copy (transferred) and are sent as they are, where a structured clone of a 20 MiB
+// config dump would be rebuilt object by object on the event loop, and even a string would be copied
+// and encoded there again.
 
 import { compileScenario, CompiledScenario, InputError, type ScenarioInput } from '../engine.js';
 import type { ManifestProblem } from '../manifests/types.js';
@@ -23,8 +25,11 @@ export interface CacheStats {
 }
 
 export type Outcome =
-  | { ok: true; json: string; cache?: CacheStats }
+  | { ok: true; body: Uint8Array; cache?: CacheStats }
   | { ok: false; error: { name: string; message: string; problems?: ManifestProblem[] }; cache?: CacheStats };
+
+// TextEncoder gives each answer its own ArrayBuffer (Buffer.from may share a pooled one), so it can be transferred.
+const utf8 = new TextEncoder();
 
 export const hashInput = (input: ScenarioInput): string =>
   createHash('sha256')
@@ -109,8 +114,7 @@ export function execute(
       used.push(found.key);
       result = operation.run(found.scenario, args, context);
     }
-    const json = JSON.stringify(result);
-    return { ok: true, json, cache: stats() };
+    return { ok: true, body: utf8.encode(JSON.stringify(result)), cache: stats() };
   } catch (e) {
     if (e instanceof InputError) return { ok: false, error: { name: e.name, message: e.message, problems: e.problems }, cache: stats() };
     const err = e as Error;

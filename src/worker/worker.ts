@@ -2,7 +2,7 @@
 // compiled-scenario cache lives here, bounded by bytes (SCENARIO_CACHE_BYTES per thread).
 
 import { threadId, type MessagePort } from 'node:worker_threads';
-import { workerData } from 'piscina';
+import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { CompiledScenario } from '../engine.js';
 import { observeStages, type Stage } from '../util/stages.js';
 import type { OperationName } from './operations.js';
@@ -32,6 +32,12 @@ CompiledScenario.xdsCacheBytes = settings.xdsCacheBytes;
 const cache = new ScenarioCache(settings.scenarioCacheBytes);
 
 export default function runTask(task: Task): TaskOutcome {
+  // The answer's bytes move to the main thread (transferred, not copied).
+  const outcome = run(task);
+  return (outcome.ok ? move({ [transferableSymbol]: [outcome.body.buffer], [valueSymbol]: outcome } as never) : outcome) as TaskOutcome;
+}
+
+function run(task: Task): TaskOutcome {
   const stages: Partial<Record<Stage, number>> = {};
   observeStages((stage, seconds) => (stages[stage] = (stages[stage] ?? 0) + seconds));
   let last = 0;

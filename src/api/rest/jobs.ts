@@ -34,7 +34,7 @@ export const engineAnswer =
   async <N extends OperationName>(request: FastifyRequest, reply: FastifyReply, name: N, source: ScenarioSource, args: OperationArgs<N>) =>
     jobs && prefersAsync(request)
       ? acceptJob(jobs, reply, name, source, args)
-      : reply.type('application/json; charset=utf-8').send((await engine.run(name, source, args)).json);
+      : reply.type('application/json; charset=utf-8').send((await engine.run(name, source, args)).buffer);
 
 export async function jobRoutes(app: FastifyInstance, { jobs }: { jobs: JobQueue }): Promise<void> {
   const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
