@@ -110,15 +110,15 @@ export class AnalysisContext {
     const suppressed = String(object.metadata.annotations?.['galley.istio.io/analyze-suppress'] ?? '').split(',');
     if (suppressed.includes('*') || suppressed.includes(code)) return;
     const origin = this.origins.get(object);
-    this.messages.push({
-      code,
-      name: type,
-      level,
-      resource: { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name },
-      ...(path ? { path } : {}),
-      ...(origin ? { document: origin.document, ...(origin.file !== undefined ? { file: origin.file } : {}) } : {}),
-      message,
-    });
+    // Fields in this order (the answers' JSON), the optional ones only when known.
+    const m = { code, name: type, level, resource: { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name } } as AnalysisMessage;
+    if (path) m.path = path;
+    if (origin) {
+      m.document = origin.document;
+      if (origin.file !== undefined) m.file = origin.file;
+    }
+    m.message = message;
+    this.messages.push(m);
   }
 }
 
