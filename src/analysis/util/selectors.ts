@@ -1,39 +1,8 @@
-// Label selectors matched through an index rather than against every object: a selector (k8s
+// Label selectors matched through an index rather than each against every object: a selector (k8s
 // labels.SelectorFromSet, as `selects` reads it) can only match labels that have its first key with its
 // value, so candidates are looked up by that one label and then checked with `selects` in full.
 
 import { selects } from '../context.js';
-
-type Labels = Record<string, unknown>;
-
-/** Items by each of their labels: which of them a selector matches. */
-export class LabelIndex<T> {
-  /** label key → label value → the items with that label, in item order. */
-  private readonly byLabel = new Map<string, Map<unknown, T[]>>();
-
-  constructor(
-    readonly items: readonly T[],
-    private readonly labelsOf: (item: T) => Labels,
-  ) {
-    for (const item of items) {
-      for (const [k, v] of Object.entries(labelsOf(item))) {
-        const values = this.byLabel.get(k) ?? this.byLabel.set(k, new Map()).get(k)!;
-        const list = values.get(v);
-        if (list) list.push(item);
-        else values.set(v, [item]);
-      }
-    }
-  }
-
-  /** The items whose labels the selector matches, in item order (an empty selector matches every item). */
-  selectedBy(selector: Record<string, any> | undefined): T[] {
-    const first = Object.entries(selector ?? {})[0];
-    if (!first) return [...this.items];
-    // A label's value must equal String(v) to match: a value of another type matches no selector.
-    const candidates = this.byLabel.get(first[0])?.get(String(first[1])) ?? [];
-    return candidates.filter((item) => selects(selector, this.labelsOf(item) as Record<string, string>));
-  }
-}
 
 /** Items by the first label of their selectors: which of them select a given set of labels. */
 export class SelectorIndex<T> {
