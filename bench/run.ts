@@ -48,6 +48,16 @@ function cpuMedian(repeat: number, fn: (i: number) => void): number {
   return median(times);
 }
 
+/** Median CPU time of `repeat` calls, each on a value `prepare` makes first (not timed), in milliseconds. */
+function cpuMedianPrepared<T>(repeat: number, prepare: () => T, fn: (value: T) => void): number {
+  const times: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const value = prepare();
+    times.push(cpuMedian(1, () => fn(value)));
+  }
+  return median(times);
+}
+
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(1)} ms`);
 const row = (label: string, ms: number, note = ''): void => console.log(`  ${label.padEnd(52)} ${fmt(ms).padStart(12)}  ${note}`);
 
@@ -86,6 +96,9 @@ function benchMesh(label: string, yamlText: string, traceRequest: { address: str
   const sample = proxies.filter((_, i) => i % Math.max(1, Math.floor(proxies.length / 20)) === 0).slice(0, 20);
   const perProxy = cpuMedian(sample.length, (i) => void toConfigDump(generateXds(scenario.index, sample[i])));
   row('translate one proxy (xDS + config dump, CPU)', perProxy, `median of ${sample.length} proxies, the first of their scope; target 20 ms`);
+  // A new mesh's first answer pays for its analysis: each run on a scenario compiled from new text.
+  const analysis = cpuMedianPrepared(runs, () => compileScenario({ resources: cold(yamlText) }), (s) => void s.analysis);
+  row('analysis (istioctl analyze + meshplan messages, CPU)', analysis, `median of ${runs} fresh scenarios`);
 
   let peakHeap = 0;
   const start = performance.now();

@@ -39,6 +39,10 @@ const NAMESPACE_SCOPE_KEYS = ['Namespace'];
 
 export class AnalysisContext {
   private readonly byKind = new Map<string, K8sObject[]>();
+  /** Per kind, namespace → name → the first object so named (find's index, built when first asked). */
+  private readonly byName = new Map<string, Map<string, Map<string, K8sObject>>>();
+  /** Lookups several analyzers share, computed once per analysis (see `shared`). */
+  private readonly sharedLookups = new Map<(c: AnalysisContext) => unknown, unknown>();
   readonly messages: AnalysisMessage[] = [];
   private podsOfWorkloads?: K8sObject[];
 
@@ -76,7 +80,23 @@ export class AnalysisContext {
 
   find(kind: Kind, namespace: string, name: string): K8sObject | undefined {
     const ns = NAMESPACE_SCOPE_KEYS.includes(kind.kind) ? '' : namespace;
-    return this.all(kind).find((o) => o.metadata.name === name && o.metadata.namespace === ns);
+    const key = `${kind.group}/${kind.kind}`;
+    let named = this.byName.get(key);
+    if (!named) {
+      named = new Map();
+      for (const o of this.all(kind)) {
+        const inNamespace = named.get(o.metadata.namespace) ?? named.set(o.metadata.namespace, new Map()).get(o.metadata.namespace)!;
+        if (!inNamespace.has(o.metadata.name)) inNamespace.set(o.metadata.name, o);
+      }
+      this.byName.set(key, named);
+    }
+    return named.get(ns)?.get(name);
+  }
+
+  /** A lookup built from the objects alone, computed on the first call and then reused by every analyzer. */
+  shared<T>(build: (c: AnalysisContext) => T): T {
+    if (!this.sharedLookups.has(build)) this.sharedLookups.set(build, build(this));
+    return this.sharedLookups.get(build) as T;
   }
 
   /** Whether a namespace exists as an object of the input. */
@@ -90,15 +110,15 @@ export class AnalysisContext {
     const suppressed = String(object.metadata.annotations?.['galley.istio.io/analyze-suppress'] ?? '').split(',');
     if (suppressed.includes('*') || suppressed.includes(code)) return;
     const origin = this.origins.get(object);
-    this.messages.push({
-      code,
-      name: type,
-      level,
-      resource: { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name },
-      ...(path ? { path } : {}),
-      ...(origin ? { document: origin.document, ...(origin.file !== undefined ? { file: origin.file } : {}) } : {}),
-      message,
-    });
+    // Fields in this order (the answers' JSON), the optional ones only when known.
+    const m = { code, name: type, level, resource: { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name } } as AnalysisMessage;
+    if (path) m.path = path;
+    if (origin) {
+      m.document = origin.document;
+      if (origin.file !== undefined) m.file = origin.file;
+    }
+    m.message = message;
+    this.messages.push(m);
   }
 }
 
@@ -122,6 +142,9 @@ export const KINDS = {
   WasmPlugin: { group: 'extensions.istio.io', kind: 'WasmPlugin' },
   KubernetesGateway: { group: K8S_GW, kind: 'Gateway' },
   HTTPRoute: { group: K8S_GW, kind: 'HTTPRoute' },
+  GRPCRoute: { group: K8S_GW, kind: 'GRPCRoute' },
+  TCPRoute: { group: K8S_GW, kind: 'TCPRoute' },
+  TLSRoute: { group: K8S_GW, kind: 'TLSRoute' },
   Namespace: { group: '', kind: 'Namespace' },
   Pod: { group: '', kind: 'Pod' },
   Service: { group: '', kind: 'Service' },

@@ -73,13 +73,14 @@ const objectKey = (o: K8sObject): string =>
 
 /** diag.Messages.SortedDedupedCopy: identical messages once, ordered by resource, then code, then text. */
 function sortedDeduped(messages: AnalysisMessage[]): AnalysisMessage[] {
-  const seen = new Map<string, AnalysisMessage>();
+  const seen = new Map<string, { message: AnalysisMessage; resource: string }>();
   for (const m of messages) {
     const key = JSON.stringify([m.level, m.code, m.resource, m.file, m.document, m.message]);
-    if (!seen.has(key)) seen.set(key, m);
+    if (!seen.has(key)) seen.set(key, { message: m, resource: `${m.resource.kind} ${m.resource.namespace}/${m.resource.name}` });
   }
-  const r = (m: AnalysisMessage) => `${m.resource.kind} ${m.resource.namespace}/${m.resource.name}`;
-  return [...seen.values()].sort((a, b) => cmp(r(a), r(b)) || cmp(a.code, b.code) || cmp(a.message, b.message));
+  return [...seen.values()]
+    .sort((a, b) => cmp(a.resource, b.resource) || cmp(a.message.code, b.message.code) || cmp(a.message.message, b.message.message))
+    .map((e) => e.message);
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

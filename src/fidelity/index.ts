@@ -10,8 +10,12 @@ import { unhonouredFieldMessages } from './unhonoured.js';
 import { meshConfigMapMessages } from './meshconfig.js';
 
 export function fidelityMessages(parsed: ParsedManifests, index: MeshIndex): AnalysisMessage[] {
-  const documents = new Map<K8sObject, number>([...parsed.objects.map((o, i): [K8sObject, number] => [o, parsed.documents[i]]), ...parsed.ignored.map((e): [K8sObject, number] => [e.object, e.document])]);
-  const documentOf = (o: K8sObject) => documents.get(o);
+  // Built when the first message is placed: most inputs have none.
+  let documents: Map<K8sObject, number> | undefined;
+  const documentOf = (o: K8sObject) => {
+    documents ??= new Map([...parsed.objects.map((o, i): [K8sObject, number] => [o, parsed.documents[i]]), ...parsed.ignored.map((e): [K8sObject, number] => [e.object, e.document])]);
+    return documents.get(o);
+  };
   return [
     ...unhonouredFieldMessages(parsed.objects, documentOf),
     ...endpointMessages(parsed.objects, index, documentOf),

@@ -47,28 +47,32 @@ export const NOT_HONOURED: Record<string, NotHonoured[]> = {
   ],
 };
 
-/** Every concrete path under `value` that a pattern's segments name, with the value there. */
-function find(value: unknown, segments: string[], at: string, out: string[]): void {
-  if (segments.length === 0) {
+/** Each kind's fields with their paths split once: ["spec", "subsets[]", "trafficPolicy", "tunnel"]. */
+const PATTERNS = new Map(Object.entries(NOT_HONOURED).map(([kind, fields]) => [kind, fields.map((field) => ({ field, segments: field.path.split('.') }))]));
+
+/** Every concrete path under `value` that a pattern's segments (from `from` on) name, with a value there. */
+function find(value: unknown, segments: string[], from: number, at: string, out: string[]): void {
+  if (from === segments.length) {
     if (value !== undefined && value !== null) out.push(at);
     return;
   }
   if (typeof value !== 'object' || value === null) return;
-  const [segment, ...rest] = segments;
+  const segment = segments[from];
   const list = segment.endsWith('[]');
   const name = list ? segment.slice(0, -2) : segment;
   const child = (value as Record<string, unknown>)[name];
+  if (child === undefined || child === null) return;
   const here = at === '' ? name : `${at}.${name}`;
-  if (!list) return find(child, rest, here, out);
-  if (Array.isArray(child)) child.forEach((item, i) => find(item, rest, `${here}[${i}]`, out));
+  if (!list) return find(child, segments, from + 1, here, out);
+  if (Array.isArray(child)) child.forEach((item, i) => find(item, segments, from + 1, `${here}[${i}]`, out));
 }
 
 export function unhonouredFieldMessages(objects: K8sObject[], documentOf: DocumentOf): AnalysisMessage[] {
   const out: AnalysisMessage[] = [];
   for (const o of objects) {
-    for (const field of NOT_HONOURED[o.kind] ?? []) {
+    for (const { field, segments } of PATTERNS.get(o.kind) ?? []) {
       const paths: string[] = [];
-      find(o, field.path.split('.'), '', paths);
+      find(o, segments, 0, '', paths);
       for (const path of paths) out.push(meshplanMessage('FieldNotHonoured', o, `${path} is not honoured: ${field.why}`, path, documentOf));
     }
   }

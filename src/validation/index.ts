@@ -18,12 +18,21 @@ const VALIDATORS: Record<string, (spec: Record<string, any>, issues: Issues) => 
 /** Whether istiod's webhook has rules for this kind (beyond its schema). */
 export const isValidatedKind = (apiVersion: string, kind: string): boolean => `${apiVersion.split('/')[0]}/${kind}` in VALIDATORS;
 
+/**
+ * Verdicts by spec and validator: the manifest reading validates each object, then freezes it; analyze
+ * asks again for the same frozen spec and reads the verdict back (a spec not frozen may have changed since).
+ */
+const verdicts = new WeakMap<object, Map<(spec: Record<string, any>, issues: Issues) => void, ValidationIssue[]>>();
+
 /** The webhook's verdict on one object: errors refuse it, warnings are said. */
 export function validateIstioObject(obj: K8sObject): ValidationIssue[] {
   const validate = VALIDATORS[`${obj.apiVersion.split('/')[0]}/${obj.kind}`];
   const spec = obj.spec;
   if (!validate || typeof spec !== 'object' || spec === null || Array.isArray(spec)) return [];
+  const known = verdicts.get(spec)?.get(validate);
+  if (known && Object.isFrozen(spec)) return known;
   const issues = new Issues();
   validate(spec, issues);
+  verdicts.set(spec, (verdicts.get(spec) ?? new Map()).set(validate, issues.list));
   return issues.list;
 }

@@ -3,15 +3,14 @@
 
 import type { K8sObject } from '../../manifests/types.js';
 import type { Analyzer } from '../analyzer.js';
-import { KINDS, labelsOf, list, record, selects, specOf, str } from '../context.js';
+import { KINDS, labelsOf, list, record, specOf, str } from '../context.js';
 import { deploymentInMesh } from '../util/in-mesh.js';
+import { SelectorIndex } from '../util/selectors.js';
 
-function matchingServices(servicesByNamespace: Map<string, K8sObject[]>, d: K8sObject): K8sObject[] {
+/** The Services of a Deployment's namespace with a selector that matches its pod template's labels. */
+function matchingServices(servicesByNamespace: Map<string, SelectorIndex<K8sObject>>, d: K8sObject): K8sObject[] {
   const podLabels = record(record(record(specOf(d).template).metadata).labels);
-  return (servicesByNamespace.get(d.metadata.namespace) ?? []).filter((svc) => {
-    const selector = record(specOf(svc).selector);
-    return Object.keys(selector).length > 0 && selects(selector, podLabels);
-  });
+  return servicesByNamespace.get(d.metadata.namespace)?.selecting(podLabels) ?? [];
 }
 
 const fullName = (o: K8sObject) => `${o.metadata.namespace}/${o.metadata.name}`;
@@ -20,12 +19,15 @@ export const multiServiceAnalyzer: Analyzer = {
   name: 'deployment.MultiServiceAnalyzer',
   description: 'Checks association between services and pods',
   analyze(c) {
-    const servicesByNamespace = new Map<string, K8sObject[]>();
+    // Services without a selector select no Deployment here.
+    const withSelector = new Map<string, K8sObject[]>();
     for (const svc of c.all(KINDS.Service)) {
-      const list = servicesByNamespace.get(svc.metadata.namespace);
+      if (Object.keys(record(specOf(svc).selector)).length === 0) continue;
+      const list = withSelector.get(svc.metadata.namespace);
       if (list) list.push(svc);
-      else servicesByNamespace.set(svc.metadata.namespace, [svc]);
+      else withSelector.set(svc.metadata.namespace, [svc]);
     }
+    const servicesByNamespace = new Map([...withSelector].map(([ns, services]) => [ns, new SelectorIndex(services, (svc) => record(specOf(svc).selector))]));
     for (const d of c.all(KINDS.Deployment)) {
       if (labelsOf(d)['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || !deploymentInMesh(c, d)) continue;
       const services = matchingServices(servicesByNamespace, d);

@@ -5,7 +5,7 @@
 import type { K8sObject } from '../../manifests/types.js';
 import type { Analyzer } from '../analyzer.js';
 import { KINDS, labelsOf, list, record, selects, specOf, str } from '../context.js';
-import { destinationHost, serviceEntryHostMap } from '../util/hosts.js';
+import { destinationHost, serviceEntryHosts } from '../util/hosts.js';
 
 /** label.AugmentLabels with the pod's node: region, zone, subzone and hostname labels. */
 function augmentedLabels(pod: K8sObject, nodes: Map<string, Record<string, string>>): Record<string, string> {
@@ -26,7 +26,7 @@ export const subsetSelectPodAnalyzer: Analyzer = {
   name: 'destinationrule.SubsetSelectPodAnalyzer',
   description: 'Checks if pods are selected by subsets in destination rules.',
   analyze(c) {
-    const services = serviceEntryHostMap(c);
+    const services = serviceEntryHosts(c);
     const nodes = new Map(c.all(KINDS.Node).map((n) => [n.metadata.name, labelsOf(n)]));
     const subsets: { dr: K8sObject; name: string; path: string; selector: Record<string, any>; matched: boolean }[] = [];
     for (const dr of c.all(KINDS.DestinationRule)) {

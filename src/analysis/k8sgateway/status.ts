@@ -10,11 +10,16 @@ import type { Analyzer } from '../analyzer.js';
 import { gatewayApiStatus } from '../../mesh/convert/index.js';
 import { resolveOptions } from '../../mesh/meshconfig.js';
 import type { EngineOptions } from '../../contract.js';
+import { KINDS } from '../context.js';
+
+/** The kinds istiod writes status on here: without any of them there is nothing to convert. */
+const STATUS_KINDS = [KINDS.KubernetesGateway, KINDS.HTTPRoute, KINDS.GRPCRoute, KINDS.TCPRoute, KINDS.TLSRoute];
 
 export const k8sGatewayStatusAnalyzer: Analyzer = {
   name: 'k8sgateway.StatusAnalyzer',
   description: 'Reports the negative status conditions istiod would write on Gateway API gateways and routes',
   analyze(c) {
+    if (STATUS_KINDS.every((kind) => c.all(kind).length === 0)) return;
     let status: ReturnType<typeof gatewayApiStatus>;
     try {
       status = gatewayApiStatus(c.objects, { mesh: c.mesh, options: resolveOptions({ features: c.features as EngineOptions['features'] }), warnings: [] });

@@ -26,8 +26,30 @@ export interface DestinationService {
   workloadSelector?: Record<string, string>;
 }
 
+/** The hosts destinations can name, and the wildcard ones among them (which a lookup tries one by one). */
+export interface DestinationHosts {
+  /** "scope/fqdn" → service. */
+  byScopedHost: Map<string, DestinationService>;
+  /** The wildcard hosts, in the map's order: `suffix` is the host without its leading "*". */
+  wildcards: { scope: string; suffix: string; service: DestinationService }[];
+}
+
+/** InitServiceEntryHostMap, built once per analysis. */
+export const serviceEntryHosts = (c: AnalysisContext): DestinationHosts => c.shared(buildServiceEntryHosts);
+
+function buildServiceEntryHosts(c: AnalysisContext): DestinationHosts {
+  const byScopedHost = serviceEntryHostMap(c);
+  const wildcards: DestinationHosts['wildcards'] = [];
+  for (const [key, service] of byScopedHost) {
+    const slash = key.indexOf('/');
+    const host = key.slice(slash + 1);
+    if (host.startsWith('*')) wildcards.push({ scope: key.slice(0, slash), suffix: host.slice(1), service });
+  }
+  return { byScopedHost, wildcards };
+}
+
 /** InitServiceEntryHostMap: "scope/fqdn" → service, for ServiceEntries (by exportTo) and Services (by the exportTo annotation). */
-export function serviceEntryHostMap(c: AnalysisContext): Map<string, DestinationService> {
+function serviceEntryHostMap(c: AnalysisContext): Map<string, DestinationService> {
   const out = new Map<string, DestinationService>();
   for (const se of c.all(KINDS.ServiceEntry)) {
     const spec = specOf(se);
@@ -62,24 +84,20 @@ export function destinationHost(
   sourceNs: string,
   exportTo: string[],
   host: string,
-  hosts: Map<string, DestinationService>,
+  hosts: DestinationHosts,
 ): DestinationService | undefined {
   const fqdn = toFqdn(sourceNs, host);
-  const all = hosts.get(`*/${fqdn}`);
+  const all = hosts.byScopedHost.get(`*/${fqdn}`);
   if (all) return all;
   const scopes = exportTo.length === 0 ? [sourceNs] : exportTo.map((e) => (e === '.' ? sourceNs : e));
   for (const scope of scopes) {
-    const s = hosts.get(`${scope}/${fqdn}`);
+    const s = hosts.byScopedHost.get(`${scope}/${fqdn}`);
     if (s) return s;
   }
   // Wildcard ServiceEntry hosts, visible to all or to the source namespace.
   const bare = host.startsWith('*') ? host.slice(1) : host;
-  for (const [key, s] of hosts) {
-    const slash = key.indexOf('/');
-    const scope = key.slice(0, slash);
-    const seHost = key.slice(slash + 1);
-    if (!seHost.startsWith('*') || (scope !== '*' && scope !== sourceNs)) continue;
-    if (bare.endsWith(seHost.slice(1))) return s;
+  for (const w of hosts.wildcards) {
+    if ((w.scope === '*' || w.scope === sourceNs) && bare.endsWith(w.suffix)) return w.service;
   }
   return undefined;
 }

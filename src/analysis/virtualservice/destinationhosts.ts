@@ -6,7 +6,7 @@
 import type { K8sObject } from '../../manifests/types.js';
 import type { Analyzer } from '../analyzer.js';
 import { KINDS, list, record, specOf, str, type AnalysisContext } from '../context.js';
-import { destinationHost, serviceEntryHostMap, type DestinationService } from '../util/hosts.js';
+import { destinationHost, serviceEntryHosts, type DestinationService } from '../util/hosts.js';
 import { mirrorDestinations, routeDestinations, type AnnotatedDestination } from './util.js';
 
 function checkPorts(c: AnalysisContext, vs: K8sObject, d: AnnotatedDestination, s: DestinationService): void {
@@ -28,13 +28,19 @@ export const destinationHostAnalyzer: Analyzer = {
   name: 'virtualservice.DestinationHostAnalyzer',
   description: 'Checks the destination hosts associated with each virtual service',
   analyze(c) {
-    const hosts = serviceEntryHostMap(c);
-    // initVirtualServiceDestinations: subset destinations to one of the VirtualService's own hosts.
-    const subsetDestinations = c.all(KINDS.VirtualService).map((vs) => {
+    const hosts = serviceEntryHosts(c);
+    // initVirtualServiceDestinations: by host, the VirtualServices that route it by subset as one of their
+    // own hosts (once per such destination).
+    const subsetRouting = new Map<string, K8sObject[]>();
+    for (const vs of c.all(KINDS.VirtualService)) {
       const own = list(specOf(vs).hosts).map(str);
-      const ds = list(specOf(vs).http).flatMap((r) => list(record(r).route).map((rd) => record(record(rd).destination)));
-      return { vs, hosts: ds.filter((d) => str(d.subset) !== '' && own.includes(str(d.host))).map((d) => str(d.host)) };
-    });
+      for (const d of list(specOf(vs).http).flatMap((r) => list(record(r).route).map((rd) => record(record(rd).destination)))) {
+        if (str(d.subset) === '' || !own.includes(str(d.host))) continue;
+        const routing = subsetRouting.get(str(d.host));
+        if (routing) routing.push(vs);
+        else subsetRouting.set(str(d.host), [vs]);
+      }
+    }
     for (const vs of c.all(KINDS.VirtualService)) {
       const exportTo = list(specOf(vs).exportTo).map(str);
       for (const d of routeDestinations(vs)) {
@@ -52,12 +58,9 @@ export const destinationHostAnalyzer: Analyzer = {
         list(record(r).route).forEach((rd, j) => {
           const dest = record(record(rd).destination);
           if (str(dest.subset) !== '') return;
-          for (const other of subsetDestinations) {
-            for (const h of other.hosts) {
-              if (h !== str(dest.host)) continue;
-              const otherName = `${other.vs.metadata.namespace}/${other.vs.metadata.name}`;
-              c.report(vs, 'IngressRouteRulesNotAffected', `Subset routing of VirtualService ${otherName} has no effect on ingress traffic through VirtualService ${vs.metadata.namespace}/${vs.metadata.name}, which routes to the host without a subset`, `spec.http[${i}].route[${j}].destination.host`);
-            }
+          for (const other of subsetRouting.get(str(dest.host)) ?? []) {
+            const otherName = `${other.metadata.namespace}/${other.metadata.name}`;
+            c.report(vs, 'IngressRouteRulesNotAffected', `Subset routing of VirtualService ${otherName} has no effect on ingress traffic through VirtualService ${vs.metadata.namespace}/${vs.metadata.name}, which routes to the host without a subset`, `spec.http[${i}].route[${j}].destination.host`);
           }
         });
       });

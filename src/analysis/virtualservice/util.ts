@@ -14,17 +14,25 @@ export interface AnnotatedDestination {
 /** getRouteDestinations: route destinations of tcp, then tls, then http rules. */
 export function routeDestinations(vs: K8sObject): AnnotatedDestination[] {
   const spec = specOf(vs);
-  return (['tcp', 'tls', 'http'] as const).flatMap((rule) =>
-    list(spec[rule]).flatMap((r, i) =>
-      list(record(r).route).map((rd, j) => ({ rule, destination: record(record(rd).destination), path: `spec.${rule}[${i}].route[${j}].destination` })),
-    ),
-  );
+  const out: AnnotatedDestination[] = [];
+  for (const rule of ['tcp', 'tls', 'http'] as const) {
+    list(spec[rule]).forEach((r, i) => {
+      list(record(r).route).forEach((rd, j) => {
+        out.push({ rule, destination: record(record(rd).destination), path: `spec.${rule}[${i}].route[${j}].destination` });
+      });
+    });
+  }
+  return out;
 }
 
 /** getHTTPMirrorDestinations: http[].mirror and http[].mirrors[].destination. */
 export function mirrorDestinations(vs: K8sObject): AnnotatedDestination[] {
-  return list(specOf(vs).http).flatMap((r, i) => [
-    ...(record(r).mirror ? [{ rule: 'http.mirror', destination: record(record(r).mirror), path: `spec.http[${i}].mirror` }] : []),
-    ...list(record(r).mirrors).map((m, j) => ({ rule: 'http.mirrors', destination: record(record(m).destination), path: `spec.http[${i}].mirrors[${j}].destination` })),
-  ]);
+  const out: AnnotatedDestination[] = [];
+  list(specOf(vs).http).forEach((r, i) => {
+    if (record(r).mirror) out.push({ rule: 'http.mirror', destination: record(record(r).mirror), path: `spec.http[${i}].mirror` });
+    list(record(r).mirrors).forEach((m, j) => {
+      out.push({ rule: 'http.mirrors', destination: record(record(m).destination), path: `spec.http[${i}].mirrors[${j}].destination` });
+    });
+  });
+  return out;
 }
