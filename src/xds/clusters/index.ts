@@ -114,17 +114,30 @@ function applyUpstreamProtocol(c: Cluster, port: ServicePort, sidecar: boolean):
   else if (sidecar && port.protocol === '') protocolOptions(c).use_downstream_protocol_config = { http_protocol_options: {}, http2_protocol_options: {} };
 }
 
-function applyConnectionPool(c: Cluster, pool: any, port: ServicePort): void {
-  if (!pool) return;
+/** A connection pool's circuit breakers, one frozen object per pool (the ports and subsets of a rule share it). */
+const circuitBreakersByPool = new WeakMap<object, NonNullable<Cluster['circuit_breakers']>>();
+
+function circuitBreakers(pool: any): NonNullable<Cluster['circuit_breakers']> {
+  const known = typeof pool === 'object' ? circuitBreakersByPool.get(pool) : undefined;
+  if (known) return known;
   const t: Record<string, number> = defaultThresholds();
   const http = pool.http ?? {};
   const tcp = pool.tcp ?? {};
   if (http.http2MaxRequests > 0) t.max_requests = Number(http.http2MaxRequests);
   if (http.http1MaxPendingRequests > 0) t.max_pending_requests = Number(http.http1MaxPendingRequests);
   if (http.maxRetries > 0) t.max_retries = Number(http.maxRetries);
-  if (tcp.connectTimeout) c.connect_timeout = tcp.connectTimeout;
   if (tcp.maxConnections > 0) t.max_connections = Number(tcp.maxConnections);
-  c.circuit_breakers = { thresholds: [t] };
+  const breakers = deepFreeze({ thresholds: [t] });
+  if (typeof pool === 'object') circuitBreakersByPool.set(pool, breakers);
+  return breakers;
+}
+
+function applyConnectionPool(c: Cluster, pool: any, port: ServicePort): void {
+  if (!pool) return;
+  const http = pool.http ?? {};
+  const tcp = pool.tcp ?? {};
+  if (tcp.connectTimeout) c.connect_timeout = tcp.connectTimeout;
+  c.circuit_breakers = circuitBreakers(pool);
   if (tcp.tcpKeepalive) {
     const k = tcp.tcpKeepalive;
     c.upstream_connection_options = {
