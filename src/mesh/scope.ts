@@ -79,38 +79,56 @@ export function virtualServicesForGateway(idx: VirtualServiceIndex, proxyNs: str
 }
 
 function selectVirtualServices(idx: VirtualServiceIndex, configNamespace: string, hosts: Map<string, HostClass>): IstioConfig[] {
-  const out: IstioConfig[] = [];
+  const out = new Set<IstioConfig>();
   const wildcard = hosts.get('*');
   for (const vs of virtualServicesForGateway(idx, configNamespace, 'mesh')) {
-    if (out.includes(vs)) continue;
+    if (out.has(vs)) continue;
     const nsHosts = hosts.get(vs.namespace);
-    const selects = (hc: HostClass) =>
-      (vs.spec.hosts ?? []).some((h: string) => classMatchesVs(hc, h) && !excludedBy(nsHosts, h) && !excludedBy(wildcard, h));
-    if ((nsHosts && selects(nsHosts)) || (wildcard && selects(wildcard))) out.push(vs);
+    if ((nsHosts && vsSelected(vs, nsHosts, nsHosts, wildcard)) || (wildcard && vsSelected(vs, wildcard, nsHosts, wildcard))) out.add(vs);
   }
-  return out;
+  return [...out];
 }
+
+/** A VS host the class imports and neither the namespace's nor the wildcard exclusions remove. */
+function vsSelected(vs: IstioConfig, hc: HostClass, nsHosts: HostClass | undefined, wildcard: HostClass | undefined): boolean {
+  for (const h of (vs.spec.hosts ?? []) as string[]) if (classMatchesVs(hc, h) && !excludedBy(nsHosts, h) && !excludedBy(wildcard, h)) return true;
+  return false;
+}
+
+/** vsDestinations of the VSs whose rules name no source namespace: the same for every namespace, built once. */
+const destinationsOfAnyNamespace = new WeakMap<IstioConfig, Map<string, Set<number>>>();
 
 /** Destination hosts of a VS with their ports (0 = any port), skipping rules for other source namespaces. */
 function vsDestinations(vs: IstioConfig, configNamespace: string): Map<string, Set<number>> {
+  const known = destinationsOfAnyNamespace.get(vs);
+  if (known) return known;
   const out = new Map<string, Set<number>>();
-  const add = (d: any) => {
-    const host = d?.destination?.host ?? d?.host;
-    if (!host) return;
-    const ports = out.get(host) ?? new Set<number>();
-    ports.add(Number(d?.destination?.port?.number ?? d?.port?.number ?? 0));
-    out.set(host, ports);
-  };
-  const forSource = (r: any) =>
-    !Array.isArray(r.match) || r.match.length === 0 || r.match.some((m: any) => !m?.sourceNamespace || m.sourceNamespace === configNamespace);
+  let namespaced = false;
   for (const r of vs.spec.http ?? []) {
-    if (!forSource(r)) continue;
-    for (const d of r.route ?? []) add(d);
-    if (r.mirror) add(r.mirror);
-    for (const m of r.mirrors ?? []) add(m);
+    namespaced ||= namesSourceNamespace(r);
+    if (!forSource(r, configNamespace)) continue;
+    for (const d of r.route ?? []) addDestination(out, d);
+    if (r.mirror) addDestination(out, r.mirror);
+    for (const m of r.mirrors ?? []) addDestination(out, m);
   }
-  for (const r of [...(vs.spec.tcp ?? []), ...(vs.spec.tls ?? [])]) if (forSource(r)) for (const d of r.route ?? []) add(d);
+  for (const r of [...(vs.spec.tcp ?? []), ...(vs.spec.tls ?? [])]) {
+    namespaced ||= namesSourceNamespace(r);
+    if (forSource(r, configNamespace)) for (const d of r.route ?? []) addDestination(out, d);
+  }
+  if (!namespaced) destinationsOfAnyNamespace.set(vs, out);
   return out;
+}
+
+const namesSourceNamespace = (r: any): boolean => Array.isArray(r.match) && r.match.some((m: any) => m?.sourceNamespace);
+const forSource = (r: any, configNamespace: string): boolean =>
+  !Array.isArray(r.match) || r.match.length === 0 || r.match.some((m: any) => !m?.sourceNamespace || m.sourceNamespace === configNamespace);
+
+function addDestination(out: Map<string, Set<number>>, d: any): void {
+  const host = d?.destination?.host ?? d?.host;
+  if (!host) return;
+  const ports = out.get(host) ?? new Set<number>();
+  ports.add(Number(d?.destination?.port?.number ?? d?.port?.number ?? 0));
+  out.set(host, ports);
 }
 
 /** Services visible to a namespace: exported to it, then public; each oldest first. */
@@ -233,14 +251,14 @@ export function sidecarScope(inputs: ScopeInputs, ns: string, sidecar: IstioConf
     }
   });
   const all = imported.services.sort(byHostname);
-  const virtualServices: IstioConfig[] = [];
-  for (const e of egress) for (const vs of e.virtualServices) if (!virtualServices.includes(vs)) virtualServices.push(vs);
+  const virtualServices = new Set<IstioConfig>();
+  for (const e of egress) for (const vs of e.virtualServices) virtualServices.add(vs);
   const mode = sidecar?.spec.outboundTrafficPolicy?.mode;
   return {
     sidecar,
     egress,
     services: all,
-    virtualServices,
+    virtualServices: [...virtualServices],
     outboundTrafficPolicy: mode === 'REGISTRY_ONLY' || mode === 'ALLOW_ANY' ? mode : inputs.outboundMode,
   };
 }

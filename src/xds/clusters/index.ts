@@ -35,6 +35,10 @@ const METADATA_EXCHANGE_FILTER = {
   },
 };
 
+/** Built once: every outbound cluster refers to the same frozen objects (istiod's are shared protos too). */
+const METADATA_EXCHANGE_FILTERS = deepFreeze([METADATA_EXCHANGE_FILTER]);
+const EDS_CONFIG = deepFreeze(adsConfigSource());
+
 const PASSTHROUGH_PROTOCOL_OPTIONS = {
   '@type': HTTP_PROTOCOL_OPTIONS_TYPE,
   common_http_protocol_options: { idle_timeout: '300s' },
@@ -47,6 +51,9 @@ const defaultThresholds = () => ({
   max_requests: MAX_UINT32,
   max_retries: MAX_UINT32,
 });
+
+/** The thresholds of a cluster without a connection pool. */
+const DEFAULT_CIRCUIT_BREAKERS = deepFreeze({ thresholds: [defaultThresholds()] });
 
 const isHttp2 = (p: ServicePort) => p.protocol === 'HTTP2' || p.protocol === 'GRPC' || p.protocol === 'GRPC-Web';
 const isHttp = (p: ServicePort) => p.protocol === 'HTTP' || p.protocol === 'HTTP_PROXY' || isHttp2(p);
@@ -107,17 +114,30 @@ function applyUpstreamProtocol(c: Cluster, port: ServicePort, sidecar: boolean):
   else if (sidecar && port.protocol === '') protocolOptions(c).use_downstream_protocol_config = { http_protocol_options: {}, http2_protocol_options: {} };
 }
 
-function applyConnectionPool(c: Cluster, pool: any, port: ServicePort): void {
-  if (!pool) return;
+/** A connection pool's circuit breakers, one frozen object per pool (the ports and subsets of a rule share it). */
+const circuitBreakersByPool = new WeakMap<object, NonNullable<Cluster['circuit_breakers']>>();
+
+function circuitBreakers(pool: any): NonNullable<Cluster['circuit_breakers']> {
+  const known = typeof pool === 'object' ? circuitBreakersByPool.get(pool) : undefined;
+  if (known) return known;
   const t: Record<string, number> = defaultThresholds();
   const http = pool.http ?? {};
   const tcp = pool.tcp ?? {};
   if (http.http2MaxRequests > 0) t.max_requests = Number(http.http2MaxRequests);
   if (http.http1MaxPendingRequests > 0) t.max_pending_requests = Number(http.http1MaxPendingRequests);
   if (http.maxRetries > 0) t.max_retries = Number(http.maxRetries);
-  if (tcp.connectTimeout) c.connect_timeout = tcp.connectTimeout;
   if (tcp.maxConnections > 0) t.max_connections = Number(tcp.maxConnections);
-  c.circuit_breakers = { thresholds: [t] };
+  const breakers = deepFreeze({ thresholds: [t] });
+  if (typeof pool === 'object') circuitBreakersByPool.set(pool, breakers);
+  return breakers;
+}
+
+function applyConnectionPool(c: Cluster, pool: any, port: ServicePort): void {
+  if (!pool) return;
+  const http = pool.http ?? {};
+  const tcp = pool.tcp ?? {};
+  if (tcp.connectTimeout) c.connect_timeout = tcp.connectTimeout;
+  c.circuit_breakers = circuitBreakers(pool);
   if (tcp.tcpKeepalive) {
     const k = tcp.tcpKeepalive;
     c.upstream_connection_options = {
@@ -216,7 +236,7 @@ function applyOutlierDetection(c: Cluster, od: any): void {
   (c.common_lb_config as Record<string, unknown>).healthy_panic_threshold = min > 0 ? { value: min } : {};
 }
 
-interface OutboundTarget {
+export interface OutboundTarget {
   service: Service;
   port: ServicePort;
   subset?: { name: string; labels?: Record<string, string> };
@@ -225,13 +245,25 @@ interface OutboundTarget {
 }
 
 /** Spiffe identities of the service's endpoints plus an SE's subjectAltNames, sorted (push_context ServiceAccounts). */
-function serviceAccounts(index: MeshIndex, service: Service): string[] {
-  const byService = memoFor(serviceAccountTables, index, () => new Map<Service, string[]>());
+function serviceAccounts(index: MeshIndex, service: Service): readonly string[] {
+  const byService = memoFor(serviceAccountTables, index, () => new Map<Service, readonly string[]>());
   let sans = byService.get(service);
-  if (!sans) byService.set(service, (sans = collectServiceAccounts(index, service)));
+  // Frozen: it keys the shared TLS contexts (tls/upstream.ts).
+  if (!sans) byService.set(service, (sans = Object.freeze(collectServiceAccounts(index, service))));
   return sans;
 }
-const serviceAccountTables = new WeakMap<MeshIndex, Map<Service, string[]>>();
+const serviceAccountTables = new WeakMap<MeshIndex, Map<Service, readonly string[]>>();
+
+/** The `services` entry of an outbound cluster's istio metadata, one frozen list per service. */
+const metadataServices = new WeakMap<Service, readonly Json[]>();
+function metadataServicesOf(service: Service): readonly Json[] {
+  let list = metadataServices.get(service);
+  if (!list) {
+    list = deepFreeze([{ host: service.hostname, name: service.registry === 'External' ? service.hostname : service.name, namespace: service.namespace }]);
+    metadataServices.set(service, list);
+  }
+  return list;
+}
 
 function collectServiceAccounts(index: MeshIndex, service: Service): string[] {
   const td = index.mesh.trustDomain;
@@ -262,7 +294,7 @@ function buildOutboundCluster(index: MeshIndex, proxy: Proxy, t: OutboundTarget,
   c.connect_timeout = index.mesh.connectTimeout;
   c.common_lb_config = {};
   c.alt_stat_name = statPrefix(name);
-  if (type === 'EDS') c.eds_cluster_config = { eds_config: adsConfigSource(), service_name: name };
+  if (type === 'EDS') c.eds_cluster_config = { eds_config: EDS_CONFIG, service_name: name };
   const drTlsMode: string | undefined = t.policy?.tls?.mode;
   if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
     const { localities } = localityLbEndpoints(index, service, port, { subsetLabels: t.subset?.labels, drTlsMode });
@@ -277,12 +309,10 @@ function buildOutboundCluster(index: MeshIndex, proxy: Proxy, t: OutboundTarget,
     c.respect_dns_ttl = true;
     c.load_assignment = { cluster_name: name, endpoints: localities };
   }
-  c.circuit_breakers = { thresholds: [defaultThresholds()] };
+  c.circuit_breakers = DEFAULT_CIRCUIT_BREAKERS;
   applyUpstreamProtocol(c, port, proxy.type === 'sidecar');
 
-  const metadata: Record<string, unknown> = {
-    services: [{ host: service.hostname, name: service.registry === 'External' ? service.hostname : service.name, namespace: service.namespace }],
-  };
+  const metadata: Record<string, unknown> = { services: metadataServicesOf(service) };
   if (t.rule) metadata.config = configPath(t.rule);
   if (t.subset) metadata.subset = t.subset.name;
   if (service.meshExternal) metadata.external = true;
@@ -292,7 +322,7 @@ function buildOutboundCluster(index: MeshIndex, proxy: Proxy, t: OutboundTarget,
   applyConnectionPool(c, policy?.connectionPool, port);
   applyLoadBalancer(c, policy?.loadBalancer);
   applyOutlierDetection(c, policy?.outlierDetection);
-  c.filters = [METADATA_EXCHANGE_FILTER];
+  c.filters = METADATA_EXCHANGE_FILTERS;
 
   if (!sniDnat) applyUpstreamTls(index, proxy, c, t, policy?.tls);
   return c;
@@ -304,7 +334,7 @@ function applyUpstreamTls(index: MeshIndex, proxy: Proxy, c: Cluster, t: Outboun
   const sni = dnsSrvSubsetKey('outbound', t.subset?.name ?? '', t.service.hostname, t.port.port);
   const mode: string | undefined = tls?.mode;
   if (mode === 'ISTIO_MUTUAL') {
-    const sans = tls.subjectAltNames?.length ? tls.subjectAltNames : serviceAccounts(index, t.service);
+    const sans: readonly string[] = tls.subjectAltNames?.length ? tls.subjectAltNames : serviceAccounts(index, t.service);
     c.transport_socket = istioMutualSocket(tls.sni ?? sni, sans, http2);
     return;
   }
@@ -312,7 +342,7 @@ function applyUpstreamTls(index: MeshIndex, proxy: Proxy, c: Cluster, t: Outboun
     // A sidecar cannot read Kubernetes secrets unless the rule targets it by workload selector.
     if (proxy.type === 'sidecar' && tls.credentialName && !String(tls.credentialName).startsWith('configmap://') && !t.rule?.spec.workloadSelector) return;
     // A ServiceEntry's subjectAltNames (and endpoint identities) stand in when the rule names no SANs.
-    const sans: string[] = tls.subjectAltNames?.length ? tls.subjectAltNames : t.service.registry === 'External' ? serviceAccounts(index, t.service) : [];
+    const sans: readonly string[] = tls.subjectAltNames?.length ? tls.subjectAltNames : t.service.registry === 'External' ? serviceAccounts(index, t.service) : [];
     c.transport_socket = originationSocket(index.mesh, tls, http2, sans);
     if (!tls.sni) {
       const opts = protocolOptions(c);
@@ -354,7 +384,17 @@ function resolveTarget({ service, port, rule, subset }: TargetRef): { target: Ou
   const target: OutboundTarget = subset
     ? { service, port, rule, subset: { name: subset.name, labels: subset.labels }, policy: subsetPolicy(top, subset.trafficPolicy, port.port) }
     : { service, port, rule, policy: portLevelPolicy(top, port.port).policy };
-  return { target, sources: [...service.sources, ...(rule ? configSources(rule) : [])] };
+  return { target, sources: clusterSources(service, rule) };
+}
+
+/** A cluster's provenance: its service and rule, one frozen list per pair (the ports and subsets share it). */
+const sourcesByService = new WeakMap<Service, Map<IstioConfig | undefined, SourceRef[]>>();
+function clusterSources(service: Service, rule: IstioConfig | undefined): SourceRef[] {
+  let byRule = sourcesByService.get(service);
+  if (!byRule) sourcesByService.set(service, (byRule = new Map()));
+  let sources = byRule.get(rule);
+  if (!sources) byRule.set(rule, (sources = deepFreeze(dedupeSources([...service.sources, ...(rule ? configSources(rule) : [])]))));
+  return sources;
 }
 
 function blackHoleCluster(index: MeshIndex): Cluster {
@@ -541,9 +581,14 @@ interface OutboundCluster {
 /** Outbound clusters by outboundScopeKey, and each cluster by what it is built from (shared across scopes). */
 interface OutboundTables {
   byScope: Map<string, OutboundCluster[]>;
-  byTarget: Map<string, OutboundCluster | undefined>;
+  /** By service, port, then proxy type, SNI-DNAT, rule and subset. */
+  byTarget: Map<Service, Map<ServicePort, Map<string, OutboundCluster | undefined>>>;
 }
 const outboundTables = new WeakMap<MeshIndex, OutboundTables>();
+
+/** What each outbound cluster was built from: the endpoints stage reads its service, port and rule here. */
+const clusterTargets = new WeakMap<Cluster, OutboundTarget>();
+export const outboundTargetOf = (cluster: Cluster): OutboundTarget | undefined => clusterTargets.get(cluster);
 
 /** The proxy's outbound clusters, unique by name, in order; shared with every proxy that sees the same. */
 function outboundClusters(index: MeshIndex, proxy: Proxy): OutboundCluster[] {
@@ -557,13 +602,18 @@ function outboundClusters(index: MeshIndex, proxy: Proxy): OutboundCluster[] {
   const targets = outboundTargets(index, proxy, index.sidecarScope(proxy).services);
   const built = (ref: TargetRef, sniDnat: boolean): OutboundCluster | undefined => {
     // Everything a cluster depends on: the policy and subset come from the rule, the rest from the proxy type.
-    const targetKey = `${proxy.type}|${sniDnat}|${idOf(ref.service)}|${idOf(ref.port)}|${ref.rule ? idOf(ref.rule) : ''}|${ref.subset?.name ?? ''}`;
-    if (tables.byTarget.has(targetKey)) return tables.byTarget.get(targetKey);
+    let byPort = tables.byTarget.get(ref.service);
+    if (!byPort) tables.byTarget.set(ref.service, (byPort = new Map()));
+    let byRest = byPort.get(ref.port);
+    if (!byRest) byPort.set(ref.port, (byRest = new Map()));
+    const targetKey = `${proxy.type}|${sniDnat}|${ref.rule ? idOf(ref.rule) : ''}|${ref.subset?.name ?? ''}`;
+    if (byRest.has(targetKey)) return byRest.get(targetKey);
     const { target, sources } = resolveTarget(ref);
     const name = (sniDnat ? dnsSrvSubsetKey : subsetKey)('outbound', target.subset?.name ?? '', target.service.hostname, target.port.port);
     const cluster = buildOutboundCluster(index, proxy, target, name, sniDnat);
-    const entry = cluster ? deepFreeze({ cluster, sources: dedupeSources(sources) }) : undefined;
-    tables.byTarget.set(targetKey, entry);
+    if (cluster) clusterTargets.set(cluster, target);
+    const entry = cluster ? deepFreeze({ cluster, sources }) : undefined;
+    byRest.set(targetKey, entry);
     return entry;
   };
   const out: OutboundCluster[] = [];

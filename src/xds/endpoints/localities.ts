@@ -5,6 +5,7 @@ import type { LocalityLbEndpoints, LbEndpoint } from '../envoy.js';
 import type { Endpoint, MeshIndex, Service, ServicePort } from '../../mesh/types.js';
 import { labelsMatch } from '../../mesh/hosts.js';
 import type { SourceRef } from '../../manifests/types.js';
+import { deepFreeze } from '../../util/freeze.js';
 
 /** `<workload>;<ns>;<canonical name>;<canonical revision>;<cluster id>` (revision "latest" prints empty). */
 export function workloadMetadata(ep: Endpoint): string {
@@ -32,7 +33,7 @@ export function localityLbEndpoints(
   const groups = new Map<string, { locality: Endpoint['locality']; lb: LbEndpoint[]; weight: number }>();
   const sources: SourceRef[] = [];
   for (const ep of eps) {
-    const key = [ep.locality?.region ?? '', ep.locality?.zone ?? '', ep.locality?.subZone ?? ''].join('/');
+    const key = `${ep.locality?.region ?? ''}/${ep.locality?.zone ?? ''}/${ep.locality?.subZone ?? ''}`;
     const g = groups.get(key) ?? { locality: ep.locality, lb: [], weight: 0 };
     g.lb.push(lbEndpoint(index, ep, opts));
     g.weight += ep.weight;
@@ -61,9 +62,24 @@ function endpointMtls(index: MeshIndex, ep: Endpoint, drTlsMode: string | undefi
   return index.workloadMtlsMode(ep.namespace, ep.labels, ep.port) !== 'DISABLE';
 }
 
+/**
+ * An endpoint's LbEndpoint depends on the endpoint and whether it is reached with mTLS, so the clusters of a
+ * port (the whole service and each subset) share one frozen object per endpoint and mode.
+ */
+const lbEndpoints = new WeakMap<Endpoint, { mtls?: LbEndpoint; plain?: LbEndpoint }>();
+
 function lbEndpoint(index: MeshIndex, ep: Endpoint, opts: LocalityOptions): LbEndpoint {
+  const mtls = endpointMtls(index, ep, opts.drTlsMode);
+  let byMode = lbEndpoints.get(ep);
+  if (!byMode) lbEndpoints.set(ep, (byMode = {}));
+  return (mtls ? (byMode.mtls ??= newLbEndpoint(ep, true)) : (byMode.plain ??= newLbEndpoint(ep, false)));
+}
+
+const TLS_MODE_ISTIO = deepFreeze({ tlsMode: 'istio' });
+
+function newLbEndpoint(ep: Endpoint, mtls: boolean): LbEndpoint {
   const filterMetadata: Record<string, Record<string, unknown>> = {};
-  if (endpointMtls(index, ep, opts.drTlsMode)) filterMetadata['envoy.transport_socket_match'] = { tlsMode: 'istio' };
+  if (mtls) filterMetadata['envoy.transport_socket_match'] = TLS_MODE_ISTIO;
   filterMetadata.istio = { workload: workloadMetadata(ep) };
   const out: LbEndpoint = {
     endpoint: { address: { socket_address: { address: ep.address, port_value: ep.port } } },
@@ -71,5 +87,5 @@ function lbEndpoint(index: MeshIndex, ep: Endpoint, opts: LocalityOptions): LbEn
     load_balancing_weight: ep.weight,
   };
   if (Object.keys(filterMetadata).length > 0) out.metadata = { filter_metadata: filterMetadata };
-  return out;
+  return deepFreeze(out);
 }

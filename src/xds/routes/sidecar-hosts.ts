@@ -68,8 +68,8 @@ export class HostIndex {
   /** Wildcard hosts by their suffix ("*.a.com" → ".a.com", "*" → ""). */
   private readonly bySuffix = new Map<string, number[]>();
   private readonly suffixLengths: number[];
-  /** Every host reversed, sorted: the hosts ending with a suffix are one range. */
-  private readonly reversed: { key: string; at: number }[];
+  /** Every host reversed, sorted: the hosts ending with a suffix are one range (built for the first wildcard query). */
+  private reversedHosts?: { key: string; at: number }[];
 
   constructor(private readonly hosts: readonly string[]) {
     const lengths = new Set<number>();
@@ -82,7 +82,10 @@ export class HostIndex {
       else map.set(key, [at]);
     });
     this.suffixLengths = [...lengths];
-    this.reversed = hosts.map((h, at) => ({ key: reverse(h), at })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.at - b.at));
+  }
+
+  private get reversed(): { key: string; at: number }[] {
+    return (this.reversedHosts ??= this.hosts.map((h, at) => ({ key: reverse(h), at })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.at - b.at)));
   }
 
   /** Positions of the hosts h with hostSubsetOf(name, h): name itself, or a wildcard covering it. */
@@ -112,15 +115,16 @@ export class HostIndex {
 
   private endingWith(suffix: string): number[] {
     const prefix = reverse(suffix);
+    const reversed = this.reversed;
     let lo = 0;
-    let hi = this.reversed.length;
+    let hi = reversed.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.reversed[mid].key < prefix) lo = mid + 1;
+      if (reversed[mid].key < prefix) lo = mid + 1;
       else hi = mid;
     }
     const out: number[] = [];
-    for (let i = lo; i < this.reversed.length && this.reversed[i].key.startsWith(prefix); i++) out.push(this.reversed[i].at);
+    for (let i = lo; i < reversed.length && reversed[i].key.startsWith(prefix); i++) out.push(reversed[i].at);
     return out;
   }
 }
