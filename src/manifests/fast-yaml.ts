@@ -45,34 +45,36 @@ export function fastLoadAll(text: string, options: LoadOptions & { schema: Schem
   };
 
   const maxDepth = Math.min(MAX_FAST_DEPTH, (options.maxDepth ?? MAX_FAST_DEPTH) - 2);
-  const lines = text.split('\n');
   // Documents: content before the first `---` is one (if there is any), and each `---` starts one.
-  const starts: number[] = [];
-  /** Where each line starts in the text (one past the end as the last entry). */
-  const offsets: number[] = new Array(lines.length + 1);
-  offsets[0] = 0;
+  // Found by walking line starts, without splitting the text: only the documents read are split into lines.
+  /** Where each `---` line starts and ends. */
+  const separators: [number, number][] = [];
   let content = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    offsets[i + 1] = offsets[i] + line.length + 1;
-    if (line.startsWith('---')) {
+  for (let at = 0; at <= text.length; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const c = text.charCodeAt(at);
+    if (c === 0x2d /* - */ && text.startsWith('---', at)) {
+      const line = text.slice(at, end);
       if (line !== '---' && !/^--- *(#.*)?$/.test(line)) return undefined;
-      starts.push(i + 1);
-    } else if (line.startsWith('...') || line.startsWith('%')) {
+      separators.push([at, end]);
+    } else if ((c === 0x2e /* . */ && text.startsWith('...', at)) || c === 0x25 /* % */) {
       return undefined;
-    } else if (starts.length === 0 && !content && !isBlank(line)) {
+    } else if (separators.length === 0 && !content && !isBlank(text.slice(at, end))) {
       content = true;
     }
+    at = end + 1;
   }
+  /** Each document's text as [start, end) offsets, without the line ending that closes it. */
   const ranges: [number, number][] = [];
-  if (content) ranges.push([0, starts.length ? starts[0] - 1 : lines.length]);
-  starts.forEach((s, k) => ranges.push([s, k + 1 < starts.length ? starts[k + 1] - 1 : lines.length]));
+  if (content) ranges.push([0, separators.length ? separators[0][0] - 1 : text.length]);
+  separators.forEach(([, end], k) => ranges.push([end + 1, k + 1 < separators.length ? separators[k + 1][0] - 1 : text.length]));
 
   const out: unknown[] = [];
   const memo = memoFor(options, maxDepth);
   for (const [s, e] of ranges) {
-    // The document's own text (without the line ending that closes it) names its value.
-    const source = text.slice(offsets[s], Math.max(offsets[s], offsets[e] - 1));
+    // The document's own text names its value.
+    const source = text.slice(s, Math.max(s, e));
     const known = reuse ? memo.get(source) : undefined;
     if (known !== undefined) {
       out.push(known.value);
@@ -80,12 +82,13 @@ export function fastLoadAll(text: string, options: LoadOptions & { schema: Schem
     }
     let value: unknown;
     try {
-      value = readDocument(lines, s, e, resolve, maxDepth);
+      const lines = source.split('\n');
+      value = readDocument(lines, 0, lines.length, resolve, maxDepth);
     } catch (err) {
       if (!(err instanceof NotFast)) throw err;
       // js-yaml reads this one document; if it cannot, the whole stream goes to it for its error.
       try {
-        value = load(lines.slice(s, e).join('\n'), options) ?? null;
+        value = load(source, options) ?? null;
       } catch (yamlError) {
         if (yamlError instanceof YAMLException) return undefined;
         throw yamlError;

@@ -9,7 +9,7 @@ import { inputLimitProblems, objectLimitProblems, type LocatedObject } from './l
 import { checkObject, isSupportedKind } from './schemas.js';
 import { textProblems } from '../util/text.js';
 import { isValidatedKind, validateIstioObject } from '../validation/index.js';
-import type { K8sObject, ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
+import { apiGroup, type K8sObject, type ManifestLimits, type ManifestProblem, type ParsedManifests } from './types.js';
 
 export type { ManifestLimits, ManifestProblem, ParsedManifests } from './types.js';
 
@@ -220,12 +220,32 @@ function readArray(items: unknown[], lim: ManifestLimits, problems: ManifestProb
 /** Nesting depth of maps and lists, walked without recursion so that hostile input cannot overflow the stack. */
 function depthOf(root: unknown): number {
   let max = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
+  // Two parallel stacks, not a pair per value: this walks every value of the input.
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
     if (typeof value !== 'object' || value === null) continue;
-    max = Math.max(max, depth);
-    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (depth > max) max = depth;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (typeof child === 'object' && child !== null) {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const child: unknown = (value as Record<string, unknown>)[k];
+      if (typeof child === 'object' && child !== null) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return max;
 }
@@ -240,7 +260,7 @@ function duplicateProblems(located: LocatedObject[]): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   for (const at of located) {
     const o = at.object;
-    const key = `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+    const key = `${apiGroup(o.apiVersion)}/${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
     const first = seen.get(key);
     if (!first) {
       seen.set(key, at);
@@ -288,10 +308,10 @@ function collectObject(
   problems: ManifestProblem[],
 ): void {
   const isSet = (v: unknown): boolean => typeof v === 'string' && v !== '';
-  const missing = [
-    ...(['apiVersion', 'kind'] as const).filter((f) => !isSet(obj[f])),
-    ...(isObject(obj.metadata) && isSet(obj.metadata.name) ? [] : ['metadata.name']),
-  ];
+  const missing: string[] = [];
+  if (!isSet(obj.apiVersion)) missing.push('apiVersion');
+  if (!isSet(obj.kind)) missing.push('kind');
+  if (!isObject(obj.metadata) || !isSet(obj.metadata.name)) missing.push('metadata.name');
   if (missing.length > 0) {
     for (const field of missing) {
       problems.push({

@@ -50,13 +50,15 @@ const CHECKS: Record<string, Check> = {
   ],
 };
 
-/** Whether any `regex` field of the value is longer than the limit: regexProblems' walk without paths. */
+/** Whether any `regex` field of the value is longer than the limit: regexProblems' walk without paths (or an array per map). */
 function hasLongRegex(root: unknown, limits: Limits): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value !== 'object' || value === null) continue;
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const v: unknown = (value as Record<string, unknown>)[k];
       if (k === 'regex' && typeof v === 'string' && v.length > limits.maxRegexLength) return true;
       if (typeof v === 'object' && v !== null) stack.push(v);
     }

@@ -50,6 +50,12 @@ export interface ParsedManifests {
   problems: ManifestProblem[];
 }
 
+/** The API group of an apiVersion ("networking.istio.io" of networking.istio.io/v1; "v1" of the core v1). */
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? apiVersion : apiVersion.slice(0, slash);
+}
+
 export const sourceRef = (o: K8sObject): SourceRef =>
   o.derivedFrom ?? { kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name };
 

@@ -9,15 +9,16 @@ import type { IstioConfig } from './types.js';
 
 /** Ranks objects by creationTimestamp, then name, then namespace, then input order. */
 export function creationRanks(objects: K8sObject[]): Map<K8sObject, number> {
-  const order = objects.map((o, i) => ({ o, i, t: Date.parse(o.metadata.creationTimestamp ?? '') }));
-  order.sort(
-    (a, b) =>
-      (Number.isNaN(a.t) ? 0 : a.t) - (Number.isNaN(b.t) ? 0 : b.t) ||
-      cmp(a.o.metadata.name, b.o.metadata.name) ||
-      cmp(a.o.metadata.namespace, b.o.metadata.namespace) ||
-      a.i - b.i,
-  );
-  return new Map(order.map((e, rank) => [e.o, rank]));
+  // Each object's sort key read once (not once per comparison).
+  const order = objects.map((o, i) => {
+    const stamp = o.metadata.creationTimestamp;
+    const t = stamp === undefined ? Number.NaN : Date.parse(stamp);
+    return { o, i, t: Number.isNaN(t) ? 0 : t, name: o.metadata.name, namespace: o.metadata.namespace };
+  });
+  order.sort((a, b) => a.t - b.t || cmp(a.name, b.name) || cmp(a.namespace, b.namespace) || a.i - b.i);
+  const ranks = new Map<K8sObject, number>();
+  for (let rank = 0; rank < order.length; rank++) ranks.set(order[rank].o, rank);
+  return ranks;
 }
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

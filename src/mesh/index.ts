@@ -34,7 +34,13 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   const rootNs = mesh.rootNamespace;
   const ranks = creationRanks(objects);
   const rank = (o: K8sObject) => ranks.get(o)!;
-  const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
+  const byKind = new Map<string, K8sObject[]>();
+  for (const o of objects) {
+    const list = byKind.get(o.kind);
+    if (list) list.push(o);
+    else byKind.set(o.kind, [o]);
+  }
+  const ofKind = (kind: string): K8sObject[] => byKind.get(kind) ?? [];
 
   // Services: Kubernetes first in each creation rank (SortServicesByCreationTime breaks ties by hostname).
   const serviceEntryServiceList = ofKind('ServiceEntry').flatMap((o) => serviceEntryServices(o, rank(o)));

@@ -192,9 +192,11 @@ const byLocale = new Intl.Collator().compare;
 export function buildWorkloads(objects: K8sObject[]): Workload[] {
   const namespaces = new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels ?? {}]));
   const nodes = new Map(objects.filter((o) => o.kind === 'Node').map((o) => [o.metadata.name, o]));
+  // Each pod's sort key built once, not once per comparison.
   const pods = expandPods(objects)
     .filter(({ pod }) => !pod.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(pod.status?.phase))
-    .sort((a, b) => byLocale(`${a.pod.metadata.namespace}/${a.pod.metadata.name}`, `${b.pod.metadata.namespace}/${b.pod.metadata.name}`));
+    .map((p) => ({ ...p, key: `${p.pod.metadata.namespace}/${p.pod.metadata.name}` }))
+    .sort((a, b) => byLocale(a.key, b.key));
   const taken = new Set<string>();
   for (const { pod } of pods) if (podIp(pod)) taken.add(podIp(pod)!);
   for (const o of objects) if (o.kind === 'WorkloadEntry' && o.spec?.address) taken.add(String(o.spec.address));
@@ -333,14 +335,17 @@ export function buildEndpoints(services: Service[], workloads: Workload[], objec
     if (list) list.push(w);
     else m.set(key, [w]);
   };
+  // Length-prefixed, so that no two (namespace, key, string value) share a key; cheaper than JSON (and the
+  // candidates are matched against the whole selector anyway).
+  const labelKey = (namespace: string, k: string, v: string) => `${namespace.length}:${namespace}${k.length}:${k}${v}`;
   for (const w of workloads) {
     push(workloadsByNamespace, w.namespace, w);
-    for (const [k, v] of Object.entries(w.labels)) push(workloadsByLabel, JSON.stringify([w.namespace, k, v]), w);
+    for (const [k, v] of Object.entries(w.labels)) push(workloadsByLabel, labelKey(w.namespace, k, v), w);
   }
   const membersOf = (svc: Service): Workload[] => {
     if (!svc.selector) return [];
     const first = Object.entries(svc.selector)[0];
-    const candidates = first ? workloadsByLabel.get(JSON.stringify([svc.namespace, ...first])) : workloadsByNamespace.get(svc.namespace);
+    const candidates = first ? workloadsByLabel.get(labelKey(svc.namespace, first[0], first[1])) : workloadsByNamespace.get(svc.namespace);
     return (candidates ?? []).filter((w) => labelsMatch(svc.selector, w.labels));
   };
   const seObjects = new Map<string, K8sObject>();

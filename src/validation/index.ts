@@ -2,7 +2,7 @@
 // apply`, beyond its schema. Writes and translates refuse such objects (400); analyze reports them (IST0106,
 // and the warnings as IST0133, or IST0130/IST0131 for unreachable VirtualService rules).
 
-import type { K8sObject } from '../manifests/types.js';
+import { apiGroup, type K8sObject } from '../manifests/types.js';
 import { Issues, type ValidationIssue } from './common.js';
 import { validateVirtualService } from './virtualservice.js';
 import { validateDestinationRule, validateGateway } from './networking.js';
@@ -15,8 +15,11 @@ const VALIDATORS: Record<string, (spec: Record<string, any>, issues: Issues) => 
   'networking.istio.io/Gateway': validateGateway,
 };
 
+/** "networking.istio.io/VirtualService" for networking.istio.io/v1: the rules hold for every version. */
+const groupKind = (apiVersion: string, kind: string): string => `${apiGroup(apiVersion)}/${kind}`;
+
 /** Whether istiod's webhook has rules for this kind (beyond its schema). */
-export const isValidatedKind = (apiVersion: string, kind: string): boolean => `${apiVersion.split('/')[0]}/${kind}` in VALIDATORS;
+export const isValidatedKind = (apiVersion: string, kind: string): boolean => groupKind(apiVersion, kind) in VALIDATORS;
 
 /**
  * Verdicts by spec and validator: the manifest reading validates each object, then freezes it; analyze
@@ -26,7 +29,7 @@ const verdicts = new WeakMap<object, Map<(spec: Record<string, any>, issues: Iss
 
 /** The webhook's verdict on one object: errors refuse it, warnings are said. */
 export function validateIstioObject(obj: K8sObject): ValidationIssue[] {
-  const validate = VALIDATORS[`${obj.apiVersion.split('/')[0]}/${obj.kind}`];
+  const validate = VALIDATORS[groupKind(obj.apiVersion, obj.kind)];
   const spec = obj.spec;
   if (!validate || typeof spec !== 'object' || spec === null || Array.isArray(spec)) return [];
   const known = verdicts.get(spec)?.get(validate);

@@ -149,6 +149,8 @@ function unreachableRules(issues: Issues, kind: 'http' | 'tcp' | 'tls', routes: 
   const ineffective = (rule: string, match: string, dup: string) =>
     issues.warning(`spec.${kind}`, `virtualService rule ${rule} match ${match} is not used (duplicate/overlapping match in rule ${dup})`, 'VirtualServiceIneffectiveMatch', [rule, match, dup]);
   const seen = new Map<string, number>();
+  // A match can repeat only another one: with fewer than two, no key is built (canonicalJson is not cheap).
+  const compared = routes.reduce((n: number, route) => n + (isObj(route) ? arr(route.match).length : 0), 0) > 1;
   let emptyAt = -1;
   const prefixes: PrefixMatch[] = [];
   routes.forEach((route, rule) => {
@@ -162,15 +164,17 @@ function unreachableRules(issues: Issues, kind: 'http' | 'tcp' | 'tls', routes: 
     let duplicates = 0;
     matches.forEach((m, n) => {
       if (emptyAt >= 0) return unreachable(ruleName(route, rule), 'route without matches defined before');
-      const { name: _name, ...traffic } = isObj(m) ? m : {};
-      const key = canonicalJson(kind === 'http' ? traffic : m);
-      const dup = seen.get(key);
-      if (dup !== undefined) {
-        ineffective(ruleName(route, rule), kind === 'http' && isObj(m) && m.name ? JSON.stringify(m.name) : `#${n}`, ruleName(routes[dup], dup));
-        duplicates++;
-        return;
+      if (compared) {
+        const { name: _name, ...traffic } = isObj(m) ? m : {};
+        const key = canonicalJson(kind === 'http' ? traffic : m);
+        const dup = seen.get(key);
+        if (dup !== undefined) {
+          ineffective(ruleName(route, rule), kind === 'http' && isObj(m) && m.name ? JSON.stringify(m.name) : `#${n}`, ruleName(routes[dup], dup));
+          duplicates++;
+          return;
+        }
+        seen.set(key, rule);
       }
-      seen.set(key, rule);
       const p = kind === 'http' && isObj(m) ? prefixMatch(route, m, rule, n) : undefined;
       if (p) prefixes.push(p);
     });
