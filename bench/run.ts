@@ -102,8 +102,20 @@ function benchMesh(label: string, yamlText: string, traceRequest: { address: str
     firstProxy.push(cpuMedian(1, () => void fresh.xds(proxy)));
   }
   row('translate the first proxy after a compile (CPU)', median(firstProxy), `median of ${runs} freshly compiled scenarios`);
-  const perProxy = cpuMedian(sample.length, (i) => void toConfigDump(generateXds(scenario.index, sample[i])));
-  row('translate one proxy (xDS + config dump, CPU)', perProxy, `median of ${sample.length} proxies, the first of their scope; target 20 ms`);
+  // Proxies of one namespace share what their scope sees; the first of each pays for building it.
+  const seen = new Set<string>();
+  const firstOfNamespace: number[] = [];
+  const ofBuiltNamespace: number[] = [];
+  for (const proxy of sample) {
+    const ms = cpuMedian(1, () => void toConfigDump(generateXds(scenario.index, proxy)));
+    (seen.has(proxy.namespace) ? ofBuiltNamespace : firstOfNamespace).push(ms);
+    seen.add(proxy.namespace);
+  }
+  const perProxy = median(firstOfNamespace);
+  row('translate one proxy, the first of its namespace (xDS + dump, CPU)', perProxy, `median of ${firstOfNamespace.length} proxies; target 20 ms`);
+  if (ofBuiltNamespace.length > 0) {
+    row('translate one proxy of a namespace already built (CPU)', median(ofBuiltNamespace), `median of ${ofBuiltNamespace.length} proxies`);
+  }
   // A new mesh's first answer pays for its analysis: each run on a scenario compiled from new text.
   const analysis = cpuMedianPrepared(runs, () => compileScenario({ resources: cold(yamlText) }), (s) => void s.analysis);
   row('analysis (istioctl analyze + meshplan messages, CPU)', analysis, `median of ${runs} fresh scenarios`);
