@@ -22,4 +22,4 @@ COPY --from=build /app/schema.graphql ./
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 EXPOSE 3000
 # node directly as PID 1: `docker stop`'s SIGTERM reaches the server, which stops as on SIGTERM to `npm start`.
-CMD ["node", "--max-old-space-size=1536", "--enable-source-maps", "dist/server.js"]
+CMD ["node", "--max-old-space-size=1536", "--single-threaded-gc", "--enable-source-maps", "dist/server.js"]

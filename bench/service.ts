@@ -117,7 +117,7 @@ async function healthzUnderLoad(): Promise<void> {
 
 /** Translations per wall-clock second over HTTP with `threads` worker threads, and the server's CPU seconds per translation. */
 async function throughput(threads: number, bodies: string[]): Promise<{ perSecond: number; cpuPerTask: number }> {
-  const service = await startService({ ENGINE_THREADS: String(threads) });
+  const service = await startService({ ENGINE_THREADS: String(threads), ENGINE_MAX_IN_FLIGHT: String(bodies.length + threads) });
   try {
     // Every thread boots (one small translation each, at once) before the clock starts.
     const small = JSON.stringify({ resources: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n', proxy: { type: 'sidecar' } });
