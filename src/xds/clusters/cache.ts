@@ -23,11 +23,11 @@ export function outboundScopeKey(index: MeshIndex, proxy: Proxy): string | undef
   return `${proxy.type}|${proxy.namespace}|${idOf(index.sidecarScope(proxy))}|${index.destinationRuleSelectorKey(proxy)}`;
 }
 
-/** One memo table per mesh index and purpose, dropped with the index. */
-export function memoFor<T>(tables: WeakMap<MeshIndex, T>, index: MeshIndex, make: () => T): T {
-  let table = tables.get(index);
-  if (!table) tables.set(index, (table = make()));
-  return table;
+/** The entry of `key` in a memo table (one per mesh index and purpose, or per shared object), made on first use. */
+export function memoFor<K, T>(tables: { get(key: K): T | undefined; set(key: K, value: T): unknown }, key: K, make: () => NoInfer<T>): T {
+  let entry = tables.get(key);
+  if (entry === undefined) tables.set(key, (entry = make()));
+  return entry;
 }
 
 /** Shared results are frozen (src/util/freeze.ts). */

@@ -257,12 +257,9 @@ const serviceAccountTables = new WeakMap<MeshIndex, Map<Service, readonly string
 /** The `services` entry of an outbound cluster's istio metadata, one frozen list per service. */
 const metadataServices = new WeakMap<Service, readonly Json[]>();
 function metadataServicesOf(service: Service): readonly Json[] {
-  let list = metadataServices.get(service);
-  if (!list) {
-    list = deepFreeze([{ host: service.hostname, name: service.registry === 'External' ? service.hostname : service.name, namespace: service.namespace }]);
-    metadataServices.set(service, list);
-  }
-  return list;
+  return memoFor(metadataServices, service, () =>
+    deepFreeze([{ host: service.hostname, name: service.registry === 'External' ? service.hostname : service.name, namespace: service.namespace }]),
+  );
 }
 
 function collectServiceAccounts(index: MeshIndex, service: Service): string[] {
@@ -390,11 +387,8 @@ function resolveTarget({ service, port, rule, subset }: TargetRef): { target: Ou
 /** A cluster's provenance: its service and rule, one frozen list per pair (the ports and subsets share it). */
 const sourcesByService = new WeakMap<Service, Map<IstioConfig | undefined, SourceRef[]>>();
 function clusterSources(service: Service, rule: IstioConfig | undefined): SourceRef[] {
-  let byRule = sourcesByService.get(service);
-  if (!byRule) sourcesByService.set(service, (byRule = new Map()));
-  let sources = byRule.get(rule);
-  if (!sources) byRule.set(rule, (sources = deepFreeze(dedupeSources([...service.sources, ...(rule ? configSources(rule) : [])]))));
-  return sources;
+  const byRule = memoFor(sourcesByService, service, () => new Map<IstioConfig | undefined, SourceRef[]>());
+  return memoFor(byRule, rule, () => deepFreeze(dedupeSources([...service.sources, ...(rule ? configSources(rule) : [])])));
 }
 
 function blackHoleCluster(index: MeshIndex): Cluster {
@@ -602,10 +596,8 @@ function outboundClusters(index: MeshIndex, proxy: Proxy): OutboundCluster[] {
   const targets = outboundTargets(index, proxy, index.sidecarScope(proxy).services);
   const built = (ref: TargetRef, sniDnat: boolean): OutboundCluster | undefined => {
     // Everything a cluster depends on: the policy and subset come from the rule, the rest from the proxy type.
-    let byPort = tables.byTarget.get(ref.service);
-    if (!byPort) tables.byTarget.set(ref.service, (byPort = new Map()));
-    let byRest = byPort.get(ref.port);
-    if (!byRest) byPort.set(ref.port, (byRest = new Map()));
+    const byPort = memoFor(tables.byTarget, ref.service, () => new Map<ServicePort, Map<string, OutboundCluster | undefined>>());
+    const byRest = memoFor(byPort, ref.port, () => new Map<string, OutboundCluster | undefined>());
     const targetKey = `${proxy.type}|${sniDnat}|${ref.rule ? idOf(ref.rule) : ''}|${ref.subset?.name ?? ''}`;
     if (byRest.has(targetKey)) return byRest.get(targetKey);
     const { target, sources } = resolveTarget(ref);

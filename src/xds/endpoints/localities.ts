@@ -5,7 +5,8 @@ import type { LocalityLbEndpoints, LbEndpoint } from '../envoy.js';
 import type { Endpoint, MeshIndex, Service, ServicePort } from '../../mesh/types.js';
 import { labelsMatch } from '../../mesh/hosts.js';
 import type { SourceRef } from '../../manifests/types.js';
-import { deepFreeze } from '../../util/freeze.js';
+import { deepFreeze, memoFor } from '../clusters/cache.js';
+import { ISTIO_TLS_MODE } from '../tls/upstream.js';
 
 /** `<workload>;<ns>;<canonical name>;<canonical revision>;<cluster id>` (revision "latest" prints empty). */
 export function workloadMetadata(ep: Endpoint): string {
@@ -70,16 +71,13 @@ const lbEndpoints = new WeakMap<Endpoint, { mtls?: LbEndpoint; plain?: LbEndpoin
 
 function lbEndpoint(index: MeshIndex, ep: Endpoint, opts: LocalityOptions): LbEndpoint {
   const mtls = endpointMtls(index, ep, opts.drTlsMode);
-  let byMode = lbEndpoints.get(ep);
-  if (!byMode) lbEndpoints.set(ep, (byMode = {}));
+  const byMode = memoFor(lbEndpoints, ep, () => ({}));
   return (mtls ? (byMode.mtls ??= newLbEndpoint(ep, true)) : (byMode.plain ??= newLbEndpoint(ep, false)));
 }
 
-const TLS_MODE_ISTIO = deepFreeze({ tlsMode: 'istio' });
-
 function newLbEndpoint(ep: Endpoint, mtls: boolean): LbEndpoint {
   const filterMetadata: Record<string, Record<string, unknown>> = {};
-  if (mtls) filterMetadata['envoy.transport_socket_match'] = TLS_MODE_ISTIO;
+  if (mtls) filterMetadata['envoy.transport_socket_match'] = ISTIO_TLS_MODE;
   filterMetadata.istio = { workload: workloadMetadata(ep) };
   const out: LbEndpoint = {
     endpoint: { address: { socket_address: { address: ep.address, port_value: ep.port } } },

@@ -5,7 +5,7 @@ import type { TransportSocket, TransportSocketMatch } from '../envoy.js';
 import type { MeshConfig } from '../../mesh/types.js';
 import { agentSecret, credentialNameSecret } from '../config-sources.js';
 import { TYPE_URL } from '../envoy.js';
-import { deepFreeze } from '../../util/freeze.js';
+import { deepFreeze, memoFor } from '../clusters/cache.js';
 
 const TLS_PARAMS = { tls_minimum_protocol_version: 'TLSv1_2', tls_maximum_protocol_version: 'TLSv1_3' };
 
@@ -32,8 +32,7 @@ const ROOT_CA = deepFreeze(agentSecret('ROOTCA'));
 const mutualContexts = new WeakMap<readonly string[], { h1?: Record<string, unknown>; h2?: Record<string, unknown> }>();
 
 function istioMutualContext(sans: readonly string[], http2: boolean): Record<string, unknown> {
-  let byAlpn = mutualContexts.get(sans);
-  if (!byAlpn) mutualContexts.set(sans, (byAlpn = {}));
+  const byAlpn = memoFor(mutualContexts, sans, () => ({}));
   const known = http2 ? byAlpn.h2 : byAlpn.h1;
   if (known) return known;
   const context = deepFreeze({
@@ -55,7 +54,8 @@ export const RAW_BUFFER_SOCKET: TransportSocket = {
   typed_config: { '@type': TYPE_URL.rawBuffer },
 };
 
-const ISTIO_TLS_MODE = deepFreeze({ tlsMode: 'istio' });
+/** The endpoint metadata (envoy.transport_socket_match) that auto mTLS matches. */
+export const ISTIO_TLS_MODE = deepFreeze({ tlsMode: 'istio' });
 const PLAINTEXT_MATCH = deepFreeze({ name: 'tlsMode-disabled', match: {}, transport_socket: RAW_BUFFER_SOCKET });
 
 /** Auto mTLS: TLS to endpoints labelled tlsMode=istio, plaintext to the rest. */
