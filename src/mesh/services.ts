@@ -2,6 +2,7 @@
 // (pilot/pkg/serviceregistry/kube/conversion.go, serviceentry/conversion.go, pkg/config/kube/conversion.go).
 
 import type { K8sObject } from '../manifests/types.js';
+import { isPortNumber } from '../util/ports.js';
 import { sourceRef } from '../manifests/types.js';
 import type { Protocol, Resolution, Service, ServicePort } from './types.js';
 
@@ -67,7 +68,9 @@ export function kubeService(obj: K8sObject, creation: number): Service {
   else if (spec.clusterIP) {
     addresses = Array.isArray(spec.clusterIPs) && spec.clusterIPs.length > 1 ? spec.clusterIPs.map(String) : [String(spec.clusterIP)];
   }
-  const ports: ServicePort[] = (spec.ports ?? []).map((p: any) => {
+  // A port without a valid number (already reported by the schema check) is one an API server refuses:
+  // istiod never sees it, and no cluster or listener can be named after it.
+  const ports: ServicePort[] = (spec.ports ?? []).filter((p: any) => isPortNumber(Number(p?.port))).map((p: any) => {
     const port = Number(p.port);
     const sp: ServicePort = { name: p.name ?? '', port, protocol: kubePortProtocol(port, p.name ?? '', p.protocol, p.appProtocol) };
     if (typeof p.targetPort === 'string' && !/^\d+$/.test(p.targetPort)) sp.targetPortName = p.targetPort;
@@ -112,7 +115,7 @@ export function serviceEntryServices(obj: K8sObject, creation: number): Service[
   const spec = obj.spec ?? {};
   const namespace = obj.metadata.namespace;
   const resolution = SE_RESOLUTION[spec.resolution ?? 'NONE'] ?? 'Passthrough';
-  const ports: ServicePort[] = (spec.ports ?? []).map((p: any) => {
+  const ports: ServicePort[] = (spec.ports ?? []).filter((p: any) => isPortNumber(Number(p?.number))).map((p: any) => {
     const sp: ServicePort = { name: p.name ?? '', port: Number(p.number), protocol: parseProtocol(p.protocol) };
     if (p.targetPort) sp.targetPort = Number(p.targetPort);
     return sp;

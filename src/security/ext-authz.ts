@@ -3,6 +3,7 @@
 // buildExtAuthzHTTP/GRPC, generateHTTPConfig/GRPCConfig; pkg/config/validation/agent/extensionprovider.go).
 
 import type { MeshIndex } from '../mesh/types.js';
+import { isPortNumber } from '../util/ports.js';
 import { exactMatcher, prefixMatcher, suffixMatcher } from './matchers.js';
 
 /** The prefix of CUSTOM policy names and of the metadata the shadow RBAC filter writes for ext_authz. */
@@ -52,7 +53,6 @@ export function lookupCluster(index: MeshIndex, service: string, port: number): 
   return { hostname: found.hostname, cluster: `outbound|${port}||${found.hostname}` };
 }
 
-const validPort = (port: unknown): port is number => Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535;
 
 function statusOnError(status: unknown, errors: string[]): Record<string, unknown> | undefined {
   if (status === undefined || status === '') return undefined;
@@ -100,7 +100,7 @@ function providerNameProblem(name: string): string | undefined {
 }
 
 function httpProvider(index: MeshIndex, c: any, errors: string[]): ExtAuthzProvider['http'] {
-  if (!validPort(c.port)) errors.push(`port must be in the range [1, 65535], found: ${c.port}`);
+  if (!isPortNumber(c.port)) errors.push(`port must be in the range [1, 65535], found: ${c.port}`);
   const found = lookupCluster(index, String(c.service ?? ''), Number(c.port));
   if (typeof found === 'string') errors.push(found);
   const status = statusOnError(c.statusOnError, errors);
@@ -139,7 +139,7 @@ function httpProvider(index: MeshIndex, c: any, errors: string[]): ExtAuthzProvi
 }
 
 function grpcProvider(index: MeshIndex, c: any, errors: string[]): Pick<ExtAuthzProvider, 'http' | 'tcp'> {
-  if (!validPort(c.port)) errors.push(`port must be in the range [1, 65535], found: ${c.port}`);
+  if (!isPortNumber(c.port)) errors.push(`port must be in the range [1, 65535], found: ${c.port}`);
   const found = lookupCluster(index, String(c.service ?? ''), Number(c.port));
   if (typeof found === 'string') errors.push(found);
   const status = statusOnError(c.statusOnError, errors);

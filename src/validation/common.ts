@@ -2,6 +2,7 @@
 // DNS names with wildcards, ports and RE2 regexes, as istiod's validating webhook applies them.
 
 import { parseDurationNanos } from '../mesh/durations.js';
+import { isPortNumber } from '../util/ports.js';
 
 /** One refusal (error) or caution (warning) of the webhook, at a field path. */
 export interface ValidationIssue {
@@ -37,8 +38,7 @@ export function checkDuration(issues: Issues, path: string, value: unknown): voi
 /** ValidatePort: 1 to 65535. */
 export function checkPort(issues: Issues, path: string, value: unknown): void {
   if (value === undefined || value === null) return;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) issues.error(path, `port number ${value} must be in the range 1..65535`);
+  if (!isPortNumber(Number(value))) issues.error(path, `port number ${value} must be in the range 1..65535`);
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;

@@ -73,6 +73,9 @@ t.test('the manifest parser and engine: arbitrary text, arrays, objects and muta
   t.comment(`engine: ${Object.values(runs).reduce((a, b) => a + b)} fuzzed inputs, no crash`);
   // Found by this fuzzer: a route entry without `destination` (a warning only) crashed route generation.
   t.ok(engineSurvives(sample.replace(/- destination:/g, '- ~destination:')), 'route entries without a destination');
+  // And a Service or ServiceEntry port without its number (a warning only) crashed endpoint generation.
+  t.ok(engineSurvives(sample.replace(/^(\s+)port: 80$/m, '$1aport: 80')), 'a Service port without a number');
+  t.ok(engineSurvives(sample.replace(/^(\s+)number: /gm, '$1numbr: ')), 'ServiceEntry and Gateway ports without a number');
 });
 
 const CONTENT_TYPES = ['application/json', 'application/yaml', 'text/yaml', 'application/json; charset=latin1', 'text/plain', 'application/octet-stream', ''];

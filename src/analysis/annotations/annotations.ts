@@ -7,13 +7,14 @@ import { load } from 'js-yaml';
 import type { K8sObject } from '../../manifests/types.js';
 import type { Analyzer } from '../analyzer.js';
 import { KINDS, annotationsOf, labelsOf, type AnalysisContext } from '../context.js';
+import { isPortNumber } from '../../util/ports.js';
 import { ISTIO_ANNOTATIONS } from './table.js';
 
 /** Set by istiod or controllers themselves (maturity.AlwaysIgnoredAnnotations). */
 const ALWAYS_IGNORED = new Set(['sidecar.istio.io/status', 'gateway.istio.io/controller-version', 'istio.io/rev']);
 
 const uint32 = (v: string) => (/^\d+$/.test(v) && Number(v) <= 4294967295 ? undefined : `${JSON.stringify(v)} is not a valid uint32`);
-const port = (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : `${JSON.stringify(v)} is not a valid port`);
+const port = (v: string) => (/^\d+$/.test(v) && isPortNumber(Number(v)) ? undefined : `${JSON.stringify(v)} is not a valid port`);
 const portList = (v: string) => (v.trim() === '*' || v.trim() === '' ? undefined : v.split(',').map((p) => port(p.trim())).find(Boolean));
 function isCidr(text: string): boolean {
   const [ip, bits] = text.split('/');
