@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAllDocuments } from 'yaml';
 import { ValidationError } from '../store/errors.js';
+import { COLLECTION_KEY_MESSAGE, collectionKeyAt } from '../util/yaml-keys.js';
 
 export const QUERY_FIELDS = ['name', 'description', 'message', 'author'] as const;
 
@@ -65,6 +66,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
         return done(badBody(deep ? 'YAML nested too deep to read' : `YAML syntax error: ${doc.errors[0].message.split('\n')[0]}`), undefined);
       }
       if (doc.warnings.length > 0) return done(badBody(`YAML: ${doc.warnings[0].message.split('\n')[0]}`), undefined);
+      const key = collectionKeyAt(doc, text as string);
+      if (key) return done(badBody(`YAML at line ${key.line}, column ${key.col}: ${COLLECTION_KEY_MESSAGE}`), undefined);
       let value: unknown;
       try {
         value = doc.toJS({ maxAliasCount: 100 });

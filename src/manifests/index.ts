@@ -8,6 +8,7 @@ import { deepFreeze } from '../util/freeze.js';
 import { inputLimitProblems, objectLimitProblems, type LocatedObject } from './limits.js';
 import { checkObject, isSupportedKind } from './schemas.js';
 import { textProblems } from '../util/text.js';
+import { COLLECTION_KEY_MESSAGE, collectionKeyAt } from '../util/yaml-keys.js';
 import { isValidatedKind, validateIstioObject } from '../validation/index.js';
 import { apiGroup, type K8sObject, type ManifestLimits, type ManifestProblem, type ParsedManifests } from './types.js';
 
@@ -194,6 +195,11 @@ function readYamlCarefully(text: string, lim: ManifestLimits, problems: Manifest
         const reason = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, '');
         problems.push(fatal(`YAML syntax error in document ${index} at ${where}: ${reason}`, index));
       }
+      return;
+    }
+    const key = collectionKeyAt(doc, text);
+    if (key) {
+      problems.push(fatal(`document ${index} at line ${key.line}, column ${key.col}: ${COLLECTION_KEY_MESSAGE}`, index));
       return;
     }
     let value: unknown;

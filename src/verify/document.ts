@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import { ExpectationsDocument as DocumentSchema } from '../api/rest/schemas.js';
 import type { ManifestProblem } from '../manifests/types.js';
 import type { ExpectationsDocument } from './types.js';
+import { COLLECTION_KEY_MESSAGE, collectionKeyAt } from '../util/yaml-keys.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(DocumentSchema);
@@ -61,6 +62,8 @@ export function readExpectations(input: unknown): ReadExpectations {
     if (doc.errors.length) {
       return { problems: doc.errors.map((e) => ({ document: 0, kind: KIND, path: '(document)', message: `YAML: ${e.message}`, severity: 'error' })) };
     }
+    const key = collectionKeyAt(doc, input);
+    if (key) return { problems: [{ document: 0, kind: KIND, path: '(document)', message: `YAML at line ${key.line}, column ${key.col}: ${COLLECTION_KEY_MESSAGE}`, severity: 'error' }] };
     value = doc.toJS() ?? {};
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -96,6 +96,23 @@ t.test('a YAML syntax error names its document, line and column', async (t) => {
   t.ok(line >= 17, `error line ${line} is in the third document`);
 });
 
+t.test('a map or list as a mapping key is refused where it is, as kubectl refuses it, with no process warning', async (t) => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  for (const key of ['{version: v1}: x', '[a, b]: x', '? {a: 1}\n    : x']) {
+    const yaml = `${service('a')}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\n  labels:\n    ${key}\n`;
+    const { objects, problems } = parseManifests(yaml);
+    t.same(objects.map((o) => o.metadata.name), ['a'], `${key}: the other document is kept`);
+    t.match(errors(problems), [{ document: 1, message: /^document 1 at line \d+, column \d+: a mapping key must be a string, number or boolean, not a map or list/ }], key);
+    const line = Number(/line (\d+)/.exec(errors(problems)[0].message)![1]);
+    t.equal(yaml.split('\n')[line - 1].trim().slice(0, 3), key.slice(0, 3), 'the line is the key\'s');
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(warnings, []);
+});
+
 t.test('an alias bomb is refused, not expanded', async (t) => {
   const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let i = 1; i < 10; i++) {
