@@ -10,7 +10,7 @@ import { DestinationRuleIndex, PeerAuthenticationIndex } from './policies.js';
 import { EnvoyFilterIndex } from './envoyfilters.js';
 import { TelemetryIndex } from './telemetries.js';
 import { SecurityPolicyIndex, bucketByAction } from './security-policies.js';
-import { gatewayScope, indexVirtualServices, sidecarScope, virtualServicesForGateway } from './scope.js';
+import { gatewayScope, indexVirtualServices, scopeContentKey, sidecarScope, virtualServicesForGateway } from './scope.js';
 import { autoAllocateAddresses } from './auto-allocation.js';
 import { withDerivedIstioConfig } from './convert/index.js';
 import { mergeDelegates } from './delegate.js';
@@ -155,6 +155,8 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   };
 
   const scopeCache = new Map<string, SidecarScope>();
+  /** Scopes by scopeContentKey: namespaces that see the same objects share one scope. */
+  const scopesByContent = new Map<string, SidecarScope>();
   const scopeFor = (proxy: Proxy): SidecarScope => {
     let sidecar: IstioConfig | undefined;
     if (proxy.type === 'sidecar') {
@@ -168,7 +170,10 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
     const key = `${proxy.type}/${proxy.namespace}/${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}`;
     let scope = scopeCache.get(key);
     if (!scope) {
-      scope = proxy.type === 'router' ? gatewayScope(scopeInputs, proxy.namespace) : sidecarScope(scopeInputs, proxy.namespace, sidecar);
+      const built = proxy.type === 'router' ? gatewayScope(scopeInputs, proxy.namespace) : sidecarScope(scopeInputs, proxy.namespace, sidecar);
+      const contentKey = `${proxy.type}|${scopeContentKey(built, proxy.namespace)}`;
+      scope = scopesByContent.get(contentKey) ?? built;
+      scopesByContent.set(contentKey, scope);
       scopeCache.set(key, scope);
     }
     return scope;

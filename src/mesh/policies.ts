@@ -13,12 +13,15 @@ interface ConsolidatedRule {
 /** Rules of one scope by host, merged per host (same exportTo, compatible selectors). */
 class DestinationRuleScope {
   readonly byHost = new Map<string, ConsolidatedRule[]>();
+  /** The wildcard keys of byHost, in insertion order: lookups scan only these, not every host. */
+  private readonly wildcardHosts: string[] = [];
 
   add(dr: IstioConfig, exportTo: string[]): void {
     const host: string = dr.spec.host;
     const list = this.byHost.get(host);
     if (!list) {
       this.byHost.set(host, [{ rule: dr, exportTo }]);
+      if (isWildcard(host)) this.wildcardHosts.push(host);
       return;
     }
     let appendSeparately = true;
@@ -47,8 +50,8 @@ class DestinationRuleScope {
     const exact = this.byHost.get(hostname);
     if (exact && !isWildcard(hostname)) return exact;
     let best: string | undefined;
-    for (const h of this.byHost.keys()) {
-      if (!isWildcard(h) || !hostSubsetOf(hostname, h)) continue;
+    for (const h of this.wildcardHosts) {
+      if (!hostSubsetOf(hostname, h)) continue;
       if (best === undefined || h.length > best.length) best = h;
     }
     return exact ?? (best ? this.byHost.get(best) : undefined);

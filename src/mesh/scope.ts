@@ -5,6 +5,7 @@ import { hostMatches, hostSubsetOf, isWildcard } from './hosts.js';
 import { vsGateways } from './config.js';
 import { exportedTo } from './services.js';
 import type { IstioConfig, Service, ServicePort, SidecarScope } from './types.js';
+import { idOf, idsOf } from '../util/identity.js';
 
 /** Hosts a Sidecar egress listener imports from one namespace (hostClassification). */
 interface HostClass {
@@ -298,4 +299,15 @@ function selectServices(visible: Service[], ns: string, classes: Map<string, Hos
     if (!ex || s.namespace === ns || (!ex.kube && np.kube && (np.ns === ns || ex.ns !== ns))) chosenNs.set(s.hostname, np);
   }
   return imported.filter((s) => chosenNs.get(s.hostname)!.ns === s.namespace);
+}
+
+/**
+ * What a scope is made of, by identity: namespaces whose scopes are made of the same objects get one
+ * scope object, so everything cached per scope downstream is shared by them. A Sidecar's "./" hosts
+ * name the proxy namespace, so their scopes stay per namespace.
+ */
+export function scopeContentKey(scope: SidecarScope, ns: string): string {
+  const local = scope.sidecar && scope.egress.some((e) => e.hosts.some((h) => h.startsWith('.') || h.startsWith('~.')));
+  const egress = scope.egress.map((e) => [e.port ?? null, e.bind ?? null, e.captureMode ?? null, e.hosts, idsOf(e.services), idsOf(e.virtualServices)]);
+  return JSON.stringify([local ? ns : null, scope.sidecar ? idOf(scope.sidecar) : null, scope.outboundTrafficPolicy, idsOf(scope.services), idsOf(scope.virtualServices), egress]);
 }

@@ -16,7 +16,9 @@ import {
 } from '../names.js';
 import { localityLbEndpoints } from '../endpoints/localities.js';
 import { autoMtlsMatches, istioMutualSocket, originationSocket } from '../tls/upstream.js';
-import { deepFreeze, idOf, memoFor, outboundScopeKey } from './cache.js';
+import { deepFreeze, memoFor } from './cache.js';
+import { idOf } from '../../util/identity.js';
+import { scopeView } from '../scope-view.js';
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 const HTTP_PROTOCOL_OPTIONS_TYPE = `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`;
@@ -362,11 +364,11 @@ interface TargetRef {
   subset?: { name: string; labels?: Record<string, string>; trafficPolicy?: TrafficPolicy };
 }
 
-function outboundTargets(index: MeshIndex, proxy: Proxy, services: Service[]): TargetRef[] {
+function outboundTargets(index: MeshIndex, proxy: Proxy, services: Service[], rules: ReadonlyMap<Service, IstioConfig | undefined> | undefined): TargetRef[] {
   const targets: TargetRef[] = [];
   for (const service of services) {
     if (service.resolution === 'Alias') continue;
-    const rule = index.destinationRule(proxy, service);
+    const rule = rules ? rules.get(service) : index.destinationRule(proxy, service);
     for (const port of service.ports) {
       if (port.protocol === 'UDP') continue;
       targets.push({ service, port, rule });
@@ -539,11 +541,11 @@ export function buildClusters(index: MeshIndex, proxy: Proxy): ClusterStage {
   };
 }
 
-/** Heads by the outbound list they start with (one list per outbound scope key), per proxy type. */
+/** Heads by the outbound list they start with (one list per scope view), per proxy type. */
 const heads = new WeakMap<OutboundCluster[], Partial<Record<Proxy['type'], ClusterStage>>>();
 
 /**
- * What proxies of one outbound scope key share: the outbound clusters, BlackHole and, for sidecars,
+ * What proxies of one scope view share: the outbound clusters, BlackHole and, for sidecars,
  * Passthrough (cluster_builder.go order), built once and frozen.
  */
 function sharedHead(index: MeshIndex, proxy: Proxy): ClusterStage {
@@ -572,7 +574,7 @@ interface OutboundCluster {
   sources: SourceRef[];
 }
 
-/** Outbound clusters by outboundScopeKey, and each cluster by what it is built from (shared across scopes). */
+/** Outbound clusters by scope view, and each cluster by what it is built from (shared across views). */
 interface OutboundTables {
   byScope: Map<string, OutboundCluster[]>;
   /** By service, port, then proxy type, SNI-DNAT, rule and subset. */
@@ -588,12 +590,12 @@ export const outboundTargetOf = (cluster: Cluster): OutboundTarget | undefined =
 function outboundClusters(index: MeshIndex, proxy: Proxy): OutboundCluster[] {
   const tables = memoFor(outboundTables, index, () => ({ byScope: new Map(), byTarget: new Map() }));
   const autoPassthrough = proxy.type === 'router' && hasAutoPassthrough(index, proxy);
-  const scopeKey = outboundScopeKey(index, proxy);
-  const key = scopeKey === undefined ? undefined : `${scopeKey}|${autoPassthrough}`;
+  const view = scopeView(index, proxy);
+  const key = view === undefined ? undefined : `${idOf(view)}|${autoPassthrough}`;
   const cached = key === undefined ? undefined : tables.byScope.get(key);
   if (cached) return cached;
 
-  const targets = outboundTargets(index, proxy, index.sidecarScope(proxy).services);
+  const targets = outboundTargets(index, proxy, index.sidecarScope(proxy).services, view?.destinationRules);
   const built = (ref: TargetRef, sniDnat: boolean): OutboundCluster | undefined => {
     // Everything a cluster depends on: the policy and subset come from the rule, the rest from the proxy type.
     const byPort = memoFor(tables.byTarget, ref.service, () => new Map<ServicePort, Map<string, OutboundCluster | undefined>>());

@@ -18,6 +18,8 @@ import {
 import { ALLOW_ANY_VHOST, BLOCK_ALL_VHOST, PASSTHROUGH_CLUSTER, subsetKey } from '../names.js';
 import { altHosts, HostIndex, isWildcard, proxyDnsDomain } from './sidecar-hosts.js';
 import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes, type HttpRoute } from './virtualservice.js';
+import { memoFor } from '../clusters/cache.js';
+import { scopeView, type ScopeView } from '../scope-view.js';
 
 export const MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES = 1048576;
 
@@ -188,13 +190,28 @@ function parseRouteName(name: string): { port: number; sniffed: boolean } | unde
   return { port: Number(text), sniffed: i >= 0 };
 }
 
-function buildVirtualHosts(
+/** The virtual hosts of an egress listener's port before their domains: what proxies of one scope view share. */
+interface VhostPlan {
+  listenerPort: number;
+  wrappers: VhostWrapper[];
+  /** `host:port` and `host` of every service a wrapper stands for. */
+  knownFqdn: Set<string>;
+}
+
+/** The virtual hosts of an egress listener's port for a proxy: the shared plan (made once per plans table), then the proxy's domains. */
+function buildVirtualHosts(index: MeshIndex, proxy: Proxy, egress: Egress, listenerPort: number, plans: RoutePlans) {
+  const byPort = memoFor(plans.byEgress, egress, () => new Map<number, VhostPlan>());
+  const plan = memoFor(byPort, listenerPort, () => planVirtualHosts(index, proxy, egress, listenerPort, plans.destinationRules));
+  return virtualHostsForProxy(plan, proxy);
+}
+
+function planVirtualHosts(
   index: MeshIndex,
   proxy: Proxy,
   egress: Egress,
   listenerPortIn: number,
   destinationRules: Map<Service, IstioConfig | undefined>,
-) {
+): VhostPlan {
   let listenerPort = listenerPortIn;
   if (egress.port && parseProtocol(egress.port.protocol) === 'HTTP_PROXY') listenerPort = 0;
 
@@ -252,6 +269,11 @@ function buildVirtualHosts(
 
   const knownFqdn = new Set<string>();
   for (const w of wrappers) for (const s of w.services) knownFqdn.add(`${s.hostname}:${w.port}`).add(s.hostname);
+  return { listenerPort, wrappers, knownFqdn };
+}
+
+/** The plan's virtual hosts with the proxy's domains (the short names depend on its namespace). */
+function virtualHostsForProxy({ listenerPort, wrappers, knownFqdn }: VhostPlan, proxy: Proxy) {
   const names = new Set<string>();
   const usedDomains = new Set<string>();
   const byPort = new Map<number, { vhost: VirtualHost; sources: SourceRef[] }[]>();
@@ -321,54 +343,55 @@ function sourceLabelKeys(scope: SidecarScope): string[] {
   return keys;
 }
 
-/**
- * What of the proxy a route configuration depends on besides its scope: namespace (domains, visibility,
- * sourceNamespace), the labels VS matches and DR selectors look at, and auto-allocated addresses.
- */
-function proxyRouteKey(index: MeshIndex, proxy: Proxy, scope: SidecarScope): string | undefined {
-  if (!index.destinationRuleSelectorKey) return undefined;
-  const labels = sourceLabelKeys(scope).map((k) => proxy.labels[k] ?? null);
-  return JSON.stringify([proxy.namespace, labels, index.destinationRuleSelectorKey(proxy), usesAutoAllocatedAddresses(proxy)]);
+/** What of the proxy a route plan depends on besides its scope view: the labels its scope's VirtualServices match on. */
+const planKey = (proxy: Proxy, scope: SidecarScope): string => JSON.stringify(sourceLabelKeys(scope).map((k) => proxy.labels[k] ?? null));
+
+/** What of the proxy its domains depend on: the namespace (short names) and auto-allocated addresses. */
+const domainKey = (proxy: Proxy): string => `${proxy.namespace}|${usesAutoAllocatedAddresses(proxy)}`;
+
+/** What proxies of one scope view and plan key share: their DestinationRules by service and the virtual host plans. */
+interface RoutePlans {
+  destinationRules: Map<Service, IstioConfig | undefined>;
+  byEgress: Map<Egress, Map<number, VhostPlan>>;
+  /** Built configurations by domain key. */
+  byDomainKey: Map<string, BuiltRouteConfigs>;
 }
 
-/** What proxies with one scope and one proxy key share: their DestinationRules by service and built route configurations. */
-interface SharedRouteInputs {
-  destinationRules: Map<Service, IstioConfig | undefined>;
+/** What proxies of one plans table and domain key share (istiod caches RDS the same way). */
+interface BuiltRouteConfigs {
   /** Built configurations by route name. */
   configs: Map<string, BuiltRouteConfig>;
   /** Whole RDS results (configurations and provenance) by the list of route names. */
   results: Map<string, RouteConfigsResult>;
 }
 
-/**
- * Per scope and proxy key (istiod caches RDS the same way): proxies sharing them get the same
- * route configuration and provenance objects, which nothing downstream mutates.
- */
-const sharedByScope = new WeakMap<SidecarScope, Map<string, SharedRouteInputs>>();
+/** Plans per scope view and plan key: route configuration and provenance objects are shared, nothing downstream mutates them. */
+const plansByView = new WeakMap<ScopeView, Map<string, RoutePlans>>();
 
-function sharedRouteInputs(index: MeshIndex, proxy: Proxy, scope: SidecarScope): SharedRouteInputs | undefined {
-  const proxyKey = proxyRouteKey(index, proxy, scope);
-  if (proxyKey === undefined) return undefined;
-  let byKey = sharedByScope.get(scope);
-  if (!byKey) sharedByScope.set(scope, (byKey = new Map()));
-  let shared = byKey.get(proxyKey);
-  if (!shared) byKey.set(proxyKey, (shared = { destinationRules: new Map(), configs: new Map(), results: new Map() }));
-  return shared;
+const newPlans = (destinationRules: Map<Service, IstioConfig | undefined>): RoutePlans => ({ destinationRules, byEgress: new Map(), byDomainKey: new Map() });
+
+/** The proxy's plans table, shared when its scope view is known; a table of its own otherwise. */
+function routePlans(index: MeshIndex, proxy: Proxy, scope: SidecarScope): { plans: RoutePlans; built?: BuiltRouteConfigs } {
+  const view = scopeView(index, proxy);
+  if (!view) return { plans: newPlans(new Map()) };
+  const byKey = memoFor(plansByView, view, () => new Map<string, RoutePlans>());
+  const plans = memoFor(byKey, planKey(proxy, scope), () => newPlans(new Map(view.destinationRules)));
+  const built = memoFor(plans.byDomainKey, domainKey(proxy), () => ({ configs: new Map(), results: new Map() }));
+  return { plans, built };
 }
 
 /** The sidecar's outbound route configurations by RDS name, with their provenance. */
 export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy, scope: SidecarScope, names: string[]): RouteConfigsResult {
-  const shared = sharedRouteInputs(index, proxy, scope);
+  const { plans, built: shared } = routePlans(index, proxy, scope);
   const namesKey = names.join('\n');
   const known = shared?.results.get(namesKey);
   if (known) return known;
-  const destinationRules = shared?.destinationRules ?? new Map<Service, IstioConfig | undefined>();
   const result: RouteConfigsResult = { routes: [], provenance: { routes: {}, virtualHosts: {} } };
   const sniffedVhosts: SniffedVhosts = new Map();
   for (const name of names) {
     let built = shared?.configs.get(name);
     if (!built) {
-      built = buildSidecarRouteConfig(index, proxy, scope, name, destinationRules, sniffedVhosts);
+      built = buildSidecarRouteConfig(index, proxy, scope, name, plans, sniffedVhosts);
       shared?.configs.set(name, built);
     }
     result.routes.push(built.route);
@@ -391,7 +414,7 @@ function buildSidecarRouteConfig(
   proxy: Proxy,
   scope: SidecarScope,
   routeName: string,
-  destinationRules: Map<Service, IstioConfig | undefined>,
+  plans: RoutePlans,
   sniffedVhosts: SniffedVhosts,
 ): BuiltRouteConfig {
   const parsed = parseRouteName(routeName);
@@ -404,13 +427,13 @@ function buildSidecarRouteConfig(
     let byPort = sniffedVhosts.get(egress);
     if (!byPort) sniffedVhosts.set(egress, (byPort = new Map()));
     let all = byPort.get(parsed.port);
-    if (!all) byPort.set(parsed.port, (all = buildVirtualHosts(index, proxy, egress, parsed.port, destinationRules)));
+    if (!all) byPort.set(parsed.port, (all = buildVirtualHosts(index, proxy, egress, parsed.port, plans)));
     const withoutPort = routeName.slice(0, routeName.lastIndexOf(':'));
     vhosts = all.filter((v) => v.vhost.domains.some((d) => d === routeName || d === withoutPort));
     // The list is shared by this request's sniffed configurations: the one kept is copied, not changed.
     if (vhosts.length === 1) vhosts = [{ ...vhosts[0], vhost: { ...vhosts[0].vhost, domains: ['*'] } }];
   } else {
-    vhosts = buildVirtualHosts(index, proxy, egress, parsed.port, destinationRules);
+    vhosts = buildVirtualHosts(index, proxy, egress, parsed.port, plans);
   }
   vhosts.sort((a, b) => (a.vhost.name < b.vhost.name ? -1 : a.vhost.name > b.vhost.name ? 1 : 0));
   const virtualHosts = vhosts.map((v) => v.vhost);
