@@ -37,6 +37,18 @@ function kubernetesAltHosts(hostname: string, proxyDomain: string): string[] {
   return [hostname.slice(0, ih), `${hostname.slice(0, ih)}.svc`];
 }
 
+/**
+ * The namespace whose proxies get the short names of a host ("reviews", "reviews.shop.svc"): its
+ * altHosts are the same for the proxies of every other namespace. Undefined when no namespace's differ.
+ */
+export function shortNamesNamespace(hostname: string): string | undefined {
+  if (!hostname.endsWith(proxyDnsDomain(''))) return undefined;
+  const ih = hostname.indexOf('.svc.');
+  const ns = hostname.indexOf('.');
+  if (ih <= 0 || ns + 1 >= hostname.length || ns + 1 > ih) return undefined;
+  return hostname.slice(ns + 1, ih);
+}
+
 /** Alternate names of a host without ports: absolute FQDN, then the short Kubernetes forms. */
 export function altHosts(hostname: string, proxyDomain: string): string[] {
   const out: string[] = [];

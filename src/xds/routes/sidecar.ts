@@ -16,7 +16,7 @@ import {
   usesAutoAllocatedAddresses,
 } from '../listeners/outbound.js';
 import { ALLOW_ANY_VHOST, BLOCK_ALL_VHOST, PASSTHROUGH_CLUSTER, subsetKey } from '../names.js';
-import { altHosts, HostIndex, isWildcard, proxyDnsDomain } from './sidecar-hosts.js';
+import { altHosts, HostIndex, isWildcard, proxyDnsDomain, shortNamesNamespace } from './sidecar-hosts.js';
 import { MESH_GATEWAY, buildDefaultOutboundRoute, buildVirtualServiceRoutes, type HttpRoute } from './virtualservice.js';
 import { memoFor } from '../clusters/cache.js';
 import { scopeView, type ScopeView } from '../scope-view.js';
@@ -129,8 +129,8 @@ function separateHosts(vs: IstioConfig, byName: Map<string, PortService>, entrie
  * generateVirtualHostDomains. Sidecars ignore ports in host matching, so ":port" forms appear only on
  * the port-less http_proxy route (port > 0 here), each right after its plain form.
  */
-function serviceDomains(ps: PortService, proxy: Proxy, port: number): { domains: string[]; alt: string[] } {
-  const domainSuffix = proxyDnsDomain(proxy.namespace);
+function serviceDomains(ps: PortService, namespace: string, forProxy: string, port: number): { domains: string[]; alt: string[] } {
+  const domainSuffix = proxyDnsDomain(namespace);
   const domains: string[] = [];
   const alt: string[] = [];
   for (const name of [ps.hostname, ...ps.service.aliases]) {
@@ -144,7 +144,6 @@ function serviceDomains(ps: PortService, proxy: Proxy, port: number): { domains:
     const plain = domains.length;
     for (let i = 0; i < plain; i++) domains.push(`*.${domains[i]}`);
   }
-  const forProxy = serviceAddressForProxy(ps.service, proxy);
   const addresses = forProxy !== ps.service.address ? [forProxy] : ps.service.addresses.length ? ps.service.addresses : [ps.service.address];
   for (const a of addresses) if (a && a !== '0.0.0.0') pushWithPort(domains, a, port);
   return { domains, alt };
@@ -193,15 +192,35 @@ function parseRouteName(name: string): { port: number; sniffed: boolean } | unde
 /** The virtual hosts of an egress listener's port before their domains: what proxies of one scope view share. */
 interface VhostPlan {
   listenerPort: number;
-  wrappers: VhostWrapper[];
+  /** One per virtual host name, in istiod's order. */
+  candidates: VhostCandidate[];
   /** `host:port` and `host` of every service a wrapper stands for. */
   knownFqdn: Set<string>;
 }
 
+/** A virtual host of the plan: its domains as the proxies of every namespace but `namespaces` see them. */
+interface VhostCandidate {
+  name: string;
+  wrapper: VhostWrapper;
+  service?: PortService;
+  /** The port of the ":port" domain forms (0: none). */
+  domainPort: number;
+  /** Namespaces whose proxies get other domains (short names). */
+  namespaces: Set<string>;
+  domains: { domains: string[]; alt: string[] };
+  /** Its provenance with the Sidecar's, deduplicated. */
+  sources: SourceRef[];
+  /** The virtual host when all of `domains` are kept, made on first use and shared. */
+  vhost?: VirtualHost;
+}
+
+/** The namespace none is named: domains as every namespace's proxies but the hosts' own see them. */
+const NO_NAMESPACE = '\u0000';
+
 /** The virtual hosts of an egress listener's port for a proxy: the shared plan (made once per plans table), then the proxy's domains. */
 function buildVirtualHosts(index: MeshIndex, proxy: Proxy, egress: Egress, listenerPort: number, plans: RoutePlans) {
   const byPort = memoFor(plans.byEgress, egress, () => new Map<number, VhostPlan>());
-  const plan = memoFor(byPort, listenerPort, () => planVirtualHosts(index, proxy, egress, listenerPort, plans.destinationRules));
+  const plan = memoFor(byPort, listenerPort, () => planVirtualHosts(index, proxy, egress, listenerPort, plans));
   return virtualHostsForProxy(plan, proxy);
 }
 
@@ -210,7 +229,7 @@ function planVirtualHosts(
   proxy: Proxy,
   egress: Egress,
   listenerPortIn: number,
-  destinationRules: Map<Service, IstioConfig | undefined>,
+  { destinationRules, sidecarSources }: RoutePlans,
 ): VhostPlan {
   let listenerPort = listenerPortIn;
   if (egress.port && parseProtocol(egress.port.protocol) === 'HTTP_PROXY') listenerPort = 0;
@@ -269,54 +288,73 @@ function planVirtualHosts(
 
   const knownFqdn = new Set<string>();
   for (const w of wrappers) for (const s of w.services) knownFqdn.add(`${s.hostname}:${w.port}`).add(s.hostname);
-  return { listenerPort, wrappers, knownFqdn };
+  const candidates: VhostCandidate[] = [];
+  const names = new Set<string>();
+  const add = (hostname: string, wrapper: VhostWrapper, service?: PortService) => {
+    const name = `${hostname}:${wrapper.port}`;
+    if (names.has(name)) return;
+    names.add(name);
+    const domainPort = listenerPort === 0 ? wrapper.port : 0;
+    const namespaces = new Set<string>();
+    for (const h of service ? [service.hostname, ...service.service.aliases] : []) {
+      const ns = shortNamesNamespace(h);
+      if (ns !== undefined) namespaces.add(ns);
+    }
+    // (A host naming the placeholder itself gets its domains for each proxy.)
+    const domains = service ? serviceDomains(service, NO_NAMESPACE, service.service.address, domainPort) : { domains: [hostname], alt: [] };
+    candidates.push({ name, wrapper, service, domainPort, namespaces, domains, sources: dedupeSources([...sidecarSources, ...wrapper.sources]) });
+  };
+  for (const w of wrappers) {
+    if (w.routes.length === 0) continue;
+    for (const h of w.vsHosts) add(h.toLowerCase(), w);
+    for (const s of w.services) add(s.hostname, w, s);
+  }
+  return { listenerPort, candidates, knownFqdn };
+}
+
+/** A plan's virtual host as a proxy sees it, with its provenance. */
+interface ProxyVhost {
+  vhost: VirtualHost;
+  sources: SourceRef[];
 }
 
 /** The plan's virtual hosts with the proxy's domains (the short names depend on its namespace). */
-function virtualHostsForProxy({ listenerPort, wrappers, knownFqdn }: VhostPlan, proxy: Proxy) {
-  const names = new Set<string>();
+function virtualHostsForProxy({ listenerPort, candidates, knownFqdn }: VhostPlan, proxy: Proxy): ProxyVhost[] {
   const usedDomains = new Set<string>();
-  const byPort = new Map<number, { vhost: VirtualHost; sources: SourceRef[] }[]>();
-
-  const makeVhost = (hostname: string, w: VhostWrapper, ps?: PortService) => {
-    const name = `${hostname}:${w.port}`;
-    if (names.has(name)) return undefined;
-    names.add(name);
-    const { domains, alt } = ps ? serviceDomains(ps, proxy, listenerPort === 0 ? w.port : 0) : { domains: [hostname], alt: [] as string[] };
+  const byPort = new Map<number, ProxyVhost[]>();
+  for (const c of candidates) {
+    let { domains, alt } = c.domains;
+    let own = false;
+    if (c.service) {
+      const address = serviceAddressForProxy(c.service.service, proxy);
+      if (c.namespaces.has(proxy.namespace) || c.namespaces.has(NO_NAMESPACE) || address !== c.service.service.address) {
+        ({ domains, alt } = serviceDomains(c.service, proxy.namespace, address, c.domainPort));
+        own = true;
+      }
+    }
     const kept = domains.filter((d) => {
       if (usedDomains.has(d.toLowerCase())) return false;
       if (alt.includes(d) && knownFqdn.has(d)) return false;
       usedDomains.add(d.toLowerCase());
       return true;
     });
-    if (kept.length === 0) return undefined;
-    const vhost: VirtualHost = { name, domains: kept, routes: w.routes, include_request_attempt_count: true };
-    return { vhost, sources: ps ? [...w.sources] : w.sources };
-  };
-
-  for (const w of wrappers) {
-    if (w.routes.length === 0) continue;
-    const list = byPort.get(w.port) ?? [];
-    for (const h of w.vsHosts) {
-      const v = makeVhost(h.toLowerCase(), w);
-      if (v) list.push(v);
-    }
-    for (const s of w.services) {
-      const v = makeVhost(s.hostname, w, s);
-      if (v) list.push(v);
-    }
-    byPort.set(w.port, list);
+    let list = byPort.get(c.wrapper.port);
+    if (!list) byPort.set(c.wrapper.port, (list = []));
+    if (kept.length === 0) continue;
+    const make = (): VirtualHost => ({ name: c.name, domains: kept, routes: c.wrapper.routes, include_request_attempt_count: true });
+    const vhost = own || kept.length !== domains.length ? make() : (c.vhost ??= make());
+    list.push({ vhost, sources: c.sources });
   }
 
   if (listenerPort !== 0) return byPort.get(listenerPort) ?? [];
   // mergeAllVirtualHosts: port 80 as is, other ports keep only domains with a port.
-  const merged: { vhost: VirtualHost; sources: SourceRef[] }[] = [];
+  const merged: ProxyVhost[] = [];
   for (const [port, list] of byPort) {
     if (port === 80) merged.push(...list);
     else {
       for (const v of list) {
-        v.vhost.domains = v.vhost.domains.filter((d) => d.includes(':'));
-        if (v.vhost.domains.length) merged.push(v);
+        const domains = v.vhost.domains.filter((d) => d.includes(':'));
+        if (domains.length) merged.push({ ...v, vhost: { ...v.vhost, domains } });
       }
     }
   }
@@ -352,6 +390,8 @@ const domainKey = (proxy: Proxy): string => `${proxy.namespace}|${usesAutoAlloca
 /** What proxies of one scope view and plan key share: their DestinationRules by service and the virtual host plans. */
 interface RoutePlans {
   destinationRules: Map<Service, IstioConfig | undefined>;
+  /** The scope's Sidecar, first in every virtual host's provenance. */
+  sidecarSources: SourceRef[];
   byEgress: Map<Egress, Map<number, VhostPlan>>;
   /** Built configurations by domain key. */
   byDomainKey: Map<string, BuiltRouteConfigs>;
@@ -368,14 +408,19 @@ interface BuiltRouteConfigs {
 /** Plans per scope view and plan key: route configuration and provenance objects are shared, nothing downstream mutates them. */
 const plansByView = new WeakMap<ScopeView, Map<string, RoutePlans>>();
 
-const newPlans = (destinationRules: Map<Service, IstioConfig | undefined>): RoutePlans => ({ destinationRules, byEgress: new Map(), byDomainKey: new Map() });
+const newPlans = (scope: SidecarScope, destinationRules: Map<Service, IstioConfig | undefined>): RoutePlans => ({
+  destinationRules,
+  sidecarSources: scope.sidecar ? [scope.sidecar.source] : [],
+  byEgress: new Map(),
+  byDomainKey: new Map(),
+});
 
 /** The proxy's plans table, shared when its scope view is known; a table of its own otherwise. */
 function routePlans(index: MeshIndex, proxy: Proxy, scope: SidecarScope): { plans: RoutePlans; built?: BuiltRouteConfigs } {
   const view = scopeView(index, proxy);
-  if (!view) return { plans: newPlans(new Map()) };
+  if (!view) return { plans: newPlans(scope, new Map()) };
   const byKey = memoFor(plansByView, view, () => new Map<string, RoutePlans>());
-  const plans = memoFor(byKey, planKey(proxy, scope), () => newPlans(new Map(view.destinationRules)));
+  const plans = memoFor(byKey, planKey(proxy, scope), () => newPlans(scope, new Map(view.destinationRules)));
   const built = memoFor(plans.byDomainKey, domainKey(proxy), () => ({ configs: new Map(), results: new Map() }));
   return { plans, built };
 }
@@ -406,7 +451,7 @@ export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy, scope: 
  * Every virtual host of an egress listener's port, built once for all the sniffed route configurations
  * (`host:port`) of one RDS request: each of them keeps only its own host's (istiod filters the same list).
  */
-type SniffedVhosts = Map<Egress, Map<number, ReturnType<typeof buildVirtualHosts>>>;
+type SniffedVhosts = Map<Egress, Map<number, ProxyVhost[]>>;
 
 /** One sidecar outbound route configuration by its RDS name. */
 function buildSidecarRouteConfig(
@@ -422,7 +467,7 @@ function buildSidecarRouteConfig(
   if (!parsed || !egress) {
     return { route: { name: routeName, virtual_hosts: [], validate_clusters: false }, sources: [], vhostSources: {} };
   }
-  let vhosts: ReturnType<typeof buildVirtualHosts>;
+  let vhosts: ProxyVhost[];
   if (parsed.sniffed) {
     let byPort = sniffedVhosts.get(egress);
     if (!byPort) sniffedVhosts.set(egress, (byPort = new Map()));
@@ -437,10 +482,10 @@ function buildSidecarRouteConfig(
   }
   vhosts.sort((a, b) => (a.vhost.name < b.vhost.name ? -1 : a.vhost.name > b.vhost.name ? 1 : 0));
   const virtualHosts = vhosts.map((v) => v.vhost);
-  const sidecarSources = scope.sidecar ? [scope.sidecar.source] : [];
+  const { sidecarSources } = plans;
   if (!parsed.sniffed) virtualHosts.push(catchAllVirtualHost(index, scope));
   const vhostSources: Record<string, SourceRef[]> = {};
-  for (const v of vhosts) vhostSources[v.vhost.name] = dedupeSources([...sidecarSources, ...v.sources]);
+  for (const v of vhosts) vhostSources[v.vhost.name] = v.sources;
   return {
     route: {
       name: routeName,
