@@ -22,7 +22,8 @@ export interface ConversionContext {
 /** One input kind's conversion: the Istio objects it yields (the input objects are left as they are). */
 export type Converter = (objects: K8sObject[], ctx: ConversionContext) => K8sObject[];
 
-const isGatewayApi = (o: K8sObject): boolean => o.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`);
+const GATEWAY_API_PREFIX = `${GATEWAY_API_GROUP}/`;
+const isGatewayApi = (o: K8sObject): boolean => o.apiVersion.startsWith(GATEWAY_API_PREFIX);
 
 /** Each converter with the objects it converts from: without one of them in the input it yields nothing, so it is not run
  *  (each would otherwise scan the whole input, a third of a large mesh's index time). */
@@ -33,10 +34,14 @@ const CONVERTERS: { reads: (o: K8sObject) => boolean; convert: Converter }[] = [
   { reads: isGatewayApi, convert: convertTcpRoutes },
   { reads: isGatewayApi, convert: convertTlsRoutes },
 ];
+const READERS = [...new Set(CONVERTERS.map((c) => c.reads))];
 
 /** The input with every derived Istio object appended, in converter order. */
 export function withDerivedIstioConfig(objects: K8sObject[], ctx: ConversionContext): K8sObject[] {
-  return [...objects, ...CONVERTERS.flatMap(({ reads, convert }) => (objects.some(reads) ? convert(objects, ctx) : []))];
+  const read = new Set<(o: K8sObject) => boolean>();
+  // One pass over the input for all the converters.
+  for (const o of objects) for (const reads of READERS) if (reads(o)) read.add(reads);
+  return [...objects, ...CONVERTERS.flatMap(({ reads, convert }) => (read.has(reads) ? convert(objects, ctx) : []))];
 }
 
 /**
