@@ -84,9 +84,10 @@ function regexProblems(o: K8sObject, limits: Limits): { path: string; message: s
   return out.reverse();
 }
 
-/** Problems of one object past a bound. */
-export function objectLimitProblems(o: K8sObject, limits: Limits = LIMITS): { path: string; message: string }[] {
-  return [...(CHECKS[o.kind]?.(o, limits) ?? []), ...regexProblems(o, limits)];
+/** Problems of one object past a bound; with the length of its longest string known, regular expressions within the bound are not looked for. */
+export function objectLimitProblems(o: K8sObject, limits: Limits = LIMITS, longestString = Infinity): { path: string; message: string }[] {
+  const regexes = longestString > limits.maxRegexLength ? regexProblems(o, limits) : [];
+  return [...(CHECKS[o.kind]?.(o, limits) ?? []), ...regexes];
 }
 
 const problemAt = (at: LocatedObject, path: string, message: string): ManifestProblem => ({
