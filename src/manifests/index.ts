@@ -195,7 +195,12 @@ function readYaml(text: string, lim: ManifestLimits, problems: ManifestProblem[]
     problems.push(fatal(`input has ${values.length} documents, more than the limit of ${lim.maxDocuments}`));
     return [];
   }
-  return values.flatMap(({ value, plain }, index) => (value === null || value === undefined ? [] : [{ index, value, plain }]));
+  // A loop, not flatMap: flatMap makes an array per document.
+  const documents: InputDocument[] = [];
+  values.forEach(({ value, plain }, index) => {
+    if (value !== null && value !== undefined) documents.push({ index, value, plain });
+  });
+  return documents;
 }
 
 function readYamlCarefully(text: string, lim: ManifestLimits, problems: ManifestProblem[]): InputDocument[] {
