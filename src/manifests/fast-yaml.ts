@@ -21,6 +21,24 @@ const INDICATOR = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*'
 /** Deeper than this (or near the caller's maxDepth), js-yaml's own depth limit decides. */
 const MAX_FAST_DEPTH = 64;
 
+/**
+ * What is sure of a document this reader built: it is a tree (no object in two places) of strings cut
+ * from its text, which has no NUL or lone surrogate (NON_PRINTABLE), and no key is `__proto__`. Checks
+ * that look for those, or for deeper nesting or longer strings than these bounds, need not walk it.
+ */
+export interface PlainTree {
+  /** Nesting of maps and lists, the document itself level 1, is at most this. */
+  depth: number;
+  /** No string (key or value) is longer than this: the document's text. */
+  longestString: number;
+}
+
+/** One document of a stream, and what is sure of it when this reader built it (js-yaml read the others). */
+export interface FastDocument {
+  value: unknown;
+  plain?: PlainTree;
+}
+
 interface Line {
   indent: number;
   text: string;
@@ -34,6 +52,11 @@ type Resolver = (plain: string) => unknown;
  * With `reuse`, documents read before by the same text are given as then (the same values).
  */
 export function fastLoadAll(text: string, options: LoadOptions & { schema: Schema }, reuse = false): unknown[] | undefined {
+  return fastReadAll(text, options, reuse)?.map((d) => d.value);
+}
+
+/** fastLoadAll with what is sure of each document this reader built (see PlainTree). */
+export function fastReadAll(text: string, options: LoadOptions & { schema: Schema }, reuse = false): FastDocument[] | undefined {
   if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return undefined;
   const schema = options.schema as Schema & { resolveImplicitScalarTag?: (s: string) => { value: unknown } };
   if (typeof schema.resolveImplicitScalarTag !== 'function') return undefined;
@@ -70,32 +93,32 @@ export function fastLoadAll(text: string, options: LoadOptions & { schema: Schem
   if (content) ranges.push([0, separators.length ? separators[0][0] - 1 : text.length]);
   separators.forEach(([, end], k) => ranges.push([end + 1, k + 1 < separators.length ? separators[k + 1][0] - 1 : text.length]));
 
-  const out: unknown[] = [];
+  const out: FastDocument[] = [];
   const memo = memoFor(options, maxDepth);
   for (const [s, e] of ranges) {
     // The document's own text names its value.
     const source = text.slice(s, Math.max(s, e));
     const known = reuse ? memo.get(source) : undefined;
     if (known !== undefined) {
-      out.push(known.value);
+      out.push(known);
       continue;
     }
-    let value: unknown;
+    let document: FastDocument;
     try {
-      const lines = source.split('\n');
-      value = readDocument(lines, 0, lines.length, resolve, maxDepth);
+      // Blocks nest at most maxDepth deep, and a flow `[...]` or `{}` adds one level below them.
+      document = { value: readDocument(source, resolve, maxDepth), plain: { depth: maxDepth + 1, longestString: source.length } };
     } catch (err) {
       if (!(err instanceof NotFast)) throw err;
       // js-yaml reads this one document; if it cannot, the whole stream goes to it for its error.
       try {
-        value = load(source, options) ?? null;
+        document = { value: load(source, options) ?? null };
       } catch (yamlError) {
         if (yamlError instanceof YAMLException) return undefined;
         throw yamlError;
       }
     }
-    if (reuse) memo.set(source, { value });
-    out.push(value);
+    if (reuse) memo.set(source, document);
+    out.push(document);
   }
   return out;
 }
@@ -112,12 +135,12 @@ const MEMO_BYTES = 4 * 1024 * 1024;
 const memos = new WeakMap<Schema, Map<string, DocumentMemo>>();
 
 class DocumentMemo {
-  private readonly values = new Map<string, { value: unknown }>();
+  private readonly values = new Map<string, FastDocument>();
   private bytes = 0;
-  get(source: string): { value: unknown } | undefined {
+  get(source: string): FastDocument | undefined {
     return this.values.get(source);
   }
-  set(source: string, entry: { value: unknown }): void {
+  set(source: string, entry: FastDocument): void {
     if (source.length > MEMO_BYTES / 4) return;
     this.values.set(source, entry);
     this.bytes += source.length;
@@ -150,14 +173,17 @@ function isBlank(line: string): boolean {
   return true;
 }
 
-function readDocument(source: string[], s: number, e: number, resolve: Resolver, maxDepth: number): unknown {
+function readDocument(source: string, resolve: Resolver, maxDepth: number): unknown {
+  // Each line cut once, past its indent (not split, then cut again): the reader allocates for every line.
   const lines: Line[] = [];
-  for (let i = s; i < e; i++) {
-    const raw = source[i];
-    if (isBlank(raw)) continue;
-    let indent = 0;
-    while (raw.charCodeAt(indent) === 0x20) indent++;
-    lines.push({ indent, text: indent ? raw.slice(indent) : raw });
+  for (let at = 0; at <= source.length; ) {
+    let end = source.indexOf('\n', at);
+    if (end < 0) end = source.length;
+    let first = at;
+    while (source.charCodeAt(first) === 0x20) first++;
+    // Blank lines and comment lines hold nothing.
+    if (first < end && source.charCodeAt(first) !== 0x23 /* # */) lines.push({ indent: first - at, text: source.slice(first, end) });
+    at = end + 1;
   }
   if (lines.length === 0) return null;
   if (lines[0].indent !== 0) throw NOT_FAST;

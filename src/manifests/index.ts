@@ -3,11 +3,13 @@
 
 import { binaryTag, loadAll, omapTag, pairsTag, Schema, setTag, timestampTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { parseAllDocuments, type Tags } from 'yaml';
-import { fastLoadAll } from './fast-yaml.js';
+import { fastReadAll, type PlainTree } from './fast-yaml.js';
 import { deepFreeze } from '../util/freeze.js';
 import { inputLimitProblems, objectLimitProblems, type LocatedObject } from './limits.js';
 import { checkObject, isSupportedKind } from './schemas.js';
 import { textProblems } from '../util/text.js';
+import { KindMap } from '../util/kind-map.js';
+import { LIMITS } from '../limits.js';
 import { COLLECTION_KEY_MESSAGE, collectionKeyAt } from '../util/yaml-keys.js';
 import { isValidatedKind, validateIstioObject } from '../validation/index.js';
 import { apiGroup, type K8sObject, type ManifestLimits, type ManifestProblem, type ParsedManifests } from './types.js';
@@ -22,7 +24,12 @@ export const DEFAULT_LIMITS: ManifestLimits = {
 };
 
 /** Kinds without a namespace: they keep namespace "" instead of "default". */
-const CLUSTER_SCOPED = new Set(['v1/Namespace', 'v1/Node', 'gateway.networking.k8s.io/v1/GatewayClass', 'gateway.networking.k8s.io/v1beta1/GatewayClass']);
+const CLUSTER_SCOPED = new KindMap<true>([
+  ['v1', 'Namespace', true],
+  ['v1', 'Node', true],
+  ['gateway.networking.k8s.io/v1', 'GatewayClass', true],
+  ['gateway.networking.k8s.io/v1beta1', 'GatewayClass', true],
+]);
 /** Kinds without a namespace among those meshplan does not translate (istioctl analyze reads them). */
 const CLUSTER_SCOPED_KINDS = new Set([
   'Node', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
@@ -78,10 +85,10 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
   const documents = readDocuments(input, { ...lim, reuse }, problems);
   const out: Collected = { located: [], ignored: [] };
   const reading = `${how.strict}/${how.tolerant}/${lim.maxDepth}`;
-  for (const { index, value } of documents) {
+  for (const { index, value, plain } of documents) {
     if (typeof input !== 'string' || !reuse) {
       // Array input belongs to the caller: copied so that defaulting never changes it.
-      checkDocument(index, value, lim, how, out, problems, typeof input !== 'string');
+      checkDocument(index, value, plain, lim, how, out, problems, typeof input !== 'string');
       continue;
     }
     // A document of YAML read before (src/manifests/fast-yaml.ts) has its checks of then, when it is at the same place.
@@ -96,7 +103,7 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
     const mine: Collected = { located: [], ignored: [] };
     const found: ManifestProblem[] = [];
     // A frozen value was checked before at another place: checked again on a copy (the schema checks' views need one).
-    checkDocument(index, value, lim, how, mine, found, Object.isFrozen(value));
+    checkDocument(index, value, plain, lim, how, mine, found, Object.isFrozen(value));
     problems.push(...found);
     out.located.push(...mine.located);
     out.ignored.push(...mine.ignored);
@@ -123,15 +130,28 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
 }
 
 /** The checks of one document: its depth, its strings and keys, and each object's schema, rules and limits. */
-function checkDocument(index: number, value: unknown, lim: ManifestLimits, how: Reading, out: Collected, problems: ManifestProblem[], copy: boolean): void {
-  if (depthOf(value) > lim.maxDepth) {
-    problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
-    return;
+function checkDocument(
+  index: number,
+  value: unknown,
+  plain: PlainTree | undefined,
+  lim: ManifestLimits,
+  how: Reading,
+  out: Collected,
+  problems: ManifestProblem[],
+  copy: boolean,
+): void {
+  // A document the fast reader built cannot be too deep nor hold what textProblems looks for: not walked for them.
+  const read = plain && plain.depth <= lim.maxDepth ? plain : undefined;
+  if (!read) {
+    if (depthOf(value) > lim.maxDepth) {
+      problems.push(fatal(`document ${index} is nested more than ${lim.maxDepth} levels deep`, index));
+      return;
+    }
+    const text = textProblems(value, '', lim.maxDepth + 1);
+    for (const p of text) problems.push({ document: index, path: p.path, message: p.message, severity: 'error' });
+    if (text.length > 0) return;
   }
-  const text = textProblems(value, '', lim.maxDepth + 1);
-  for (const p of text) problems.push({ document: index, path: p.path, message: p.message, severity: 'error' });
-  if (text.length > 0) return;
-  collectObjects(copy ? structuredClone(value) : value, index, how, out, problems);
+  collectObjects(copy ? structuredClone(value) : value, index, how, out, problems, read);
 }
 
 /** Each YAML document value's checks, by its place and the reading (see parseManifests); dropped with the value. */
@@ -151,6 +171,8 @@ interface Reading {
 export interface InputDocument {
   index: number;
   value: unknown;
+  /** What the fast reader made sure of the value, if it read it. */
+  plain?: PlainTree;
 }
 
 const fatal = (message: string, document = -1): ManifestProblem => ({ document, path: '', message, severity: 'error' });
@@ -161,10 +183,10 @@ function readYaml(text: string, lim: ManifestLimits, problems: ManifestProblem[]
     problems.push(fatal(`input is ${bytes} bytes, more than the limit of ${lim.maxBytes}`));
     return [];
   }
-  let values: unknown[];
+  let values: { value: unknown; plain?: PlainTree }[];
   const options = { schema: KUBECTL_YAML_SCHEMA, maxAliases: 0, maxDepth: lim.maxDepth };
   try {
-    values = fastLoadAll(text, options, reuse) ?? loadAll(text, options);
+    values = fastReadAll(text, options, reuse) ?? loadAll(text, options).map((value) => ({ value }));
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
     return readYamlCarefully(text, lim, problems);
@@ -173,7 +195,12 @@ function readYaml(text: string, lim: ManifestLimits, problems: ManifestProblem[]
     problems.push(fatal(`input has ${values.length} documents, more than the limit of ${lim.maxDocuments}`));
     return [];
   }
-  return values.flatMap((value, index) => (value === null || value === undefined ? [] : [{ index, value }]));
+  // A loop, not flatMap: flatMap makes an array per document.
+  const documents: InputDocument[] = [];
+  values.forEach(({ value, plain }, index) => {
+    if (value !== null && value !== undefined) documents.push({ index, value, plain });
+  });
+  return documents;
 }
 
 function readYamlCarefully(text: string, lim: ManifestLimits, problems: ManifestProblem[]): InputDocument[] {
@@ -285,7 +312,8 @@ function duplicateProblems(located: LocatedObject[]): ManifestProblem[] {
   return problems;
 }
 
-function collectObjects(value: unknown, document: number, how: Reading, out: Collected, problems: ManifestProblem[]): void {
+/** `read`: what the fast reader made sure of the value, if it read it (checks it makes needless are skipped). */
+function collectObjects(value: unknown, document: number, how: Reading, out: Collected, problems: ManifestProblem[], read: PlainTree | undefined): void {
   if (!isObject(value)) {
     problems.push(fatal(`document ${document} is not an object`, document));
     return;
@@ -297,12 +325,12 @@ function collectObjects(value: unknown, document: number, how: Reading, out: Col
       return;
     }
     items.forEach((item, i) => {
-      if (isObject(item)) collectObject(item, document, `items[${i}].`, how, out, problems);
+      if (isObject(item)) collectObject(item, document, `items[${i}].`, how, out, problems, read);
       else problems.push({ document, kind: 'List', path: `items[${i}]`, message: 'list item is not an object', severity: 'error' });
     });
     return;
   }
-  collectObject(value, document, '', how, out, problems);
+  collectObject(value, document, '', how, out, problems, read);
 }
 
 function collectObject(
@@ -312,6 +340,7 @@ function collectObject(
   how: Reading,
   out: Collected,
   problems: ManifestProblem[],
+  read: PlainTree | undefined,
 ): void {
   const isSet = (v: unknown): boolean => typeof v === 'string' && v !== '';
   const missing: string[] = [];
@@ -332,12 +361,12 @@ function collectObject(
   }
   const { apiVersion, kind } = obj;
   const supported = isSupportedKind(apiVersion, kind);
-  const clusterScoped = CLUSTER_SCOPED.has(`${apiVersion}/${kind}`) || (!supported && CLUSTER_SCOPED_KINDS.has(kind));
+  const clusterScoped = CLUSTER_SCOPED.has(apiVersion, kind) || (!supported && CLUSTER_SCOPED_KINDS.has(kind));
   const namespace = clusterScoped ? '' : obj.metadata.namespace || 'default';
   const object = namespace === '' ? obj.metadata.name : `${namespace}/${obj.metadata.name}`;
   const defaulted = { ...obj, metadata: { ...obj.metadata, namespace } } as K8sObject;
   const keep = () => {
-    const overLimits = objectLimitProblems(defaulted);
+    const overLimits = objectLimitProblems(defaulted, LIMITS, read?.longestString);
     for (const p of overLimits) problems.push({ document, kind, object, path: prefix + p.path, message: p.message, severity: 'error' });
     if (overLimits.length === 0) out.located.push({ object: defaulted, document, prefix });
   };
@@ -349,7 +378,7 @@ function collectObject(
     return;
   }
   let valid = true;
-  for (const p of checkObject(obj)) {
+  for (const p of checkObject(obj, read !== undefined)) {
     const severity = p.kind === 'unreadable' || how.strict ? 'error' : 'warning';
     if (severity === 'error') valid = false;
     problems.push({ document, kind, object, path: prefix + p.path, message: p.message, severity });

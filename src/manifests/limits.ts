@@ -84,9 +84,10 @@ function regexProblems(o: K8sObject, limits: Limits): { path: string; message: s
   return out.reverse();
 }
 
-/** Problems of one object past a bound. */
-export function objectLimitProblems(o: K8sObject, limits: Limits = LIMITS): { path: string; message: string }[] {
-  return [...(CHECKS[o.kind]?.(o, limits) ?? []), ...regexProblems(o, limits)];
+/** Problems of one object past a bound; with the length of its longest string known, regular expressions within the bound are not looked for. */
+export function objectLimitProblems(o: K8sObject, limits: Limits = LIMITS, longestString = Infinity): { path: string; message: string }[] {
+  const regexes = longestString > limits.maxRegexLength ? regexProblems(o, limits) : [];
+  return [...(CHECKS[o.kind]?.(o, limits) ?? []), ...regexes];
 }
 
 const problemAt = (at: LocatedObject, path: string, message: string): ManifestProblem => ({
@@ -105,21 +106,24 @@ const problemAt = (at: LocatedObject, path: string, message: string): ManifestPr
 export function inputLimitProblems(objects: LocatedObject[], limits: Limits = LIMITS): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   let pods = 0;
+  // One pass for the pods and the delegates, one over the VirtualServices that may delegate.
+  const delegates = new Map<string, K8sObject>();
+  const virtualServices: LocatedObject[] = [];
   for (const at of objects) {
-    if (at.object.kind === 'Pod') pods += 1;
-    if (at.object.kind === 'Deployment') pods += typeof at.object.spec?.replicas === 'number' ? at.object.spec.replicas : 1;
+    const o = at.object;
+    if (o.kind === 'Pod') pods += 1;
+    else if (o.kind === 'Deployment') pods += typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1;
+    else if (o.kind === 'VirtualService') {
+      virtualServices.push(at);
+      if (list(o.spec?.hosts).length === 0) delegates.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
+    }
   }
   if (pods > limits.maxPods) {
     problems.push({ document: -1, path: 'resources', message: overLimit('the number of pods of the input', pods, 'maxPods', limits), severity: 'error' });
   }
-  const delegates = new Map<string, K8sObject>();
-  for (const { object: o } of objects) {
-    if (o.kind === 'VirtualService' && list(o.spec?.hosts).length === 0) delegates.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
-  }
   const matches = (rule: any) => Math.max(1, list(rule?.match).length);
-  for (const at of objects) {
+  for (const at of virtualServices) {
     const o = at.object;
-    if (o.kind !== 'VirtualService') continue;
     let routes = 0;
     for (const rule of list(o.spec?.http) as any[]) {
       const ref = rule?.delegate;

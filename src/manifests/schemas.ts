@@ -36,6 +36,7 @@ import * as gatewayApiV1alpha2 from '@kubernetes-models/gateway-api/gateway.netw
 import * as gatewayApiV1alpha3 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha3';
 import { Telemetry as TelemetryV1 } from '@kubernetes-models/istio/telemetry.istio.io/v1';
 import { Telemetry as TelemetryV1alpha1 } from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
+import { KindMap } from '../util/kind-map.js';
 
 /** A kubernetes-models class: its prototype's validate() checks `this` and throws on problems. */
 interface ModelClass {
@@ -92,29 +93,37 @@ const SUPPORTED: ModelClass[] = [
   TelemetryV1alpha1,
 ];
 
-const MODELS = new Map<string, ModelClass>(SUPPORTED.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
+const MODELS = new KindMap<ModelClass>(SUPPORTED.map((m) => [m.apiVersion, m.kind, m]));
 /**
  * Versions Istio's Gateway API CRDs serve that the models package has no class for: checked with the
  * schema of the version they were promoted from (the fields are the same).
  */
-const CHECKED_AS: Record<string, string> = {
-  'gateway.networking.k8s.io/v1/TCPRoute': 'gateway.networking.k8s.io/v1alpha2',
-  'gateway.networking.k8s.io/v1/ReferenceGrant': 'gateway.networking.k8s.io/v1beta1',
-};
-for (const [key, version] of Object.entries(CHECKED_AS)) {
-  const kind = key.slice(key.lastIndexOf('/') + 1);
-  MODELS.set(key, MODELS.get(`${version}/${kind}`)!);
-}
+const PROMOTED = [
+  ['gateway.networking.k8s.io/v1', 'TCPRoute', 'gateway.networking.k8s.io/v1alpha2'],
+  ['gateway.networking.k8s.io/v1', 'ReferenceGrant', 'gateway.networking.k8s.io/v1beta1'],
+] as const;
+const CHECKED_AS = new KindMap<string>(PROMOTED);
+for (const [apiVersion, kind, version] of PROMOTED) MODELS.set(apiVersion, kind, MODELS.get(version, kind)!);
 
 /** Whether meshplan reads objects of this apiVersion and kind. */
-export const isSupportedKind = (apiVersion: string, kind: string): boolean => MODELS.has(`${apiVersion}/${kind}`);
+export const isSupportedKind = (apiVersion: string, kind: string): boolean => MODELS.has(apiVersion, kind);
 
-/** Every problem of one object against the schema of its kind (which must be supported). */
-export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
-  const model = MODELS.get(`${obj.apiVersion}/${obj.kind}`);
-  if (!model) throw new Error(`no schema for ${obj.apiVersion}/${obj.kind}`);
-  const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
-  const checked = checkedAs ? { ...obj, apiVersion: checkedAs } : obj;
+/** The model and the apiVersion to check an object as (see CHECKED_AS). */
+function modelOf(obj: Record<string, unknown>): { model: ModelClass; checked: Record<string, unknown> } {
+  const apiVersion = obj.apiVersion as string;
+  const kind = obj.kind as string;
+  const model = MODELS.get(apiVersion, kind);
+  if (!model) throw new Error(`no schema for ${apiVersion}/${kind}`);
+  const checkedAs = CHECKED_AS.get(apiVersion, kind);
+  return { model, checked: checkedAs ? { ...obj, apiVersion: checkedAs } : obj };
+}
+
+/**
+ * Every problem of one object against the schema of its kind (which must be supported). With `tree`
+ * (no object in two places, as YAML without aliases reads), the fast way need not look out for aliases.
+ */
+export function checkObject(obj: Record<string, unknown>, tree = false): FieldProblem[] {
+  const { model, checked } = modelOf(obj);
   // The fast way: the plain validator, then unknown fields from what tracked runs learnt about the
   // places this object has. A schema error, or a place not learnt yet, takes the tracked run.
   const errors = validationErrors(model, checked);
@@ -122,7 +131,7 @@ export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
     let places = PLACES.get(model);
     if (!places) PLACES.set(model, (places = newPlace()));
     const problems: FieldProblem[] = [];
-    if (unknownFieldsAt(places, obj, '', problems, new Set())) return problems;
+    if (unknownFieldsAt(places, obj, '', problems, tree ? undefined : new Set())) return problems;
     const lookups = trackedRun(model, obj, checked);
     learn(places, obj, lookups);
     return unknownFields(obj, lookups);
@@ -132,9 +141,7 @@ export function checkObject(obj: Record<string, unknown>): FieldProblem[] {
 
 /** The tracked run alone, as every check was made before the shortcut: what checkObject must equal (its differential test's reference). */
 export function checkObjectTracked(obj: Record<string, unknown>): FieldProblem[] {
-  const model = MODELS.get(`${obj.apiVersion}/${obj.kind}`)!;
-  const checkedAs = CHECKED_AS[`${obj.apiVersion}/${obj.kind}`];
-  const checked = checkedAs ? { ...obj, apiVersion: checkedAs } : obj;
+  const { model, checked } = modelOf(obj);
   return [...typeProblems(obj, validationErrors(model, checked)), ...unknownFields(obj, trackedRun(model, obj, checked))];
 }
 
@@ -236,11 +243,13 @@ const PLACES = new Map<ModelClass, Place>();
 
 const newPlace = (): Place => ({ learnt: false, varies: false, fields: new Map() });
 
-/** unknownFields from the learnt places: false when the object reaches a place not (reliably) learnt. */
-function unknownFieldsAt(place: Place, value: object, path: string, problems: FieldProblem[], visited: Set<object>): boolean {
+/** unknownFields from the learnt places: false when the object reaches a place not (reliably) learnt. `visited` is undefined for a tree. */
+function unknownFieldsAt(place: Place, value: object, path: string, problems: FieldProblem[], visited: Set<object> | undefined): boolean {
   // One object at two places (a YAML alias) is left to the tracked run.
-  if (visited.has(value)) return false;
-  visited.add(value);
+  if (visited) {
+    if (visited.has(value)) return false;
+    visited.add(value);
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];

@@ -18,12 +18,21 @@ import { KUBE_DOMAIN, kubeService, resolveAliases, serviceEntryServices } from '
 import { buildEndpoints, buildWorkloads, type Workload } from './workloads.js';
 import type { Endpoint, IstioConfig, MeshIndex, MtlsMode, Proxy, Service, ServicePort, ServiceTarget, SidecarScope } from './types.js';
 import { featureFlag } from './features.js';
+import { ObjectMemo } from './reuse.js';
 
 export { KUBE_DOMAIN } from './services.js';
 
 /** The Istio node id (model.Proxy.ID as the agent sends it): sidecar~10.1.0.5~name.ns~ns.svc.cluster.local. */
 const nodeId = (type: string, ip: string, name: string, namespace: string, domain: string): string =>
   `${type}~${ip}~${name}.${namespace}~${namespace}.svc.${domain}`;
+
+// Each frozen input object's conversion, for the next revision (reuse.ts). A Service's aliases and
+// auto-allocated address are its index's own (resolveAliases and autoAllocateAddresses set them).
+const serviceMemo = new ObjectMemo<readonly Service[]>();
+const configMemo = new ObjectMemo<IstioConfig>();
+
+const reusedServices = (o: K8sObject, deps: readonly unknown[], convert: () => Service[]): Service[] =>
+  serviceMemo.get(o, deps, convert).map((s) => ({ ...s, aliases: [] }));
 
 export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, engineOptions: EngineOptions): MeshIndex {
   const mesh = resolveMeshConfig(meshInput);
@@ -43,10 +52,10 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   const ofKind = (kind: string): K8sObject[] => byKind.get(kind) ?? [];
 
   // Services: Kubernetes first in each creation rank (SortServicesByCreationTime breaks ties by hostname).
-  const serviceEntryServiceList = ofKind('ServiceEntry').flatMap((o) => serviceEntryServices(o, rank(o)));
+  const serviceEntryServiceList = ofKind('ServiceEntry').flatMap((o) => reusedServices(o, [rank(o)], () => serviceEntryServices(o, rank(o))));
   // The legacy allocator runs only when the newer IP auto-allocation controller is switched off.
   if (!featureFlag(options.features, 'PILOT_ENABLE_IP_AUTOALLOCATE')) autoAllocateAddresses(serviceEntryServiceList);
-  const services: Service[] = [...ofKind('Service').map((o) => kubeService(o, rank(o))), ...serviceEntryServiceList];
+  const services: Service[] = [...ofKind('Service').flatMap((o) => reusedServices(o, [rank(o)], () => [kubeService(o, rank(o))])), ...serviceEntryServiceList];
   resolveAliases(services);
   const servicesByCreation = [...services].sort((a, b) => a.creation - b.creation || cmp(a.hostname, b.hostname) || cmp(a.namespace, b.namespace));
   services.sort((a, b) => cmp(a.hostname, b.hostname) || cmp(a.namespace, b.namespace));
@@ -58,7 +67,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
 
   const configs = (kind: string, spec?: (o: K8sObject) => any): IstioConfig[] =>
     ofKind(kind)
-      .map((o) => toIstioConfig(o, rank(o), spec ? spec(o) : undefined))
+      .map((o) => configMemo.get(o, [rank(o), domain], () => toIstioConfig(o, rank(o), spec ? spec(o) : undefined)))
       .sort((a, b) => a.creation - b.creation);
   // A VirtualService without hosts is a delegate: used only through a root's http[].delegate, merged in here.
   const allVirtualServices = configs('VirtualService', (o) => resolveVirtualService(o.spec ?? {}, o.metadata.namespace, domain));

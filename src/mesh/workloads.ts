@@ -7,6 +7,7 @@ import type { K8sObject, SourceRef } from '../manifests/types.js';
 import { sourceRef } from '../manifests/types.js';
 import { isIpAddress, labelsMatch } from './hosts.js';
 import type { Endpoint, Service, ServicePort, TlsMode } from './types.js';
+import { ObjectMemo } from './reuse.js';
 import { endpointObjectsByService, endpointSourceOf, sliceAddresses, type SliceAddress } from './endpointslices.js';
 
 export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
@@ -79,26 +80,37 @@ export function expandPods(objects: K8sObject[]): { pod: K8sObject; workloadName
     if (o.kind === 'Pod') {
       out.push({ pod: o, workloadName: podWorkloadName(o), source: sourceRef(o) });
     } else if (o.kind === 'Deployment' && !hasOwnPods(o)) {
-      const replicas = o.spec?.replicas ?? 1;
-      const template = o.spec?.template ?? {};
-      const rsName = `${o.metadata.name}-${stableSuffix(`${o.metadata.namespace}/${o.metadata.name}`, 10)}`;
-      for (let i = 0; i < replicas; i++) {
-        const name = `${rsName}-${stableSuffix(`${rsName}/${i}`, 5)}`;
-        const pod: K8sObject = {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            ...(template.metadata ?? {}),
-            name,
-            namespace: o.metadata.namespace,
-            labels: { ...(template.metadata?.labels ?? {}) },
-            ownerReferences: [{ kind: 'ReplicaSet', name: rsName, apiVersion: 'apps/v1' }],
-          },
-          spec: template.spec ?? {},
-        };
-        out.push({ pod, workloadName: o.metadata.name, source: sourceRef(o) });
-      }
+      out.push(...deploymentPodsMemo.get(o, [], () => deploymentPods(o)));
     }
+  }
+  return out;
+}
+
+type ExpandedPod = ReturnType<typeof expandPods>[number];
+
+/** A Deployment's pods, frozen: a revision keeps the same pod objects for an unchanged Deployment (reuse.ts). */
+const deploymentPodsMemo = new ObjectMemo<readonly ExpandedPod[]>();
+
+function deploymentPods(o: K8sObject): ExpandedPod[] {
+  const out: ExpandedPod[] = [];
+  const replicas = o.spec?.replicas ?? 1;
+  const template = o.spec?.template ?? {};
+  const rsName = `${o.metadata.name}-${stableSuffix(`${o.metadata.namespace}/${o.metadata.name}`, 10)}`;
+  for (let i = 0; i < replicas; i++) {
+    const name = `${rsName}-${stableSuffix(`${rsName}/${i}`, 5)}`;
+    const pod: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        ...(template.metadata ?? {}),
+        name,
+        namespace: o.metadata.namespace,
+        labels: { ...(template.metadata?.labels ?? {}) },
+        ownerReferences: [{ kind: 'ReplicaSet', name: rsName, apiVersion: 'apps/v1' }],
+      },
+      spec: template.spec ?? {},
+    };
+    out.push({ pod, workloadName: o.metadata.name, source: sourceRef(o) });
   }
   return out;
 }
@@ -145,10 +157,9 @@ export function isGatewayPod(pod: K8sObject): boolean {
   );
 }
 
-function nodeLocality(pod: K8sObject, nodes: Map<string, K8sObject>): Endpoint['locality'] | undefined {
+function nodeLocality(pod: K8sObject, node: K8sObject | undefined): Endpoint['locality'] | undefined {
   const labelled = pod.metadata.labels?.['istio-locality'];
   if (labelled) return localityFromString(labelled.replace(/\./g, '/'));
-  const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
   const nl = node?.metadata.labels ?? {};
   const region = nl['topology.kubernetes.io/region'] ?? nl['failure-domain.beta.kubernetes.io/region'];
   const zone = nl['topology.kubernetes.io/zone'] ?? nl['failure-domain.beta.kubernetes.io/zone'];
@@ -189,6 +200,44 @@ class IpAllocator {
 /** String.prototype.localeCompare's order, with one collator instead of one per comparison. */
 const byLocale = new Intl.Collator().compare;
 
+const NO_LABELS: Record<string, string> = Object.freeze({});
+
+/** A pod's workload, kept for the next revision (reuse.ts) without its address: the allocator gives that in order of all pods. */
+const podWorkloadMemo = new ObjectMemo<Workload>();
+
+function podWorkload(pod: K8sObject, namespaceLabels: Record<string, string>, node: K8sObject | undefined, workloadName: string, source: SourceRef): Workload {
+  const labels = { ...(pod.metadata.labels ?? {}) };
+  const router = isGatewayPod(pod);
+  const injected = !router && isInjected(pod, namespaceLabels);
+  // The sidecar injector labels the pods it injects.
+  if (injected && labels[TLS_MODE_LABEL] === undefined) labels[TLS_MODE_LABEL] = 'istio';
+  const namedPorts: Record<string, number> = {};
+  const podPorts: NonNullable<Workload['podPorts']> = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c?.ports ?? []) {
+      if (p?.name) namedPorts[p.name] = Number(p.containerPort);
+      podPorts.push({ port: Number(p?.containerPort), protocol: String(p?.protocol ?? 'TCP'), container: String(c?.name ?? '') });
+    }
+  }
+  return {
+    kind: 'Pod',
+    name: pod.metadata.name,
+    namespace: pod.metadata.namespace,
+    labels,
+    ip: '',
+    serviceAccount: pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? 'default',
+    namedPorts,
+    podPorts,
+    workloadName,
+    locality: nodeLocality(pod, node),
+    healthy: podHealthy(pod),
+    weight: 1,
+    tlsMode: labels[TLS_MODE_LABEL] === 'istio' ? 'istio' : 'disabled',
+    proxyType: router ? 'router' : injected ? 'sidecar' : undefined,
+    sources: [source],
+  };
+}
+
 export function buildWorkloads(objects: K8sObject[]): Workload[] {
   const namespaces = new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels ?? {}]));
   const nodes = new Map(objects.filter((o) => o.kind === 'Node').map((o) => [o.metadata.name, o]));
@@ -204,36 +253,10 @@ export function buildWorkloads(objects: K8sObject[]): Workload[] {
 
   const out: Workload[] = [];
   for (const { pod, workloadName, source } of pods) {
-    const labels = { ...(pod.metadata.labels ?? {}) };
-    const router = isGatewayPod(pod);
-    const injected = !router && isInjected(pod, namespaces.get(pod.metadata.namespace) ?? {});
-    // The sidecar injector labels the pods it injects.
-    if (injected && labels[TLS_MODE_LABEL] === undefined) labels[TLS_MODE_LABEL] = 'istio';
-    const namedPorts: Record<string, number> = {};
-    const podPorts: NonNullable<Workload['podPorts']> = [];
-    for (const c of pod.spec?.containers ?? []) {
-      for (const p of c?.ports ?? []) {
-        if (p?.name) namedPorts[p.name] = Number(p.containerPort);
-        podPorts.push({ port: Number(p?.containerPort), protocol: String(p?.protocol ?? 'TCP'), container: String(c?.name ?? '') });
-      }
-    }
-    out.push({
-      kind: 'Pod',
-      name: pod.metadata.name,
-      namespace: pod.metadata.namespace,
-      labels,
-      ip: podIp(pod) ?? allocator.allocate(),
-      serviceAccount: pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? 'default',
-      namedPorts,
-      podPorts,
-      workloadName,
-      locality: nodeLocality(pod, nodes),
-      healthy: podHealthy(pod),
-      weight: 1,
-      tlsMode: labels[TLS_MODE_LABEL] === 'istio' ? 'istio' : 'disabled',
-      proxyType: router ? 'router' : injected ? 'sidecar' : undefined,
-      sources: [source],
-    });
+    const namespaceLabels = namespaces.get(pod.metadata.namespace) ?? NO_LABELS;
+    const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
+    const w = podWorkloadMemo.get(pod, [namespaceLabels, node, workloadName], () => podWorkload(pod, namespaceLabels, node, workloadName, source));
+    out.push({ ...w, ip: podIp(pod) ?? allocator.allocate() });
   }
   for (const o of objects) {
     if (o.kind !== 'WorkloadEntry' || !o.spec?.address) continue;

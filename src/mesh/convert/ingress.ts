@@ -40,7 +40,7 @@ interface IngressRule {
   rule: any;
 }
 
-const isIngress = (o: K8sObject) => o.apiVersion === INGRESS_API && o.kind === 'Ingress';
+export const isIngress = (o: K8sObject) => o.apiVersion === INGRESS_API && o.kind === 'Ingress';
 
 const where = (o: K8sObject) => `Ingress ${o.metadata.namespace}/${o.metadata.name}`;
 
