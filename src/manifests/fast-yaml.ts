@@ -206,10 +206,24 @@ function keyEnd(text: string): number {
   return -1;
 }
 
-/** The rest of a line after a value: nothing, or spaces and a comment. */
-function onlyComment(rest: string): boolean {
-  const t = rest.trimStart();
-  return t === '' || (t[0] === '#' && rest.length > t.length);
+// Only spaces separate what this reader reads (tabs send the stream to js-yaml): trim() and its kin
+// would also drop the Unicode spaces (U+00A0, U+3000, ...) that js-yaml keeps in a plain scalar.
+const skipSpaces = (text: string, from: number): number => {
+  while (text.charCodeAt(from) === 0x20) from++;
+  return from;
+};
+
+/** The text without the spaces it ends with. */
+function trimSpacesEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/** The rest of a line from `from`, after a value: nothing, or spaces and a comment. */
+function onlyComment(text: string, from: number): boolean {
+  const at = skipSpaces(text, from);
+  return at === text.length || (text.charCodeAt(at) === 0x23 /* # */ && at > from);
 }
 
 class BlockReader {
@@ -252,12 +266,12 @@ class BlockReader {
       if (end <= 0 || text.charCodeAt(end - 1) === 0x20) throw NOT_FAST;
       const key = String(this.resolve(text.slice(0, end)));
       if (key === '<<' || key === '__proto__' || Object.prototype.hasOwnProperty.call(out, key)) throw NOT_FAST;
-      const rest = text.slice(end + 1);
+
       this.i++;
-      if (onlyComment(rest)) {
+      if (onlyComment(text, end + 1)) {
         out[key] = this.nested(indent, depth, true);
       } else {
-        out[key] = this.scalar(rest.trimStart());
+        out[key] = this.scalar(text.slice(skipSpaces(text, end + 1)));
         this.endOfValue(indent);
       }
     }
@@ -270,10 +284,8 @@ class BlockReader {
       const line = this.lines[this.i];
       if (line.indent < indent || (line.indent === indent && !isSequenceItem(line.text))) break;
       if (line.indent > indent) throw NOT_FAST;
-      const after = line.text.slice(1);
-      let lead = 0;
-      while (after.charCodeAt(lead) === 0x20) lead++;
-      const content = after.slice(lead);
+      const lead = skipSpaces(line.text, 1) - 1;
+      const content = line.text.slice(1 + lead);
       if (content === '' || content[0] === '#') {
         this.i++;
         out.push(this.nested(indent, depth, false));
@@ -301,7 +313,7 @@ class BlockReader {
       if (close < 0) throw NOT_FAST;
       const value = text.slice(1, close);
       if ((c === '"' && value.includes('\\')) || (c === "'" && text[close + 1] === "'")) throw NOT_FAST;
-      if (!onlyComment(text.slice(close + 1))) throw NOT_FAST;
+      if (!onlyComment(text, close + 1)) throw NOT_FAST;
       return value;
     }
     if (c === '[') return this.flowSequence(text);
@@ -315,7 +327,7 @@ class BlockReader {
 
   private plain(text: string): unknown {
     const comment = text.indexOf(' #');
-    const value = (comment >= 0 ? text.slice(0, comment) : text).trimEnd();
+    const value = trimSpacesEnd(comment >= 0 ? text.slice(0, comment) : text);
     if (value.includes(': ') || value.endsWith(':')) throw NOT_FAST;
     return this.resolve(value);
   }
@@ -323,12 +335,12 @@ class BlockReader {
   /** `[]`, or `[a, "b", c]` of one-line scalars. */
   private flowSequence(text: string): unknown[] {
     const close = text.lastIndexOf(']');
-    if (close < 0 || !onlyComment(text.slice(close + 1))) throw NOT_FAST;
+    if (close < 0 || !onlyComment(text, close + 1)) throw NOT_FAST;
     const inner = text.slice(1, close);
-    if (inner.trim() === '') return [];
+    if (skipSpaces(inner, 0) === inner.length) return [];
     if (/[[\]{}#'\\]/.test(inner)) throw NOT_FAST;
     return inner.split(',').map((raw) => {
-      const item = raw.trim();
+      const item = trimSpacesEnd(raw.slice(skipSpaces(raw, 0)));
       if (item === '') throw NOT_FAST;
       if (item[0] === '"') {
         if (item.length < 2 || item.indexOf('"', 1) !== item.length - 1) throw NOT_FAST;

@@ -135,7 +135,7 @@ export function buildMeshIndex(input: K8sObject[], meshInput: MeshConfigInput, e
   }
 
   const endpoints = (service: Service, port: ServicePort): Endpoint[] =>
-    endpointsByPort.get(`${service.namespace}/${service.hostname}/${port.name}`) ?? [];
+    endpointsByPort(`${service.namespace}/${service.hostname}/${port.name}`) ?? [];
 
   const makeProxy: MeshIndex['makeProxy'] = (desc) => {
     const ip = desc.ips[0] ?? '';

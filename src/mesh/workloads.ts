@@ -8,7 +8,7 @@ import { sourceRef } from '../manifests/types.js';
 import { isIpAddress, labelsMatch } from './hosts.js';
 import type { Endpoint, Service, ServicePort, TlsMode } from './types.js';
 import { ObjectMemo } from './reuse.js';
-import { endpointObjectsByService, endpointSourceOf, sliceAddresses, type SliceAddress } from './endpointslices.js';
+import { endpointObjectsByService, endpointSourceOf, sliceAddresses, type EndpointSource, type SliceAddress } from './endpointslices.js';
 
 export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 
@@ -340,8 +340,30 @@ function sliceEndpoints(addresses: SliceAddress[], p: ServicePort, byIp: Map<str
 /** Addresses in natural order (10.0.0.9 before 10.0.0.10); one collator, not one per comparison. */
 const byAddress = new Intl.Collator('en', { numeric: true }).compare;
 
-/** Computes each service port's endpoints, keyed "<namespace>/<hostname>/<port name>". */
-export function buildEndpoints(services: Service[], workloads: Workload[], objects: K8sObject[]): Map<string, Endpoint[]> {
+/**
+ * Each service port's endpoints by "<namespace>/<hostname>/<port name>" (the last service port of a key, as
+ * one map written in service order would keep), each computed when first asked for: a translation reads
+ * those of the services its proxy sees, and a new revision's compile pays for none of them.
+ */
+export function buildEndpoints(services: Service[], workloads: Workload[], objects: K8sObject[]): (key: string) => Endpoint[] | undefined {
+  const portOf = new Map<string, { svc: Service; p: ServicePort }>();
+  for (const svc of services) for (const p of svc.ports) portOf.set(`${svc.namespace}/${svc.hostname}/${p.name}`, { svc, p });
+  let endpointsOf: ((svc: Service, p: ServicePort) => Endpoint[]) | undefined;
+  const computed = new Map<string, Endpoint[]>();
+  return (key) => {
+    let eps = computed.get(key);
+    if (eps) return eps;
+    const at = portOf.get(key);
+    if (!at) return undefined;
+    endpointsOf ??= endpointBuilder(workloads, objects);
+    eps = endpointsOf(at.svc, at.p);
+    computed.set(key, eps);
+    return eps;
+  };
+}
+
+/** The endpoints of one service port, from what every service's endpoints are found with (built once). */
+function endpointBuilder(workloads: Workload[], objects: K8sObject[]): (svc: Service, p: ServicePort) => Endpoint[] {
   const byIp = new Map<string, Workload>();
   const byName = new Map<string, Workload>();
   for (const w of workloads) {
@@ -374,29 +396,29 @@ export function buildEndpoints(services: Service[], workloads: Workload[], objec
   const seObjects = new Map<string, K8sObject>();
   for (const o of objects) if (o.kind === 'ServiceEntry') for (const h of o.spec?.hosts ?? []) seObjects.set(`${o.metadata.namespace}/${h}`, o);
 
-  const out = new Map<string, Endpoint[]>();
-  for (const svc of services) {
-    // The service's selected workloads, found once for all its ports.
-    const members = membersOf(svc);
-    const source = svc.registry === 'Kubernetes' ? endpointSourceOf(svc, endpointObjects.get(`${svc.namespace}/${svc.name}`)) : undefined;
-    const fromSlices = source && 'slices' in source ? sliceAddresses(source.slices, (key) => byName.has(key)).addresses : undefined;
-    for (const p of svc.ports) {
-      const key = `${svc.namespace}/${svc.hostname}/${p.name}`;
-      let eps: Endpoint[] = [];
-      if (svc.resolution === 'Alias') {
-        eps = [];
-      } else if (source) {
-        if (fromSlices) eps = sliceEndpoints(fromSlices, p, byIp, byName);
-        else if (source.from === 'selector') eps = selected(svc, p, members);
-      } else {
-        const se = seObjects.get(`${svc.namespace}/${svc.hostname}`);
-        eps = serviceEntryEndpoints(svc, p, se, members);
-      }
-      eps.sort((a, b) => byAddress(a.address, b.address) || a.port - b.port);
-      out.set(key, eps);
+  // The service's selected workloads and endpoint objects, found once for all its ports.
+  const perService = new Map<Service, { members: Workload[]; source?: EndpointSource; fromSlices?: SliceAddress[] }>();
+  return (svc, p) => {
+    let found = perService.get(svc);
+    if (!found) {
+      const source = svc.registry === 'Kubernetes' ? endpointSourceOf(svc, endpointObjects.get(`${svc.namespace}/${svc.name}`)) : undefined;
+      const fromSlices = source && 'slices' in source ? sliceAddresses(source.slices, (key) => byName.has(key)).addresses : undefined;
+      perService.set(svc, (found = { members: membersOf(svc), source, fromSlices }));
     }
-  }
-  return out;
+    const { members, source, fromSlices } = found;
+    let eps: Endpoint[] = [];
+    if (svc.resolution === 'Alias') {
+      eps = [];
+    } else if (source) {
+      if (fromSlices) eps = sliceEndpoints(fromSlices, p, byIp, byName);
+      else if (source.from === 'selector') eps = selected(svc, p, members);
+    } else {
+      const se = seObjects.get(`${svc.namespace}/${svc.hostname}`);
+      eps = serviceEntryEndpoints(svc, p, se, members);
+    }
+    eps.sort((a, b) => byAddress(a.address, b.address) || a.port - b.port);
+    return eps;
+  };
 }
 
 /** Endpoints of the workloads a service selects (`members`: those of its namespace matching its selector). */

@@ -99,6 +99,17 @@ t.test('corner cases: documents, scalars, comments and what it leaves to js-yaml
   for (const text of ['a: 1\n---\nb: [x, "y", 3]\n', 'list:\n- a\n- b:\n    c: 1\n  d: 2\n']) t.ok(fastLoadAll(text, options), `reads ${JSON.stringify(text)}`);
 });
 
+t.test('Unicode spaces next to a scalar are part of it, as js-yaml reads them (only spaces separate)', async (t) => {
+  const cases = ['a: \u00a0x\n', 'a: x\u00a0\n', 'a: \u3000x # c\n', 'a: \u2028\n', '- \u00a0x\n', 'a: [\u00a0x, y\u00a0]\n', "a: 'x'\u00a0\n", 'a: [\u00a0]\n'];
+  for (const text of cases) {
+    const fast = fastLoadAll(text, options);
+    if (fast === undefined) continue;
+    // Named with \u escapes: a raw U+2028 would break the TAP line.
+    t.same(fast, reference(text), JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
+  t.ok(fastLoadAll('a: \u00a0x\n', options), 'reads a scalar that starts with U+00A0');
+});
+
 t.test('depth: near the caller\'s limit the document is left to js-yaml', async (t) => {
   const deep = (n: number) => Array.from({ length: n }, (_, i) => `${' '.repeat(2 * i)}k${i}:`).join('\n') + ' 1\n';
   for (const maxDepth of [3, 5, 10]) {
