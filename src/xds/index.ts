@@ -41,6 +41,7 @@ export function generateXds(index: MeshIndex, proxy: Proxy, limits: Limits = LIM
   const endpoints = edsNames ? endpointStage.endpoints.filter((e) => edsNames.has(e.cluster_name)) : endpointStage.endpoints;
   const extensionConfigs = run ? patchedExtensionConfigs(run, listeners) : [];
   let clusterProvenance: Record<string, SourceRef[]> | undefined;
+  let vhostProvenance: Record<string, SourceRef[]> | undefined;
   return {
     listeners,
     routes,
@@ -54,9 +55,15 @@ export function generateXds(index: MeshIndex, proxy: Proxy, limits: Limits = LIM
     provenance: {
       listeners: run ? withPatchProvenance(listenerProvenance, run.touched.listeners, new Set(listeners.map((l) => l.name))) : listenerProvenance,
       routes: run ? withPatchProvenance(routeStage.provenance.routes, run.touched.routes, new Set(routes.map((r) => r.name))) : routeStage.provenance.routes,
-      virtualHosts: run
-        ? withPatchProvenance(routeStage.provenance.virtualHosts, run.touched.virtualHosts, new Set(routes.flatMap((r) => (r.virtual_hosts ?? []).map((vh) => `${r.name}/${vh.name}`))))
-        : routeStage.provenance.virtualHosts,
+      // Read on demand, as the clusters' (a sidecar's thousands of virtual hosts).
+      get virtualHosts() {
+        if (!run) return routeStage.provenance.virtualHosts;
+        return (vhostProvenance ??= withPatchProvenance(
+          routeStage.provenance.virtualHosts,
+          run.touched.virtualHosts,
+          new Set(routes.flatMap((r) => (r.virtual_hosts ?? []).map((vh) => `${r.name}/${vh.name}`))),
+        ));
+      },
       // Read on demand: a sidecar's cluster record is built only when asked for (see buildClusters).
       get clusters() {
         if (!patched) return clusterStage.provenance;

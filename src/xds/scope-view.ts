@@ -50,11 +50,7 @@ export function scopeView(index: MeshIndex, proxy: Proxy): ScopeView | undefined
 
 function buildView(index: MeshIndex, proxy: Proxy, scope: SidecarScope): ScopeView {
   const destinationRules = new Map<Service, IstioConfig | undefined>();
-  const add = (s: Service | undefined) => {
-    if (s && !destinationRules.has(s)) destinationRules.set(s, index.destinationRule(proxy, s));
-  };
-  for (const s of scope.services) add(s);
-  for (const e of scope.egress) for (const s of e.services) add(s);
+  const services = [...scope.services, ...scope.egress.flatMap((e) => e.services)];
   const destinationServices = new Map<string, Service | undefined>();
   for (const vs of scope.virtualServices) {
     for (const host of destinationHosts(vs)) {
@@ -62,25 +58,28 @@ function buildView(index: MeshIndex, proxy: Proxy, scope: SidecarScope): ScopeVi
       if (destinationServices.has(key)) continue;
       const service = lookupService(index, proxy, host, vs.namespace);
       destinationServices.set(key, service);
-      add(service);
+      if (service) services.push(service);
     }
   }
+  for (const s of services) if (!destinationRules.has(s)) destinationRules.set(s, index.destinationRule(proxy, s));
   return { scope, destinationRules, destinationServices };
 }
 
+/** destinationHosts by VirtualService (the same for every view). */
+const hostsByVirtualService = new WeakMap<IstioConfig, string[]>();
+
 /** Every destination host of a VirtualService's http (routes and mirrors), tcp and tls rules. */
 function destinationHosts(vs: IstioConfig): string[] {
-  const hosts: string[] = [];
-  const push = (d: any) => {
-    if (typeof d?.host === 'string') hosts.push(d.host);
-  };
-  for (const r of vs.spec.http ?? []) {
-    for (const d of r.route ?? []) push(d?.destination);
-    push(r.mirror);
-    for (const m of r.mirrors ?? []) push(m?.destination);
-  }
-  for (const r of [...(vs.spec.tcp ?? []), ...(vs.spec.tls ?? [])]) for (const d of r.route ?? []) push(d?.destination);
-  return hosts;
+  return memoFor(hostsByVirtualService, vs, () => {
+    const destinations: any[] = [];
+    for (const r of vs.spec.http ?? []) {
+      for (const d of r.route ?? []) destinations.push(d?.destination);
+      destinations.push(r.mirror);
+      for (const m of r.mirrors ?? []) destinations.push(m?.destination);
+    }
+    for (const r of [...(vs.spec.tcp ?? []), ...(vs.spec.tls ?? [])]) for (const d of r.route ?? []) destinations.push(d?.destination);
+    return destinations.filter((d) => typeof d?.host === 'string').map((d) => d.host as string);
+  });
 }
 
 const namesSourceNamespace = (vs: IstioConfig): boolean =>

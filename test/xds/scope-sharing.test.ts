@@ -78,7 +78,7 @@ const CART = 'outbound|8080||cart.shop.svc.cluster.local';
 
 const client = (idx: MeshIndex, ns: string): Proxy => idx.proxies.find((p) => p.namespace === ns && p.labels.app === 'client')!;
 const cartVhost = (idx: MeshIndex, p: Proxy) =>
-  generateXds(idx, p).routes.find((r) => r.name === '8080')!.virtual_hosts.find((v) => v.name === 'cart.shop.svc.cluster.local:8080')!;
+  generateXds(idx, p).routes.find((r) => r.name === '8080')!.virtual_hosts!.find((v) => v.name === 'cart.shop.svc.cluster.local:8080')!;
 
 t.test('namespaces with equal views share clusters and virtual hosts', async (t) => {
   const idx = index(MESH);

@@ -332,12 +332,13 @@ function virtualHostsForProxy({ listenerPort, candidates, knownFqdn }: VhostPlan
         own = true;
       }
     }
-    const kept = domains.filter((d) => {
-      if (usedDomains.has(d.toLowerCase())) return false;
-      if (alt.includes(d) && knownFqdn.has(d)) return false;
-      usedDomains.add(d.toLowerCase());
-      return true;
-    });
+    const kept: string[] = [];
+    for (const d of domains) {
+      const lc = d.toLowerCase();
+      if (usedDomains.has(lc) || (knownFqdn.has(d) && alt.includes(d))) continue;
+      usedDomains.add(lc);
+      kept.push(d);
+    }
     let list = byPort.get(c.wrapper.port);
     if (!list) byPort.set(c.wrapper.port, (list = []));
     if (kept.length === 0) continue;
@@ -431,18 +432,27 @@ export function buildSidecarRouteConfigs(index: MeshIndex, proxy: Proxy, scope: 
   const namesKey = names.join('\n');
   const known = shared?.results.get(namesKey);
   if (known) return known;
-  const result: RouteConfigsResult = { routes: [], provenance: { routes: {}, virtualHosts: {} } };
   const sniffedVhosts: SniffedVhosts = new Map();
-  for (const name of names) {
-    let built = shared?.configs.get(name);
-    if (!built) {
-      built = buildSidecarRouteConfig(index, proxy, scope, name, plans, sniffedVhosts);
-      shared?.configs.set(name, built);
-    }
-    result.routes.push(built.route);
-    result.provenance.routes[name] = built.sources;
-    for (const vhost in built.vhostSources) result.provenance.virtualHosts[`${name}/${vhost}`] = built.vhostSources[vhost];
-  }
+  const configs = names.map((name) => memoFor(shared?.configs ?? new Map<string, BuiltRouteConfig>(), name, () => buildSidecarRouteConfig(index, proxy, scope, name, plans, sniffedVhosts)));
+  const routes: Record<string, SourceRef[]> = {};
+  configs.forEach((built, i) => (routes[names[i]] = built.sources));
+  let virtualHosts: Record<string, SourceRef[]> | undefined;
+  const result: RouteConfigsResult = {
+    routes: configs.map((built) => built.route),
+    provenance: {
+      routes,
+      // Thousands of entries, made only when someone reads them.
+      get virtualHosts() {
+        if (!virtualHosts) {
+          virtualHosts = {};
+          configs.forEach((built, i) => {
+            for (const vhost in built.vhostSources) virtualHosts![`${names[i]}/${vhost}`] = built.vhostSources[vhost];
+          });
+        }
+        return virtualHosts;
+      },
+    },
+  };
   shared?.results.set(namesKey, result);
   return result;
 }
