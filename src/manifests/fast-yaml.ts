@@ -47,15 +47,11 @@ interface Line {
 type Resolver = (plain: string) => unknown;
 
 /**
- * The documents of a stream as js-yaml's loadAll with `options` would give them, or undefined where the
- * stream is not one this reader is sure of (then the caller runs js-yaml on it, which also reports errors).
- * With `reuse`, documents read before by the same text are given as then (the same values).
+ * The documents of a stream as js-yaml's loadAll with `options` would give them, each with what is sure
+ * of it (see PlainTree), or undefined where the stream is not one this reader is sure of (then the caller
+ * runs js-yaml on it, which also reports errors). With `reuse`, documents read before by the same text
+ * are given as then (the same values).
  */
-export function fastLoadAll(text: string, options: LoadOptions & { schema: Schema }, reuse = false): unknown[] | undefined {
-  return fastReadAll(text, options, reuse)?.map((d) => d.value);
-}
-
-/** fastLoadAll with what is sure of each document this reader built (see PlainTree). */
 export function fastReadAll(text: string, options: LoadOptions & { schema: Schema }, reuse = false): FastDocument[] | undefined {
   if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return undefined;
   const schema = options.schema as Schema & { resolveImplicitScalarTag?: (s: string) => { value: unknown } };
