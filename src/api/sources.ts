@@ -7,9 +7,7 @@ import type { ScenarioInput } from '../engine.js';
 import type { AnalysisMessage } from '../contract.js';
 import type { RevisionRecord } from '../store/scenarios.js';
 import type { EnginePool } from '../worker/pool.js';
-import { hashInput, type ScenarioSource } from '../worker/scenarios.js';
-
-export { hashInput };
+import type { ScenarioSource } from '../worker/scenarios.js';
 
 type RevisionContent = Pick<RevisionRecord, 'manifests' | 'mesh' | 'options' | 'contentHash'>;
 
