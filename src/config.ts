@@ -49,7 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.DATA_DIR || './.data'),
     embeddedPort: integer(env, 'EMBEDDED_PG_PORT', 54329),
     logLevel: env.LOG_LEVEL || 'info',
-    bodyLimit: integer(env, 'BODY_LIMIT', 16 * MiB),
+    bodyLimit: integer(env, 'BODY_LIMIT', 32 * MiB),
     production: env.NODE_ENV === 'production',
     seedExample: env.SEED_EXAMPLE !== 'false',
     access: loadAccessConfig(env),

@@ -2,7 +2,6 @@
 // The service layers (REST, GraphQL, store) call only this module.
 
 import type {
-  ConfigDump,
   EngineOptions,
   MeshConfigInput,
   ProxySelector,

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAllDocuments } from 'yaml';
 import { ValidationError } from '../store/errors.js';
 import { COLLECTION_KEY_MESSAGE, collectionKeyAt } from '../util/yaml-keys.js';
+import type { EngineRequestName } from './rest/engine-requests.js';
 
 export const QUERY_FIELDS = ['name', 'description', 'message', 'author'] as const;
 
@@ -14,14 +15,16 @@ const RAW_MANIFEST = Symbol('raw manifest');
 export const isRawManifestBody = (body: unknown): boolean =>
   typeof body === 'object' && body !== null && RAW_MANIFEST in body;
 
-function rawManifestBody(request: FastifyRequest, resources: string | unknown[]): Record<string, unknown> {
-  const query = (request.query ?? {}) as Record<string, unknown>;
+/** The body a raw manifest stands for: { resources: <it> } with the query string's fields. */
+export function manifestBody(query: Record<string, unknown>, resources: string | unknown[]): Record<string, unknown> {
   const body: Record<string | symbol, unknown> = { resources, [RAW_MANIFEST]: true };
   for (const field of QUERY_FIELDS) if (typeof query[field] === 'string') body[field] = query[field];
   return body;
 }
 
-const isKubernetesObject = (v: unknown): boolean =>
+const rawManifestBody = (request: FastifyRequest, resources: string | unknown[]) => manifestBody((request.query ?? {}) as Record<string, unknown>, resources);
+
+export const isKubernetesObject = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && 'apiVersion' in v && 'kind' in v;
 
 const badBody = (message: string) =>
@@ -34,20 +37,48 @@ function charsetError(request: FastifyRequest): Error | undefined {
   return Object.assign(new Error(`request body charset "${charset}" is not supported: send UTF-8 (charset=utf-8 or none)`), { statusCode: 415 });
 }
 
+/** From this size a JSON body of an engine route is read in a worker (JSON.parse took ~13 ms per MiB of config dump here). */
+export const LARGE_JSON_BYTES = 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's body is this engine request (src/api/rest/engine-requests.ts). */
+    engineRequest?: EngineRequestName;
+  }
+}
+
+/** A large JSON body of an engine route, as its text: read where the engine runs (src/api/rest/engine-bodies.ts). */
+export class LargeJsonBody {
+  constructor(readonly json: string) {}
+}
+
+const isLargeEngineBody = (request: FastifyRequest, text: string): boolean =>
+  request.routeOptions.config?.engineRequest !== undefined && text.length >= LARGE_JSON_BYTES && /^\s*\{/.test(text.slice(0, 256));
+
+/** A JSON body read: a raw manifest (an array, a Kubernetes object) stands for { resources: it }; a syntax error is a ValidationError. */
+export function readJsonBody(request: FastifyRequest, text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw badBody(`JSON syntax error: ${(e as Error).message}`);
+  }
+  if (Array.isArray(value)) return rawManifestBody(request, value);
+  if (isKubernetesObject(value)) return rawManifestBody(request, [value]);
+  return value;
+}
+
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(['application/json', 'application/problem+json'], { parseAs: 'string' }, (request, text, done) => {
     const unsupported = charsetError(request);
     if (unsupported) return done(unsupported, undefined);
-    let value: unknown;
+    if (isLargeEngineBody(request, text as string)) return done(null, new LargeJsonBody(text as string));
     try {
-      value = JSON.parse(text as string);
+      done(null, readJsonBody(request, text as string));
     } catch (e) {
-      return done(badBody(`JSON syntax error: ${(e as Error).message}`), undefined);
+      done(e as Error, undefined);
     }
-    if (Array.isArray(value)) return done(null, rawManifestBody(request, value));
-    if (isKubernetesObject(value)) return done(null, rawManifestBody(request, [value]));
-    done(null, value);
   });
   app.addContentTypeParser(
     ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'],

@@ -28,7 +28,7 @@ export function registerDraining(app: FastifyInstance): void {
   let stopping = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (_request, reply) => {
     if (stopping) {
       reply.header('connection', 'close');
       throw new ServiceStoppingError();

@@ -6,7 +6,11 @@ import type { ProxySelector, TraceRequestInput } from '../contract.js';
 import type { DiffDetail } from '../diff/index.js';
 import {
   analyzeScenario,
+  checkRoutes,
   drift,
+  InputError,
+  routeCheck,
+  routeTestProblems,
   envoyDiff,
   readLiveProxyConfig,
   type CompiledScenario,
@@ -39,11 +43,20 @@ export interface InputOperation<A, R> {
   narrow: string;
 }
 
+/** An operation with no scenario: a live proxy's config dump, or an inline route configuration, is all it reads. */
+export interface StandaloneOperation<A, R> {
+  runAlone(args: A, context: OperationContext): R;
+  narrow: string;
+}
+
 const operation = <A, R>(o: Operation<A, R>): Operation<A, R> => o;
 const inputOperation = <A, R>(o: InputOperation<A, R>): InputOperation<A, R> => o;
+const standaloneOperation = <A, R>(o: StandaloneOperation<A, R>): StandaloneOperation<A, R> => o;
 
 /** One side of an Envoy diff: a scenario (compiled in the thread), or a live proxy's config dump (`at`: where it was in the request). */
-export type DiffSide = { scenario: ScenarioSource } | { configDump: unknown; at: string };
+export type DumpSide = { configDump: unknown; at: string };
+export type DiffSide = { scenario: ScenarioSource } | DumpSide;
+const readDumpSide = (side: DumpSide) => readLiveProxyConfig(side.configDump, side.at);
 
 export const operations = {
   translate: operation({
@@ -71,13 +84,17 @@ export const operations = {
   /** The run's scenario is the first side that is a scenario; the other side comes from the same cache or a dump. */
   envoyDiff: operation({
     run: (_scenario, args: { before: DiffSide; after: DiffSide; proxy?: ProxySelector; detail?: DiffDetail }, context) => {
-      const side = (s: DiffSide): DiffInput => ('scenario' in s ? context.scenario(s.scenario) : readLiveProxyConfig(s.configDump, s.at));
+      const side = (s: DiffSide): DiffInput => ('scenario' in s ? context.scenario(s.scenario) : readDumpSide(s));
       return envoyDiff(side(args.before), side(args.after), { proxy: args.proxy, detail: args.detail, onProgress: context.progress });
     },
     narrow: 'name one proxy (proxy), or ask for detail: summary',
   }),
   drift: operation({
-    run: (scenario, args: { configDump: unknown; proxy?: ProxySelector }) => drift(scenario, readLiveProxyConfig(args.configDump), args.proxy),
+    /** `revision`: the stored revision's number, said in the answer. */
+    run: (scenario, args: { configDump: unknown; proxy?: ProxySelector; revision?: number }) => ({
+      ...(args.revision !== undefined ? { revision: args.revision } : {}),
+      ...drift(scenario, readLiveProxyConfig(args.configDump), args.proxy),
+    }),
     narrow: 'name the proxy the dump is from (proxy), or narrow what it sees with a Sidecar',
   }),
   /** `now`: when certificates are judged (the caller's clock; the engine reads none). */
@@ -106,11 +123,45 @@ export const operations = {
     run: (scenario, args: { pod: string }) => scenario.describe(args.pod),
     narrow: 'split the scenario: describe reads the whole mesh index',
   }),
+  // A live proxy's config dump: read (13-20 MiB for a sidecar of a big mesh) and used where the engine runs.
+  liveTrace: standaloneOperation({
+    runAlone: (args: { configDump: unknown; request: TraceRequestInput }) => readLiveProxyConfig(args.configDump).trace(args.request),
+    narrow: 'send a smaller config dump (a proxy with a Sidecar scope)',
+  }),
+  liveProxyConfig: standaloneOperation({
+    runAlone: (args: { configDump: unknown; kinds?: ProxyConfigKind[]; options?: ProxyConfigOptions }) =>
+      readLiveProxyConfig(args.configDump).proxyConfig(args.kinds, args.options),
+    narrow: 'ask for fewer kinds, or send a smaller config dump',
+  }),
+  /** router_check_tool over an inline route configuration, or over one of a config dump's (by name). */
+  liveRouteCheck: standaloneOperation({
+    runAlone: (args: { routeConfig: unknown; configDump?: unknown; tests: RouteTest[]; coverage?: CoverageMode }) => {
+      if (args.configDump === undefined) return routeCheck(args.routeConfig, args.tests, args.coverage);
+      const problems = routeTestProblems(args.tests);
+      if (problems.length) throw new InputError(`${problems.length} problem(s) in tests`, problems);
+      return checkRoutes(readLiveProxyConfig(args.configDump).routeConfiguration(String(args.routeConfig)), args.tests, args.coverage);
+    },
+    narrow: 'send fewer tests, or a smaller route configuration',
+  }),
+  /** An Envoy diff of two config dumps: nothing to compile. */
+  dumpDiff: standaloneOperation({
+    runAlone: (args: { before: DumpSide; after: DumpSide; proxy?: ProxySelector; detail?: DiffDetail }, context) =>
+      envoyDiff(readDumpSide(args.before), readDumpSide(args.after), { proxy: args.proxy, detail: args.detail, onProgress: context.progress }),
+    narrow: 'name one proxy (proxy), or ask for detail: summary',
+  }),
 };
 
 export type Operations = typeof operations;
 export type OperationName = keyof Operations;
-type ArgsOf<O> = O extends Operation<infer A, unknown> ? A : O extends InputOperation<infer A, unknown> ? A : never;
-type ResultOf<O> = O extends Operation<never, infer R> ? R : O extends InputOperation<never, infer R> ? R : never;
+type ArgsOf<O> = O extends Operation<infer A, unknown> ? A : O extends InputOperation<infer A, unknown> ? A : O extends StandaloneOperation<infer A, unknown> ? A : never;
+type ResultOf<O> = O extends Operation<never, infer R>
+  ? R
+  : O extends InputOperation<never, infer R>
+    ? R
+    : O extends StandaloneOperation<never, infer R>
+      ? R
+      : never;
+/** Operations that read no scenario (their call has no source). */
+export type StandaloneName = { [N in OperationName]: Operations[N] extends StandaloneOperation<never, unknown> ? N : never }[OperationName];
 export type OperationArgs<N extends OperationName> = ArgsOf<Operations[N]>;
 export type OperationResult<N extends OperationName> = ResultOf<Operations[N]>;

@@ -11,7 +11,9 @@ import { Piscina } from 'piscina';
 import { InputError } from '../engine.js';
 import type { Stage } from '../util/stages.js';
 import { operations, type OperationArgs, type OperationName, type OperationResult } from './operations.js';
-import { execute, ScenarioCache, type CacheStats, type ScenarioSource } from './scenarios.js';
+import { ScenarioCache, type CacheStats, type ScenarioSource } from './scenarios.js';
+import { executeTask, type RequestTask } from './requests.js';
+import { engineRequests } from '../api/rest/engine-requests.js';
 import type { Task, TaskOutcome, WorkerSettings } from './worker.js';
 
 export interface EnginePoolOptions {
@@ -129,8 +131,18 @@ export class EnginePool {
     return this.inFlight;
   }
 
-  /** Runs `name` on the scenario with `args`; an engine refusal rejects with the same InputError as in-process. */
-  async run<N extends OperationName>(name: N, source: ScenarioSource, args: OperationArgs<N>, options: RunOptions = {}): Promise<EngineAnswer<N>> {
+  /** Runs `name` on the scenario with `args` (no scenario: a standalone operation); an engine refusal rejects with the same InputError as in-process. */
+  run<N extends OperationName>(name: N, source: ScenarioSource | undefined, args: OperationArgs<N>, options: RunOptions = {}): Promise<EngineAnswer<N>> {
+    return this.runTask(name, { operation: name, source, args }, options);
+  }
+
+  /** Reads a large request body where the engine runs and runs the call it asks for (src/worker/requests.ts). */
+  runRequest(request: RequestTask, options: RunOptions = {}): Promise<EngineAnswer<OperationName>> {
+    return this.runTask(engineRequests[request.name].label, { request }, options);
+  }
+
+  /** `name`: the operation named in metrics and in the time budget's problem. */
+  private async runTask<N extends OperationName>(name: N, task: Task, options: RunOptions): Promise<EngineAnswer<N>> {
     if (!options.bypassLimit && this.inFlight >= this.options.maxInFlight) {
       const retryAfter = Math.max(1, Math.ceil((this.recentSeconds * this.inFlight) / Math.max(1, this.options.threads)));
       this.observer.operation?.(name, 0, 'busy');
@@ -143,16 +155,19 @@ export class EnginePool {
     const start = performance.now();
     let outcome: 'ok' | 'refused' | 'error' | 'timeout' | 'cancelled' = 'error';
     try {
-      const result = await this.dispatch(name, source, args, options);
+      const result = await this.dispatch(name, task, options);
       if (result.stages) this.observer.stages?.(result.stages);
       if (result.cache) this.observer.cache?.(result.thread, result.cache);
       if (result.ok) {
         outcome = 'ok';
         return new EngineAnswer<N>(result.body);
       }
-      outcome = result.error.name === 'InputError' ? 'refused' : 'error';
-      if (result.error.problems) throw new InputError(result.error.message, result.error.problems);
-      throw new Error(result.error.message);
+      const { error } = result;
+      outcome = error.name === 'InputError' || error.validation ? 'refused' : 'error';
+      if (error.problems) throw new InputError(error.message, error.problems);
+      // A large body its schema refuses: the error fastify's validation gives, so the problem document is the same.
+      if (error.validation) throw Object.assign(new Error(error.message), { statusCode: 400, validation: error.validation, validationContext: 'body' });
+      throw new Error(error.message);
     } catch (e) {
       if (e instanceof EngineOverloadError) outcome = 'timeout';
       if (e instanceof EngineCancelledError) outcome = 'cancelled';
@@ -165,14 +180,9 @@ export class EnginePool {
     }
   }
 
-  private async dispatch(
-    name: OperationName,
-    source: ScenarioSource,
-    args: unknown,
-    options: RunOptions,
-  ): Promise<TaskOutcome> {
+  private async dispatch(name: OperationName, task: Task, options: RunOptions): Promise<TaskOutcome> {
     if (!this.piscina) {
-      const result = execute(this.inline!, name, source, args, options.onProgress ?? (() => {}));
+      const result = executeTask(this.inline!, task, options.onProgress ?? (() => {}));
       return { ...result, stages: {}, thread: 0 };
     }
     const budgetMs = options.budgetMs ?? this.options.timeBudgetMs;
@@ -189,8 +199,8 @@ export class EnginePool {
     const channel = options.onProgress ? new MessageChannel() : undefined;
     channel?.port1.on('message', (m: { done: number; total: number }) => options.onProgress!(m.done, m.total));
     try {
-      const task: Task = { operation: name, source, args, ...(channel ? { progress: channel.port2 } : {}) };
-      const result = await this.piscina.run(task, { signal: controller.signal, ...(channel ? { transferList: [channel.port2] } : {}) });
+      const sent: Task = { ...task, ...(channel ? { progress: channel.port2 } : {}) };
+      const result = await this.piscina.run(sent, { signal: controller.signal, ...(channel ? { transferList: [channel.port2] } : {}) });
       return result;
     } catch (e) {
       if (timedOut) {

@@ -26,7 +26,7 @@ export interface CacheStats {
 
 export type Outcome =
   | { ok: true; body: Uint8Array; cache?: CacheStats }
-  | { ok: false; error: { name: string; message: string; problems?: ManifestProblem[] }; cache?: CacheStats };
+  | { ok: false; error: { name: string; message: string; problems?: ManifestProblem[]; validation?: unknown[] }; cache?: CacheStats };
 
 // TextEncoder gives each answer its own ArrayBuffer (Buffer.from may share a pooled one), so it can be transferred.
 const utf8 = new TextEncoder();
@@ -78,13 +78,14 @@ export class ScenarioCache {
 export function execute(
   cache: ScenarioCache,
   name: OperationName,
-  source: ScenarioSource,
+  source: ScenarioSource | undefined,
   args: unknown,
   progress: OperationContext['progress'],
 ): Outcome {
   const operation = operations[name] as
     | { run(s: CompiledScenario, a: unknown, c: OperationContext): unknown }
     | { runOnInput(i: ScenarioInput, a: unknown, c: OperationContext): unknown }
+    | { runAlone(a: unknown, c: OperationContext): unknown }
     | undefined;
   if (!operation) return { ok: false, error: { name: 'Error', message: `no engine operation "${name}"` } };
   let hit = false;
@@ -100,7 +101,7 @@ export function execute(
     },
   };
   // Trimmed to the bound once the scenarios used have grown by use; the ones just used stay. None
-  // looked up (analyze reads the input as it is): no cache figures.
+  // looked up (analyze reads the input as it is, a dump needs no scenario): no cache figures.
   const stats = (): CacheStats | undefined => {
     if (!looked) return undefined;
     for (const key of used.splice(0)) cache.settle(key);
@@ -108,7 +109,9 @@ export function execute(
   };
   try {
     let result: unknown;
-    if ('runOnInput' in operation) result = operation.runOnInput(source.input, args, context);
+    if ('runAlone' in operation) result = operation.runAlone(args, context);
+    else if (!source) throw new Error(`engine operation "${name}" needs a scenario`);
+    else if ('runOnInput' in operation) result = operation.runOnInput(source.input, args, context);
     else {
       looked = true;
       const found = cache.get(source);

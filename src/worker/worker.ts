@@ -6,7 +6,9 @@ import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { CompiledScenario } from '../engine.js';
 import { observeStages, type Stage } from '../util/stages.js';
 import type { OperationName } from './operations.js';
-import { execute, ScenarioCache, type Outcome, type ScenarioSource } from './scenarios.js';
+import { ScenarioCache, type Outcome, type ScenarioSource } from './scenarios.js';
+import { executeTask } from './requests.js';
+import type { RequestTask } from './requests.js';
 import { lowerThreadPriority } from './priority.js';
 
 export interface WorkerSettings {
@@ -16,13 +18,11 @@ export interface WorkerSettings {
   nice: number;
 }
 
-export interface Task {
-  operation: OperationName;
-  source: ScenarioSource;
-  args: unknown;
+/** An operation with its scenario and arguments, or a large request body to read into one (requests.ts). */
+export type Task = ({ operation: OperationName; source?: ScenarioSource; args: unknown } | { request: RequestTask }) & {
   /** Where progress goes (jobs); absent for plain requests. */
   progress?: MessagePort;
-}
+};
 
 export type TaskOutcome = Outcome & { stages: Partial<Record<Stage, number>>; thread: number };
 
@@ -49,7 +49,7 @@ function run(task: Task): TaskOutcome {
     }
   };
   try {
-    return { ...execute(cache, task.operation, task.source, task.args, progress), stages, thread: threadId };
+    return { ...executeTask(cache, task, progress), stages, thread: threadId };
   } finally {
     observeStages(undefined);
     task.progress?.close();

@@ -1,8 +1,11 @@
 // A live proxy's config dump over HTTP: proxy-config (JSON, istioctl's text, -o json|yaml) and trace
-// take { configDump } where resources + proxy name an Envoy otherwise; what is not a dump is a 400.
+// take { configDump } where resources + proxy name an Envoy otherwise; what is not a dump is a 400. A dump
+// over 1 MiB is read in a worker thread, with the same answers and problems.
 
 import t from 'tap';
 import { parse as parseYaml } from 'yaml';
+import { syntheticMesh } from '../../bench/mesh.js';
+import { LARGE_JSON_BYTES } from '../../src/api/bodies.js';
 import { bookinfoManifests } from '../../src/store/seed.js';
 import { call, startTestServer } from '../support/server.js';
 
@@ -87,4 +90,44 @@ t.test('config dumps as input', async (t) => {
     t.equal(noSecrets.status, 400);
     t.match(noSecrets.body.errors, [{ path: 'kinds[0]', message: 'the config dump has no SecretsConfigDump section' }]);
   });
+});
+
+t.test('a dump over 1 MiB is read in a worker thread: the same answers and the same problems', async (t) => {
+  const { url } = await startTestServer(t);
+  const resources = syntheticMesh(80, 3);
+  const translated = await call(url, 'POST', '/api/v1/translate', { resources, proxy: { pod: 'ns-0/svc-0-v1' } });
+  const configDump = translated.body.proxies[0].configDump;
+  t.ok(JSON.stringify(configDump).length > LARGE_JSON_BYTES, `the dump is ${JSON.stringify(configDump).length} bytes`);
+
+  const request = { port: 8080, host: 'svc-1.ns-1.svc.cluster.local:8080', path: '/api' };
+  const trace = await call(url, 'POST', '/api/v1/trace', { configDump, request });
+  t.equal(trace.status, 200, JSON.stringify(trace.body).slice(0, 300));
+  const graphql = await call(url, 'POST', '/graphql', {
+    query: `query ($dump: JSON!, $request: TraceRequestInput!) {
+      liveTrace(configDump: $dump, request: $request) { hops { listener cluster } }
+      liveProxyConfig(configDump: $dump, kinds: [clusters], filter: {fqdn: "svc-1.ns-1"}) { text }
+    }`,
+    variables: { dump: configDump, request },
+  });
+  t.same(trace.body.hops.map((h: any) => ({ listener: h.listener, cluster: h.cluster })), graphql.body.data.liveTrace.hops, 'the hops GraphQL finds (read on the event loop)');
+  t.match(trace.body.hops[0].cluster, /^outbound\|8080\|v1\|svc-1\.ns-1\.svc\.cluster\.local$/);
+  const text = await call(url, 'POST', '/api/v1/proxy-config', { configDump, kinds: ['clusters'], filter: { fqdn: 'svc-1.ns-1' } }, { accept: 'text/plain' });
+  t.equal(text.body, graphql.body.data.liveProxyConfig.text, "istioctl's text, as GraphQL gives it");
+
+  // Each problem as a small body gets it (the bookinfo dump is 60 KiB).
+  const small = (await call(url, 'POST', '/api/v1/translate', { resources: await bookinfoManifests(), proxy: { pod: 'default/productpage-v1' } })).body.proxies[0].configDump;
+  const bodies: [string, string, (dump: unknown) => unknown][] = [
+    ['no request', '/api/v1/trace', (dump) => ({ configDump: dump })],
+    ['a request port out of range', '/api/v1/trace', (dump) => ({ configDump: dump, request: { port: 70000 } })],
+    ['a dump and a mesh', '/api/v1/proxy-config', (dump) => ({ configDump: dump, resources, proxy: { pod: 'ns-0/svc-0-v1' } })],
+    ['an unknown kind', '/api/v1/proxy-config', (dump) => ({ configDump: dump, kinds: ['everything'] })],
+  ];
+  for (const [what, path, body] of bodies) {
+    const [large, few] = await Promise.all([call(url, 'POST', path, body(configDump)), call(url, 'POST', path, body(small))]);
+    t.equal(large.status, 400, `${what}: 400`);
+    t.match(large.headers.get('content-type'), /application\/problem\+json/);
+    t.same(large.body, few.body, `${what}: the problem a small body gets`);
+  }
+  const noRoutes = await call(url, 'POST', '/api/v1/route-check', { configDump, routeConfig: 'nope', tests: [] });
+  t.match(noRoutes, { status: 400, body: { errors: [{ path: 'routeConfig', message: 'no route configuration "nope" in the config dump; it has: 8080, 9090' }] } });
 });

@@ -170,10 +170,9 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
         ),
       describe: (r: RevisionRecord, args: { pod: string }) => guarded(async () => (await engine.run('describe', revisionSource(r), { pod: args.pod })).value()),
       drift: (r: RevisionRecord, args: { configDump: unknown; proxy?: ProxySelector | null }) =>
-        guarded(async () => ({
-          revision: r.number,
-          ...(await engine.run('drift', revisionSource(r), { configDump: args.configDump, proxy: args.proxy ? checked('proxy', args.proxy) : undefined })).value(),
-        })),
+        guarded(async () =>
+          (await engine.run('drift', revisionSource(r), { configDump: args.configDump, proxy: args.proxy ? checked('proxy', args.proxy) : undefined, revision: r.number })).value(),
+        ),
       envoyDiff: (r: RevisionRecord, args: { from?: number | null; proxy?: ProxySelector | null; detail?: DiffDetail | null }) =>
         guarded(() =>
           revisionEnvoyDiff(store, engine, r.scenario, {

@@ -1,17 +1,17 @@
-// Route-check (Envoy's router_check_tool) and verify (a mesh's expectations): stateless and per stored revision.
-// A generated route configuration and verify run in the engine pool; an inline or dumped route
-// configuration is one object, checked in-process.
+// Route-check (Envoy's router_check_tool) and verify (a mesh's expectations): stateless and per stored
+// revision, in the engine pool (an inline or dumped route configuration too: a dump is 13-20 MiB).
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ProxySelector } from '../../contract.js';
-import { checkRoutes, readLiveProxyConfig, routeCheck, routeTestProblems, type CoverageMode, type RouteTest } from '../../engine.js';
+import type { CoverageMode, RouteTest } from '../../engine.js';
 import { ValidationError } from '../../store/errors.js';
 import type { ScenarioStore } from '../../store/scenarios.js';
 import type { EnginePool } from '../../worker/pool.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { revisionSource, scenarioSource } from '../sources.js';
+import { revisionSource } from '../sources.js';
 import { engineAnswer } from './jobs.js';
+import { engineBodies } from './engine-bodies.js';
 import {
   NameParams,
   Problem,
@@ -34,6 +34,9 @@ export async function verifyRoutes(
   { store, engine, jobs }: { store: ScenarioStore; engine: EnginePool; jobs?: JobQueue },
 ): Promise<void> {
   const answer = engineAnswer(engine, jobs);
+  const { route } = engineBodies(engine, jobs);
+  const routeCheck = route('routeCheck');
+  const verify = route('verify');
 
   app.post<{ Body: Static<typeof RouteCheckBody> }>(
     '/api/v1/route-check',
@@ -44,22 +47,9 @@ export async function verifyRoutes(
         body: RouteCheckBody,
         response: { 200: RouteCheckResult, ...problems(400, 413) },
       },
+      ...routeCheck.options,
     },
-    async (request, reply) => {
-      const { routeConfig, configDump, resources, mesh, options, proxy, tests, coverage } = request.body;
-      const routeTests = tests as RouteTest[];
-      if (typeof routeConfig !== 'string') return routeCheck(routeConfig, routeTests, coverage as CoverageMode | undefined);
-      if (configDump !== undefined) {
-        // A live proxy's route configuration, by its name in the dump.
-        const problems = routeTestProblems(routeTests);
-        if (problems.length) throw new ValidationError(`${problems.length} problem(s) in tests`, problems);
-        return checkRoutes(readLiveProxyConfig(configDump).routeConfiguration(routeConfig), routeTests, coverage as CoverageMode | undefined);
-      }
-      if (resources === undefined) throw missing('body.resources', 'a route configuration by name needs the resources (and proxy) that generate it');
-      if (proxy === undefined) throw missing('body.proxy', 'a route configuration by name needs the proxy it belongs to');
-      const args = { proxy: proxy as ProxySelector, routeConfig, tests: routeTests, coverage: coverage as CoverageMode | undefined };
-      return answer(request, reply, 'routeCheck', scenarioSource({ resources, mesh, options }), args);
-    },
+    routeCheck.handler,
   );
 
   app.post<{ Params: Static<typeof NameParams>; Querystring: Static<typeof RevisionQuery>; Body: Static<typeof ScenarioRouteCheckBody> }>(
@@ -90,11 +80,9 @@ export async function verifyRoutes(
         body: VerifyBody,
         response: { 200: VerifyResult, ...problems(400, 413) },
       },
+      ...verify.options,
     },
-    async (request, reply) => {
-      const { expectations, ...input } = request.body;
-      return answer(request, reply, 'verify', scenarioSource(input), { expectations });
-    },
+    verify.handler,
   );
 
   app.post<{ Params: Static<typeof NameParams>; Querystring: Static<typeof RevisionQuery>; Body: Static<typeof ScenarioVerifyBody> }>(

@@ -58,7 +58,6 @@ const defaultThresholds = () => ({
 const DEFAULT_CIRCUIT_BREAKERS = deepFreeze({ thresholds: [defaultThresholds()] });
 
 const isHttp2 = (p: ServicePort) => p.protocol === 'HTTP2' || p.protocol === 'GRPC' || p.protocol === 'GRPC-Web';
-const isHttp = (p: ServicePort) => p.protocol === 'HTTP' || p.protocol === 'HTTP_PROXY' || isHttp2(p);
 
 export interface ClusterStage {
   clusters: Cluster[];

@@ -19,10 +19,8 @@ import {
   percentToFraction,
   translateCors,
   translateFault,
-  type CorsPolicy,
-  type HttpFaultInjection,
 } from './features/fault-cors.js';
-import { applyHeaderOperations, translateHeaders, type Headers } from './features/headers.js';
+import { applyHeaderOperations, translateHeaders } from './features/headers.js';
 import { isCatchAllMatch, translateRouteMatch, type HttpMatchRequest } from './features/matchers.js';
 
 export interface VirtualServiceSpec {

@@ -6,7 +6,7 @@ import type { Percent, HttpFaultInjection, CorsPolicy } from '../../../mesh/isti
 export type { Percent, HttpFaultInjection, CorsPolicy };
 import type { TypedConfig } from '../../envoy.js';
 import { durationJson, parseDurationNanos } from '../../../mesh/durations.js';
-import { stringMatcher, type IstioStringMatch } from './matchers.js';
+import { stringMatcher } from './matchers.js';
 
 export const FAULT_FILTER = 'envoy.filters.http.fault';
 export const CORS_FILTER = 'envoy.filters.http.cors';
