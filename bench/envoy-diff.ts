@@ -1,7 +1,7 @@
 // The Envoy diff's figures (issue: one proxy under 150 ms warm; every proxy, summary, under 10 s
 // and 1.5 GB): two revisions of the synthetic mesh that differ in one VirtualService's weights.
 
-import { compileScenario, envoyDiff } from '../src/engine.js';
+import { compileScenario, envoyDiff } from './built.js';
 import { syntheticMesh } from './mesh.js';
 
 const cpuMs = (): number => {

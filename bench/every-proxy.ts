@@ -6,14 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { engineOptions } from '../src/config.js';
-import type { EnginePool as Pool } from '../src/worker/pool.js';
-import type { everyProxy as EveryProxy } from '../src/worker/fan-out.js';
+import { EnginePool, everyProxy } from './built.js';
 import { syntheticMesh } from './mesh.js';
-
-// The built engine (npm run build): worker threads load dist/worker/worker.js, not TypeScript.
-const built = (path: string): string => new URL(`../dist/${path}`, import.meta.url).href;
-const { EnginePool } = (await import(built('worker/pool.js'))) as { EnginePool: typeof Pool };
-const { everyProxy } = (await import(built('worker/fan-out.js'))) as { everyProxy: typeof EveryProxy };
 
 const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

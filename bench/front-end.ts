@@ -1,5 +1,5 @@
-// The front end alone (npx tsx bench/front-end.ts [services]): read YAML and read + check, CPU ms medians.
-import { parseManifests, readDocuments } from '../src/manifests/index.js';
+// The front end alone (npm run build, then npx tsx bench/front-end.ts [services]): read YAML and read + check, CPU ms medians.
+import { parseManifests, readDocuments } from './built.js';
 import { syntheticMesh } from './mesh.js';
 
 const services = Number(process.argv[2] ?? 1000);

@@ -9,13 +9,8 @@
 // Beside each, istiod's published figure where there is one, and ours / JSON.stringify of our own output
 // (the floor for answering with a config dump).
 
-import { parseManifests } from '../src/manifests/index.js';
-import { buildMeshIndex } from '../src/mesh/index.js';
+import { parseManifests, buildMeshIndex, buildListeners, buildRouteConfigs, buildClusters, buildEndpoints } from './built.js';
 import type { MeshIndex, Proxy } from '../src/mesh/types.js';
-import { buildListeners } from '../src/xds/listeners/index.js';
-import { buildRouteConfigs } from '../src/xds/routes/index.js';
-import { buildClusters } from '../src/xds/clusters/index.js';
-import { buildEndpoints } from '../src/xds/endpoints/index.js';
 import { BENCH_MESH, BENCH_PROXY, ENDPOINT_CASES, endpointWorkload, istiodWorkloads, type Stage } from './istiod-workloads.js';
 
 /** istiod's published medians (ms/op) for these workloads, as issue 17 quotes them: [low, high]. */

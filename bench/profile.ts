@@ -1,17 +1,9 @@
 // The biggest costs of each benchmark workload, by V8's CPU profiler (what `node --cpu-prof` records),
 // taken in-process so each workload gets its own profile: self time per function, the top N.
-// Usage: npx tsx bench/profile.ts [--top 3] [--only gateways,auto] [--rounds 20]
+// Usage (on the build: npm run build first): npx tsx bench/profile.ts [--top 3] [--only gateways,auto] [--rounds 20]
 
 import { Session } from 'node:inspector';
-import { parseManifests } from '../src/manifests/index.js';
-import { buildMeshIndex } from '../src/mesh/index.js';
-import { compileScenario } from '../src/engine.js';
-import { generateXds } from '../src/xds/index.js';
-import { toConfigDump } from '../src/xds/configdump.js';
-import { buildListeners } from '../src/xds/listeners/index.js';
-import { buildRouteConfigs } from '../src/xds/routes/index.js';
-import { buildClusters } from '../src/xds/clusters/index.js';
-import { buildEndpoints } from '../src/xds/endpoints/index.js';
+import { parseManifests, buildMeshIndex, compileScenario, generateXds, toConfigDump, buildListeners, buildRouteConfigs, buildClusters, buildEndpoints } from './built.js';
 import { BENCH_MESH, BENCH_PROXY, istiodWorkloads } from './istiod-workloads.js';
 import { syntheticMesh } from './mesh.js';
 

@@ -3,10 +3,7 @@
 // Usage: npm run bench [-- --sizes 100,1000 --runs 7 --istiod-runs 15 --only istiod|mesh|envoy-diff]
 
 import { performance } from 'node:perf_hooks';
-import { compileScenario, readLiveProxyConfig } from '../src/engine.js';
-import { parseManifests, readDocuments } from '../src/manifests/index.js';
-import { generateXds } from '../src/xds/index.js';
-import { toConfigDump } from '../src/xds/configdump.js';
+import { compileScenario, readLiveProxyConfig, parseManifests, readDocuments, generateXds, toConfigDump } from './built.js';
 import { syntheticMesh } from './mesh.js';
 import { benchEnvoyDiff } from './envoy-diff.js';
 import { readSample } from '../test/support/samples.js';

@@ -2,7 +2,8 @@
 // configuration (engine only), and an expectations document on the 1000-service mesh, warm.
 
 import { performance } from 'node:perf_hooks';
-import { checkRoutes, compileScenario, type RouteTest } from '../src/engine.js';
+import type { RouteTest } from '../src/engine.js';
+import { checkRoutes, compileScenario } from './built.js';
 import type { RouteConfiguration } from '../src/xds/envoy.js';
 import { syntheticMesh } from './mesh.js';
 
