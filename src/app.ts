@@ -26,7 +26,7 @@ import { jobRoutes } from './api/rest/jobs.js';
 import { registerDashboard } from './api/ui.js';
 import { ScenarioStore } from './store/scenarios.js';
 import type { Database } from './db/index.js';
-import { engineOptions, jobSettings, type JobSettings } from './config.js';
+import { DEFAULT_BODY_LIMIT, engineOptions, jobSettings, type JobSettings } from './config.js';
 import { JobQueue } from './jobs/queue.js';
 import { EnginePool, type EnginePoolOptions } from './worker/pool.js';
 
@@ -56,14 +56,15 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ...guardOptions(options.connectionLimits),
     // coerceTypes true, not fastify's 'array': array coercion rewrites data while trying union branches.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: true } },
   });
   registerDraining(app);
-  const store = new ScenarioStore(options.db.prisma);
   const engine = options.engine instanceof EnginePool ? options.engine : new EnginePool({ ...engineOptions(), ...options.engine });
+  // A revision's manifests are read and checked in an engine thread (not counted against the bound on heavy requests).
+  const store = new ScenarioStore(options.db.prisma, async (resources) => (await engine.run('checkManifests', undefined, { resources }, { bypassLimit: true })).value());
   const analyses = new RevisionAnalyses(engine);
   const gate = new ReviewGate(store, engine);
   const jobs =

@@ -40,6 +40,8 @@ export interface JobSettings {
 }
 
 const MiB = 1024 * 1024;
+/** A sidecar's config dump in a 1000-service mesh is 22 MiB. */
+export const DEFAULT_BODY_LIMIT = 32 * MiB;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
@@ -49,7 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.DATA_DIR || './.data'),
     embeddedPort: integer(env, 'EMBEDDED_PG_PORT', 54329),
     logLevel: env.LOG_LEVEL || 'info',
-    bodyLimit: integer(env, 'BODY_LIMIT', 32 * MiB),
+    bodyLimit: integer(env, 'BODY_LIMIT', DEFAULT_BODY_LIMIT),
     production: env.NODE_ENV === 'production',
     seedExample: env.SEED_EXAMPLE !== 'false',
     access: loadAccessConfig(env),

@@ -47,13 +47,14 @@ declare module 'fastify' {
   }
 }
 
-/** A large JSON body of an engine route, as its text: read where the engine runs (src/api/rest/engine-bodies.ts). */
+/** A large JSON body of an engine route, as its UTF-8 bytes: read where the engine runs (src/api/rest/engine-bodies.ts). */
 export class LargeJsonBody {
-  constructor(readonly json: string) {}
+  constructor(readonly bytes: Buffer) {}
 }
 
-const isLargeEngineBody = (request: FastifyRequest, text: string): boolean =>
-  request.routeOptions.config?.engineRequest !== undefined && text.length >= LARGE_JSON_BYTES && /^\s*\{/.test(text.slice(0, 256));
+/** An engine route's JSON object of LARGE_JSON_BYTES or more (an object: an array is a raw manifest, read here). */
+const isLargeEngineBody = (request: FastifyRequest, bytes: Buffer): boolean =>
+  request.routeOptions.config?.engineRequest !== undefined && bytes.length >= LARGE_JSON_BYTES && /^\s*\{/.test(bytes.subarray(0, 256).toString('latin1'));
 
 /** A JSON body read: a raw manifest (an array, a Kubernetes object) stands for { resources: it }; a syntax error is a ValidationError. */
 export function readJsonBody(request: FastifyRequest, text: string): unknown {
@@ -99,12 +100,13 @@ export function isYamlStream(text: string): boolean | undefined {
 
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'application/problem+json'], { parseAs: 'string' }, (request, text, done) => {
+  // As bytes: a large body is moved to an engine thread as it came, not decoded and copied on the event loop.
+  app.addContentTypeParser(['application/json', 'application/problem+json'], { parseAs: 'buffer' }, (request, bytes, done) => {
     const unsupported = charsetError(request);
     if (unsupported) return done(unsupported, undefined);
-    if (isLargeEngineBody(request, text as string)) return done(null, new LargeJsonBody(text as string));
+    if (isLargeEngineBody(request, bytes as Buffer)) return done(null, new LargeJsonBody(bytes as Buffer));
     try {
-      done(null, readJsonBody(request, text as string));
+      done(null, readJsonBody(request, (bytes as Buffer).toString('utf8')));
     } catch (e) {
       done(e as Error, undefined);
     }

@@ -27,6 +27,22 @@ export function checkManifests(resources: unknown): CheckedManifests {
   return { text, objects, warnings: problems.filter((p) => p.severity === 'warning') };
 }
 
+/**
+ * A check of manifests made apart from their write (in an engine thread, src/api/app wiring): the objects
+ * as JSON text, so that neither the thread's answer nor the write walks them on the event loop again.
+ */
+export type ManifestCheck = { ok: true; text: string; objectsJson: string; warnings: ManifestProblem[] } | { ok: false; problems: ManifestProblem[] };
+
+export function checkManifestsApart(resources: unknown): ManifestCheck {
+  try {
+    const { text, objects, warnings } = checkManifests(resources);
+    return { ok: true, text, objectsJson: JSON.stringify(objects), warnings };
+  } catch (e) {
+    if (e instanceof ValidationError) return { ok: false, problems: e.problems };
+    throw e;
+  }
+}
+
 /** JSON with object keys sorted, so equal content hashes equally. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>

@@ -22,6 +22,7 @@ import {
 } from '../engine.js';
 import type { ProxyConfigKind } from '../proxy-config/index.js';
 import type { ScenarioSource } from './scenarios.js';
+import { checkManifestsApart } from '../store/manifests.js';
 import { translateBatch } from './fan-out.js';
 
 export interface OperationContext {
@@ -124,6 +125,11 @@ export const operations = {
     narrow: 'split the scenario: describe reads the whole mesh index',
   }),
   // A live proxy's config dump: read (13-20 MiB for a sidecar of a big mesh) and used where the engine runs.
+  /** A revision's manifests checked before the store writes them (src/store/scenarios.ts ManifestChecker). */
+  checkManifests: standaloneOperation({
+    runAlone: (args: { resources: unknown }) => checkManifestsApart(args.resources),
+    narrow: 'send a smaller mesh',
+  }),
   liveTrace: standaloneOperation({
     runAlone: (args: { configDump: unknown; request: TraceRequestInput }) => readLiveProxyConfig(args.configDump).trace(args.request),
     narrow: 'send a smaller config dump (a proxy with a Sidecar scope)',

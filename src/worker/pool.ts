@@ -102,6 +102,13 @@ const workerFile = (): string => {
 // to scale (a quarter of it).
 const youngGenerationMb = (heapMb: number): number => Math.min(192, Math.max(16, Math.floor(heapMb / 4)));
 
+/** A large body's bytes, to move to the thread: a buffer they share with other data (a pool slab) is copied first. */
+function movable(request: RequestTask): ArrayBuffer {
+  const { json } = request;
+  if (json.byteOffset !== 0 || json.byteLength !== json.buffer.byteLength || !(json.buffer instanceof ArrayBuffer)) request.json = new Uint8Array(json);
+  return request.json.buffer as ArrayBuffer;
+}
+
 export class EnginePool {
   private readonly piscina?: Piscina<Task, TaskOutcome>;
   private readonly inline?: ScenarioCache;
@@ -200,7 +207,8 @@ export class EnginePool {
     channel?.port1.on('message', (m: { done: number; total: number }) => options.onProgress!(m.done, m.total));
     try {
       const sent: Task = { ...task, ...(channel ? { progress: channel.port2 } : {}) };
-      const result = await this.piscina.run(sent, { signal: controller.signal, ...(channel ? { transferList: [channel.port2] } : {}) });
+      const transferList = [...(channel ? [channel.port2] : []), ...('request' in sent ? [movable(sent.request)] : [])];
+      const result = await this.piscina.run(sent, { signal: controller.signal, transferList });
       return result;
     } catch (e) {
       if (timedOut) {

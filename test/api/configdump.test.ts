@@ -121,6 +121,7 @@ t.test('a dump over 1 MiB is read in a worker thread: the same answers and the s
     ['a request port out of range', '/api/v1/trace', (dump) => ({ configDump: dump, request: { port: 70000 } })],
     ['a dump and a mesh', '/api/v1/proxy-config', (dump) => ({ configDump: dump, resources, proxy: { pod: 'ns-0/svc-0-v1' } })],
     ['an unknown kind', '/api/v1/proxy-config', (dump) => ({ configDump: dump, kinds: ['everything'] })],
+    ['a NUL in a string', '/api/v1/trace', (dump) => ({ configDump: dump, request: { port: 80, host: 'a\u0000b' } })],
   ];
   for (const [what, path, body] of bodies) {
     const [large, few] = await Promise.all([call(url, 'POST', path, body(configDump)), call(url, 'POST', path, body(small))]);

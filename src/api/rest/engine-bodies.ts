@@ -1,6 +1,6 @@
 // Routes whose body is engine work as a whole (engine-requests.ts): a small body is read on the event
 // loop and its call sent to the engine pool; a large JSON body (bodies.ts LARGE_JSON_BYTES or more: a live
-// proxy's config dump, a mesh as JSON) is never parsed there: its text goes to a worker thread, which reads,
+// proxy's config dump, a mesh as JSON) is never parsed there: its bytes go to a worker thread, which reads,
 // checks and runs it under the same in-flight bound and time budget. A job keeps its arguments in
 // PostgreSQL, so a large body sent with `Prefer: respond-async` is read here, as before.
 
@@ -51,16 +51,16 @@ export function engineBodies(engine: EnginePool, jobs: JobQueue | undefined) {
     (name: EngineRequestName, revisionOf?: RevisionOf) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       if (!(request.body instanceof LargeJsonBody)) return;
-      const { json } = request.body;
+      const { bytes } = request.body;
       const query = (request.query ?? {}) as Record<string, unknown>;
       const readHere = (jobs && prefersAsync(request)) || (revisionOf && query.revision !== undefined && !/^[1-9]\d{0,9}$/.test(String(query.revision)));
       if (readHere) {
-        request.body = readJsonBody(request, json);
+        request.body = readJsonBody(request, bytes.toString('utf8'));
         return;
       }
       const revision = revisionOf ? await revisionOf(request) : undefined;
       const context = { now: Date.now(), source: revision?.source, revision: revision?.number };
-      const answer = await engine.runRequest({ name, json, query, context });
+      const answer = await engine.runRequest({ name, json: bytes, query, context });
       return send(request, reply, name, answer);
     };
 
