@@ -69,8 +69,9 @@ t.test('/healthz stays fast while live config dumps of a 1000-service mesh are r
   t.match(answers[0].body.hops[0], { listener: '0.0.0.0_8080', cluster: 'outbound|8080|v1|svc-7.ns-7.svc.cluster.local' });
   t.ok(times.length >= 10, `${times.length} /healthz calls while four traces ran`);
   t.comment(`/healthz under four traces of the dump: median ${times[times.length >> 1]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
-  // Parsing one such body on the event loop alone holds it for about 300 ms, reading the dump as much again.
-  t.ok(p99 < 250, `p99 ${p99.toFixed(1)} ms`);
+  // Parsing one such body and reading the dump on the event loop hold it for about 600 ms (p99 1058 ms
+  // before they moved to the pool); 71-219 ms after, on an idle machine and beside another test file.
+  t.ok(p99 < 400, `p99 ${p99.toFixed(1)} ms`);
   service.child.kill('SIGTERM');
   t.equal(await service.exited, 0);
 });
