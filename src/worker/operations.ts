@@ -124,12 +124,12 @@ export const operations = {
     run: (scenario, args: { pod: string }) => scenario.describe(args.pod),
     narrow: 'split the scenario: describe reads the whole mesh index',
   }),
-  // A live proxy's config dump: read (13-20 MiB for a sidecar of a big mesh) and used where the engine runs.
   /** A revision's manifests checked before the store writes them (src/store/scenarios.ts ManifestChecker). */
   checkManifests: standaloneOperation({
     runAlone: (args: { resources: unknown }) => checkManifestsApart(args.resources),
     narrow: 'send a smaller mesh',
   }),
+  // A live proxy's config dump: read (13-20 MiB for a sidecar of a big mesh) and used where the engine runs.
   liveTrace: standaloneOperation({
     runAlone: (args: { configDump: unknown; request: TraceRequestInput }) => readLiveProxyConfig(args.configDump).trace(args.request),
     narrow: 'send a smaller config dump (a proxy with a Sidecar scope)',
@@ -167,7 +167,5 @@ type ResultOf<O> = O extends Operation<never, infer R>
     : O extends StandaloneOperation<never, infer R>
       ? R
       : never;
-/** Operations that read no scenario (their call has no source). */
-export type StandaloneName = { [N in OperationName]: Operations[N] extends StandaloneOperation<never, unknown> ? N : never }[OperationName];
 export type OperationArgs<N extends OperationName> = ArgsOf<Operations[N]>;
 export type OperationResult<N extends OperationName> = ResultOf<Operations[N]>;

@@ -7,8 +7,7 @@ import { CompiledScenario } from '../engine.js';
 import { observeStages, type Stage } from '../util/stages.js';
 import type { OperationName } from './operations.js';
 import { ScenarioCache, type Outcome, type ScenarioSource } from './scenarios.js';
-import { executeTask } from './requests.js';
-import type { RequestTask } from './requests.js';
+import { executeTask, type RequestTask } from './requests.js';
 import { lowerThreadPriority } from './priority.js';
 
 export interface WorkerSettings {

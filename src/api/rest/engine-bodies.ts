@@ -14,23 +14,24 @@ import { engineCallOf, type EngineCall, type EngineRequestName } from './engine-
 import { acceptJob, prefersAsync } from './jobs.js';
 
 const TEXT_OPERATIONS: ReadonlySet<OperationName> = new Set(['proxyConfig', 'liveProxyConfig', 'describe']);
-const wantsText = (request: FastifyRequest) => request.headers.accept?.startsWith('text/plain') ?? false;
+/** istioctl's text instead of JSON: for an operation that has it, when the client asks for text. */
+const asText = (request: FastifyRequest, operation: OperationName) => TEXT_OPERATIONS.has(operation) && (request.headers.accept?.startsWith('text/plain') ?? false);
 
 /** The stored revision a per-scenario engine route runs on (drift), from the request's params and query. */
 export type RevisionOf = (request: FastifyRequest) => Promise<{ source: ScenarioSource; number: number }>;
 
 export function engineBodies(engine: EnginePool, jobs: JobQueue | undefined) {
-  /** The worker's JSON as it is, or istioctl's text for a client that asks for text. */
+  /** The worker's JSON as it is (not serialised again on the event loop), or istioctl's text for a client that asks for text. */
   const send = (request: FastifyRequest, reply: FastifyReply, operation: OperationName, answer: EngineAnswer<OperationName>) => {
-    if (TEXT_OPERATIONS.has(operation) && wantsText(request)) {
+    if (asText(request, operation)) {
       return reply.type('text/plain; charset=utf-8').serializer(String).send((answer.value() as { text: string }).text);
     }
     return reply.type('application/json; charset=utf-8').send(answer.buffer);
   };
 
   /** An engine call's answer; with `Prefer: respond-async`, a job for it (when it runs on a scenario and JSON is asked for). */
-  const answerCall = async (request: FastifyRequest, reply: FastifyReply, call: EngineCall) => {
-    if (call.source && jobs && prefersAsync(request) && !wantsText(request)) return acceptJob(jobs, reply, call.operation, call.source, call.args);
+  const answerCall = async <N extends OperationName>(request: FastifyRequest, reply: FastifyReply, call: EngineCall<N>) => {
+    if (call.source && jobs && prefersAsync(request) && !asText(request, call.operation)) return acceptJob(jobs, reply, call.operation, call.source, call.args);
     return send(request, reply, call.operation, await engine.run(call.operation, call.source, call.args));
   };
 

@@ -5,7 +5,6 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { OperationArgs, OperationName } from '../../worker/operations.js';
-import type { EnginePool } from '../../worker/pool.js';
 import type { ScenarioSource } from '../../worker/scenarios.js';
 import { Job, JobParams, Problem } from './schemas.js';
 
@@ -24,17 +23,6 @@ export async function acceptJob<N extends OperationName>(
   const id = await jobs.submit(operation, source, args);
   return reply.code(202).header('location', `/api/v1/jobs/${id}`).header('preference-applied', 'respond-async').send(await jobs.get(id));
 }
-
-/**
- * The REST answer of an engine operation: the JSON as the worker thread serialised it (no second
- * serialisation on the event loop), or, with `Prefer: respond-async` and a job queue, a job for it (202).
- */
-export const engineAnswer =
-  (engine: EnginePool, jobs: JobQueue | undefined) =>
-  async <N extends OperationName>(request: FastifyRequest, reply: FastifyReply, name: N, source: ScenarioSource, args: OperationArgs<N>) =>
-    jobs && prefersAsync(request)
-      ? acceptJob(jobs, reply, name, source, args)
-      : reply.type('application/json; charset=utf-8').send((await engine.run(name, source, args)).buffer);
 
 export async function jobRoutes(app: FastifyInstance, { jobs }: { jobs: JobQueue }): Promise<void> {
   const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));

@@ -8,7 +8,6 @@ import { revisionSource, scenarioSource } from '../sources.js';
 import type { EnginePool } from '../../worker/pool.js';
 import type { ScenarioSource } from '../../worker/scenarios.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { engineAnswer } from './jobs.js';
 import { engineBodies } from './engine-bodies.js';
 import { proxyConfigOptions } from './engine-requests.js';
 import type { ProxyConfigKind } from '../../proxy-config/index.js';
@@ -37,7 +36,6 @@ export async function translateRoutes(
   { store, engine, jobs }: { store: ScenarioStore; engine: EnginePool; jobs?: JobQueue },
 ): Promise<void> {
   const storedScenario = async (name: string, revision?: number) => revisionSource(await store.revision(name, revision));
-  const answer = engineAnswer(engine, jobs);
   const { route, answerCall } = engineBodies(engine, jobs);
   const translate = route('translate');
   const trace = route('trace');
@@ -89,7 +87,7 @@ export async function translateRoutes(
     },
     async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
-      return answer(request, reply, 'translate', scenario, { proxy: request.body?.proxy as ProxySelector | undefined });
+      return answerCall(request, reply, { operation: 'translate', source: scenario, args: { proxy: request.body?.proxy as ProxySelector | undefined } });
     },
   );
 
@@ -108,7 +106,7 @@ export async function translateRoutes(
     async (request, reply) => {
       const scenario = await storedScenario(request.params.name, request.query.revision);
       const args = { proxy: request.body.proxy as ProxySelector, request: request.body.request as TraceRequestInput };
-      return answer(request, reply, 'trace', scenario, args);
+      return answerCall(request, reply, { operation: 'trace', source: scenario, args });
     },
   );
 

@@ -10,7 +10,6 @@ import type { ScenarioStore } from '../../store/scenarios.js';
 import type { EnginePool } from '../../worker/pool.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { revisionSource } from '../sources.js';
-import { engineAnswer } from './jobs.js';
 import { engineBodies } from './engine-bodies.js';
 import {
   NameParams,
@@ -33,8 +32,7 @@ export async function verifyRoutes(
   app: FastifyInstance,
   { store, engine, jobs }: { store: ScenarioStore; engine: EnginePool; jobs?: JobQueue },
 ): Promise<void> {
-  const answer = engineAnswer(engine, jobs);
-  const { route } = engineBodies(engine, jobs);
+  const { route, answerCall } = engineBodies(engine, jobs);
   const routeCheck = route('routeCheck');
   const verify = route('verify');
 
@@ -67,7 +65,11 @@ export async function verifyRoutes(
     async (request, reply) => {
       const source = revisionSource(await store.revision(request.params.name, request.query.revision));
       const { proxy, routeConfig, tests, coverage } = request.body;
-      return answer(request, reply, 'routeCheck', source, { proxy: proxy as ProxySelector, routeConfig, tests: tests as RouteTest[], coverage: coverage as CoverageMode | undefined });
+      return answerCall(request, reply, {
+        operation: 'routeCheck',
+        source,
+        args: { proxy: proxy as ProxySelector, routeConfig, tests: tests as RouteTest[], coverage: coverage as CoverageMode | undefined },
+      });
     },
   );
 
@@ -104,7 +106,7 @@ export async function verifyRoutes(
       const revision = await store.revision(request.params.name, request.query.revision);
       const expectations = request.body?.expectations ?? revision.expectations;
       if (!expectations) throw missing('body.expectations', `revision ${revision.number} of "${revision.scenario}" has no expectations: send some in the body`);
-      return answer(request, reply, 'verify', revisionSource(revision), { expectations });
+      return answerCall(request, reply, { operation: 'verify', source: revisionSource(revision), args: { expectations } });
     },
   );
 }
