@@ -9,6 +9,7 @@
 // test/manifests/fast-yaml.test.ts compares the two on every manifest of the repository.
 
 import { load, YAMLException, type LoadOptions, type Schema } from 'js-yaml';
+import { deepFreeze } from '../util/freeze.js';
 
 /** The reason a document or stream is left to js-yaml (never shown: js-yaml then reports any problem). */
 class NotFast extends Error {}
@@ -39,49 +40,39 @@ export interface FastDocument {
   plain?: PlainTree;
 }
 
-interface Line {
-  indent: number;
-  text: string;
-}
-
 type Resolver = (plain: string) => unknown;
 
 /**
  * The documents of a stream as js-yaml's loadAll with `options` would give them, each with what is sure
  * of it (see PlainTree), or undefined where the stream is not one this reader is sure of (then the caller
  * runs js-yaml on it, which also reports errors). With `reuse`, documents read before by the same text
- * are given as then (the same values).
+ * are given as then (the same values), and every value is deep-frozen: the memo shares it.
  */
 export function fastReadAll(text: string, options: LoadOptions & { schema: Schema }, reuse = false): FastDocument[] | undefined {
   if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return undefined;
-  const schema = options.schema as Schema & { resolveImplicitScalarTag?: (s: string) => { value: unknown } };
-  if (typeof schema.resolveImplicitScalarTag !== 'function') return undefined;
-  const resolved = new Map<string, unknown>();
-  const resolve: Resolver = (plain) => {
-    let v = resolved.get(plain);
-    if (v === undefined && !resolved.has(plain)) resolved.set(plain, (v = schema.resolveImplicitScalarTag!(plain).value));
-    return v;
-  };
+  const schema = options.schema;
+  const resolve = resolverOf(schema);
+  if (!resolve) return undefined;
 
   const maxDepth = Math.min(MAX_FAST_DEPTH, (options.maxDepth ?? MAX_FAST_DEPTH) - 2);
   // Documents: content before the first `---` is one (if there is any), and each `---` starts one.
-  // Found by walking line starts, without splitting the text: only the documents read are split into lines.
+  // Found by searching for line starts, without walking every line: only the documents read are.
+  if (lineStarting(text, '...', 0) >= 0 || lineStarting(text, '%', 0) >= 0) return undefined;
   /** Where each `---` line starts and ends. */
   const separators: [number, number][] = [];
-  let content = false;
-  for (let at = 0; at <= text.length; ) {
+  for (let at = lineStarting(text, '---', 0); at >= 0; at = lineStarting(text, '---', at + 3)) {
     let end = text.indexOf('\n', at);
     if (end < 0) end = text.length;
-    const c = text.charCodeAt(at);
-    if (c === 0x2d /* - */ && text.startsWith('---', at)) {
-      const line = text.slice(at, end);
-      if (line !== '---' && !/^--- *(#.*)?$/.test(line)) return undefined;
-      separators.push([at, end]);
-    } else if ((c === 0x2e /* . */ && text.startsWith('...', at)) || c === 0x25 /* % */) {
-      return undefined;
-    } else if (separators.length === 0 && !content && !isBlank(text.slice(at, end))) {
-      content = true;
-    }
+    const line = text.slice(at, end);
+    if (line !== '---' && !/^--- *(#.*)?$/.test(line)) return undefined;
+    separators.push([at, end]);
+  }
+  let content = false;
+  const head = separators.length ? separators[0][0] : text.length;
+  for (let at = 0; at < head && !content; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0 || end > head) end = head;
+    content = !isBlank(text.slice(at, end));
     at = end + 1;
   }
   /** Each document's text as [start, end) offsets, without the line ending that closes it. */
@@ -102,12 +93,13 @@ export function fastReadAll(text: string, options: LoadOptions & { schema: Schem
     let document: FastDocument;
     try {
       // Blocks nest at most maxDepth deep, and a flow `[...]` or `{}` adds one level below them.
-      document = { value: readDocument(source, resolve, maxDepth), plain: { depth: maxDepth + 1, longestString: source.length } };
+      document = { value: readDocument(source, resolve, maxDepth, reuse), plain: { depth: maxDepth + 1, longestString: source.length } };
     } catch (err) {
       if (!(err instanceof NotFast)) throw err;
       // js-yaml reads this one document; if it cannot, the whole stream goes to it for its error.
       try {
-        document = { value: load(source, options) ?? null };
+        const value = load(source, options) ?? null;
+        document = { value: reuse ? deepFreeze(value) : value };
       } catch (yamlError) {
         if (yamlError instanceof YAMLException) return undefined;
         throw yamlError;
@@ -160,6 +152,37 @@ function memoFor(options: LoadOptions & { schema: Schema }, fastDepth: number): 
   return memo;
 }
 
+/** The first place at or after `from` where a line starts with `prefix`, or -1. */
+function lineStarting(text: string, prefix: string, from: number): number {
+  if (from === 0 && text.startsWith(prefix)) return 0;
+  const at = text.indexOf(`\n${prefix}`, Math.max(0, from - 1));
+  return at < 0 ? -1 : at + 1;
+}
+
+/**
+ * How plain scalars read with the schema, each distinct one resolved once per stream. A scalar whose
+ * first character no implicit type of the schema can start with (js-yaml's implicitScalarByFirstChar:
+ * most keys and names) is of the schema's default type, a string: it needs no lookup.
+ */
+function resolverOf(schema: Schema): Resolver | undefined {
+  const s = schema as Schema & { resolveImplicitScalarTag?: (plain: string) => { value: unknown } };
+  if (typeof s.resolveImplicitScalarTag !== 'function') return undefined;
+  const resolveTag = s.resolveImplicitScalarTag.bind(s);
+  // The first characters the implicit scalar types say they may start with (null: any).
+  const implicit = schema.tags.filter((tag) => tag.nodeKind === 'scalar' && tag.implicit);
+  const firstChars = implicit.every((tag) => tag.nodeKind === 'scalar' && Array.isArray(tag.implicitFirstChars))
+    ? new Set(implicit.flatMap((tag) => (tag.nodeKind === 'scalar' ? tag.implicitFirstChars ?? [] : [])))
+    : undefined;
+  const plainIsString = firstChars !== undefined && schema.defaultScalarTag.tagName === 'tag:yaml.org,2002:str';
+  const resolved = new Map<string, unknown>();
+  return (plain) => {
+    if (plainIsString && plain !== '' && !firstChars.has(plain[0])) return plain;
+    let v = resolved.get(plain);
+    if (v === undefined && !resolved.has(plain)) resolved.set(plain, (v = resolveTag(plain).value));
+    return v;
+  };
+}
+
 function isBlank(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
@@ -169,180 +192,241 @@ function isBlank(line: string): boolean {
   return true;
 }
 
-function readDocument(source: string, resolve: Resolver, maxDepth: number): unknown {
-  // Each line cut once, past its indent (not split, then cut again): the reader allocates for every line.
-  const lines: Line[] = [];
+/**
+ * The document's lines that hold something (not blank, not a comment): where each starts past its
+ * indent, its indent, and where it ends. Offsets into the document's text, in tables kept between
+ * documents (the reader is not re-entered): cutting and wrapping every line made most of its garbage.
+ */
+const lines: { start: Int32Array; indent: Int32Array; end: Int32Array; count: number } = {
+  start: new Int32Array(1024),
+  indent: new Int32Array(1024),
+  end: new Int32Array(1024),
+  count: 0,
+};
+
+function addLine(start: number, indent: number, end: number): void {
+  if (lines.count === lines.start.length) {
+    const grown = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    lines.start = grown(lines.start);
+    lines.indent = grown(lines.indent);
+    lines.end = grown(lines.end);
+  }
+  lines.start[lines.count] = start;
+  lines.indent[lines.count] = indent;
+  lines.end[lines.count] = end;
+  lines.count++;
+}
+
+function readDocument(source: string, resolve: Resolver, maxDepth: number, freeze: boolean): unknown {
+  lines.count = 0;
   for (let at = 0; at <= source.length; ) {
     let end = source.indexOf('\n', at);
     if (end < 0) end = source.length;
     let first = at;
     while (source.charCodeAt(first) === 0x20) first++;
-    // Blank lines and comment lines hold nothing.
-    if (first < end && source.charCodeAt(first) !== 0x23 /* # */) lines.push({ indent: first - at, text: source.slice(first, end) });
+    if (first < end && source.charCodeAt(first) !== 0x23 /* # */) addLine(first, first - at, end);
     at = end + 1;
   }
-  if (lines.length === 0) return null;
-  if (lines[0].indent !== 0) throw NOT_FAST;
-  const reader = new BlockReader(lines, resolve, maxDepth);
+  if (lines.count === 0) return null;
+  if (lines.indent[0] !== 0) throw NOT_FAST;
+  const reader = new BlockReader(source, resolve, maxDepth, freeze);
   const value = reader.block(0, 1);
-  if (reader.i !== lines.length) throw NOT_FAST;
+  if (reader.i !== lines.count) throw NOT_FAST;
   return value;
 }
 
-const isSequenceItem = (text: string): boolean => text === '-' || text.startsWith('- ');
+/** Characters that start something other than a plain scalar (or may, in a flow sequence), by char code. */
+const STARTS_INDICATOR = new Uint8Array(128);
+for (const c of INDICATOR) STARTS_INDICATOR[c.charCodeAt(0)] = 1;
+const isIndicator = (code: number): boolean => code < 128 && STARTS_INDICATOR[code] === 1;
 
-/** Where a plain mapping key ends (its ':'), or -1 if the text is not `key:` or `key: value`. */
-function keyEnd(text: string): number {
-  if (INDICATOR.has(text[0])) return -1;
-  for (let j = 0; j < text.length; j++) {
+// Only spaces separate what this reader reads (tabs send the stream to js-yaml): trim() and its kin
+// would also drop the Unicode spaces (U+00A0, U+3000, ...) that js-yaml keeps in a plain scalar.
+function skipSpaces(text: string, from: number, end: number): number {
+  while (from < end && text.charCodeAt(from) === 0x20) from++;
+  return from;
+}
+
+/** Where the text in [from, end) ends without the spaces it ends with. */
+function trimmedEnd(text: string, from: number, end: number): number {
+  while (end > from && text.charCodeAt(end - 1) === 0x20) end--;
+  return end;
+}
+
+/** The rest of a line from `from`, after a value: nothing, or spaces and a comment. */
+function onlyComment(text: string, from: number, end: number): boolean {
+  const at = skipSpaces(text, from, end);
+  return at === end || (text.charCodeAt(at) === 0x23 /* # */ && at > from);
+}
+
+/** Whether the text at [from, end) is a sequence item: `-` alone or `- ...`. */
+const isSequenceItem = (text: string, from: number, end: number): boolean =>
+  text.charCodeAt(from) === 0x2d /* - */ && (from + 1 === end || text.charCodeAt(from + 1) === 0x20);
+
+/** Where a plain mapping key in [from, end) ends (its ':'), or -1 if the text is not `key:` or `key: value`. */
+function keyEnd(text: string, from: number, end: number): number {
+  if (isIndicator(text.charCodeAt(from))) return -1;
+  for (let j = from; j < end; j++) {
     const c = text.charCodeAt(j);
-    if (c === 0x3a /* : */ && (j + 1 === text.length || text.charCodeAt(j + 1) === 0x20)) return j;
+    if (c === 0x3a /* : */ && (j + 1 === end || text.charCodeAt(j + 1) === 0x20)) return j;
     if (c === 0x23 /* # */ && text.charCodeAt(j - 1) === 0x20) return -1;
   }
   return -1;
 }
 
-// Only spaces separate what this reader reads (tabs send the stream to js-yaml): trim() and its kin
-// would also drop the Unicode spaces (U+00A0, U+3000, ...) that js-yaml keeps in a plain scalar.
-const skipSpaces = (text: string, from: number): number => {
-  while (text.charCodeAt(from) === 0x20) from++;
-  return from;
-};
-
-/** The text without the spaces it ends with. */
-function trimSpacesEnd(text: string): string {
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--;
-  return end === text.length ? text : text.slice(0, end);
-}
-
-/** The rest of a line from `from`, after a value: nothing, or spaces and a comment. */
-function onlyComment(text: string, from: number): boolean {
-  const at = skipSpaces(text, from);
-  return at === text.length || (text.charCodeAt(at) === 0x23 /* # */ && at > from);
-}
-
 class BlockReader {
+  /** The line being read (an index into `lines`). */
   i = 0;
   constructor(
-    private readonly lines: Line[],
+    private readonly text: string,
     private readonly resolve: Resolver,
     private readonly maxDepth: number,
+    /** Each map and list frozen as it is made: cheaper than a walk over the document afterwards. */
+    private readonly freeze: boolean,
   ) {}
+
+  private done<T extends object>(value: T): T {
+    return this.freeze ? Object.freeze(value) : value;
+  }
+
+  private isItem(i: number): boolean {
+    return isSequenceItem(this.text, lines.start[i], lines.end[i]);
+  }
 
   /** The node starting at line i, whose lines are indented by `indent`. */
   block(indent: number, depth: number): unknown {
     if (depth > this.maxDepth) throw NOT_FAST;
-    return isSequenceItem(this.lines[this.i].text) ? this.sequence(indent, depth) : this.mapping(indent, depth);
+    return this.isItem(this.i) ? this.sequence(indent, depth) : this.mapping(indent, depth);
   }
 
   /** The value after `key:` or `-` with nothing after it on the line: the deeper lines, or null. */
   private nested(indent: number, depth: number, compactSequence: boolean): unknown {
-    const next = this.lines[this.i];
-    if (next && next.indent > indent) return this.block(next.indent, depth + 1);
+    const next = this.i;
+    if (next < lines.count && lines.indent[next] > indent) return this.block(lines.indent[next], depth + 1);
     // A sequence may sit at its key's own indent (`key:\n- a`).
-    if (compactSequence && next && next.indent === indent && isSequenceItem(next.text)) return this.sequence(indent, depth + 1);
+    if (compactSequence && next < lines.count && lines.indent[next] === indent && this.isItem(next)) return this.sequence(indent, depth + 1);
     return null;
   }
 
   /** After a one-line value: the next line must not be deeper (that would be a continuation or an error). */
   private endOfValue(indent: number): void {
-    const next = this.lines[this.i];
-    if (next && next.indent > indent) throw NOT_FAST;
+    if (this.i < lines.count && lines.indent[this.i] > indent) throw NOT_FAST;
   }
 
   private mapping(indent: number, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    while (this.i < this.lines.length) {
-      const line = this.lines[this.i];
-      if (line.indent < indent) break;
-      if (line.indent > indent || isSequenceItem(line.text)) throw NOT_FAST;
-      const text = line.text;
-      const end = keyEnd(text);
-      if (end <= 0 || text.charCodeAt(end - 1) === 0x20) throw NOT_FAST;
-      const key = String(this.resolve(text.slice(0, end)));
+    const text = this.text;
+    while (this.i < lines.count) {
+      const i = this.i;
+      if (lines.indent[i] < indent) break;
+      if (lines.indent[i] > indent || this.isItem(i)) throw NOT_FAST;
+      const start = lines.start[i];
+      const end = lines.end[i];
+      const colon = keyEnd(text, start, end);
+      if (colon <= start || text.charCodeAt(colon - 1) === 0x20) throw NOT_FAST;
+      const key = String(this.resolve(text.slice(start, colon)));
       if (key === '<<' || key === '__proto__' || Object.prototype.hasOwnProperty.call(out, key)) throw NOT_FAST;
 
       this.i++;
-      if (onlyComment(text, end + 1)) {
+      if (onlyComment(text, colon + 1, end)) {
         out[key] = this.nested(indent, depth, true);
       } else {
-        out[key] = this.scalar(text.slice(skipSpaces(text, end + 1)));
+        out[key] = this.scalar(skipSpaces(text, colon + 1, end), end);
         this.endOfValue(indent);
       }
     }
-    return out;
+    return this.done(out);
   }
 
   private sequence(indent: number, depth: number): unknown[] {
     const out: unknown[] = [];
-    while (this.i < this.lines.length) {
-      const line = this.lines[this.i];
-      if (line.indent < indent || (line.indent === indent && !isSequenceItem(line.text))) break;
-      if (line.indent > indent) throw NOT_FAST;
-      const lead = skipSpaces(line.text, 1) - 1;
-      const content = line.text.slice(1 + lead);
-      if (content === '' || content[0] === '#') {
+    const text = this.text;
+    while (this.i < lines.count) {
+      const i = this.i;
+      const lineIndent = lines.indent[i];
+      if (lineIndent < indent || (lineIndent === indent && !this.isItem(i))) break;
+      if (lineIndent > indent) throw NOT_FAST;
+      const start = lines.start[i];
+      const end = lines.end[i];
+      const content = skipSpaces(text, start + 1, end);
+      if (content === end || text.charCodeAt(content) === 0x23 /* # */) {
         this.i++;
         out.push(this.nested(indent, depth, false));
-      } else if (isSequenceItem(content)) {
+      } else if (isSequenceItem(text, content, end)) {
         throw NOT_FAST;
-      } else if (keyEnd(content) > 0) {
+      } else if (keyEnd(text, content, end) > content) {
         // `- key: value`: a mapping whose keys line up with this first one.
-        const column = indent + 1 + lead;
-        this.lines[this.i] = { indent: column, text: content };
+        const column = indent + (content - start);
+        lines.start[i] = content;
+        lines.indent[i] = column;
         out.push(this.mapping(column, depth + 1));
       } else {
         this.i++;
-        out.push(this.scalar(content));
+        out.push(this.scalar(content, end));
         this.endOfValue(indent);
       }
     }
-    return out;
+    return this.done(out);
   }
 
-  /** A one-line scalar value (text starts with a non-space). */
-  private scalar(text: string): unknown {
-    const c = text[0];
-    if (c === '"' || c === "'") {
-      const close = text.indexOf(c, 1);
-      if (close < 0) throw NOT_FAST;
-      const value = text.slice(1, close);
-      if ((c === '"' && value.includes('\\')) || (c === "'" && text[close + 1] === "'")) throw NOT_FAST;
-      if (!onlyComment(text, close + 1)) throw NOT_FAST;
+  /** A one-line scalar value in [from, end) (from is not a space). */
+  private scalar(from: number, end: number): unknown {
+    const text = this.text;
+    const c = text.charCodeAt(from);
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      const close = text.indexOf(c === 0x22 ? '"' : "'", from + 1);
+      if (close < 0 || close >= end) throw NOT_FAST;
+      const value = text.slice(from + 1, close);
+      if ((c === 0x22 && value.includes('\\')) || (c === 0x27 && close + 1 < end && text.charCodeAt(close + 1) === 0x27)) throw NOT_FAST;
+      if (!onlyComment(text, close + 1, end)) throw NOT_FAST;
       return value;
     }
-    if (c === '[') return this.flowSequence(text);
-    if (c === '{') {
-      if (/^\{ *\}( +#.*)? *$/.test(text)) return {};
+    if (c === 0x5b /* [ */) return this.done(this.flowSequence(text.slice(from, end)));
+    if (c === 0x7b /* { */) {
+      if (/^\{ *\}( +#.*)? *$/.test(text.slice(from, end))) return this.done({});
       throw NOT_FAST;
     }
-    if (INDICATOR.has(c)) throw NOT_FAST;
-    return this.plain(text);
+    if (isIndicator(c)) throw NOT_FAST;
+    return this.plain(from, end);
   }
 
-  private plain(text: string): unknown {
-    const comment = text.indexOf(' #');
-    const value = trimSpacesEnd(comment >= 0 ? text.slice(0, comment) : text);
-    if (value.includes(': ') || value.endsWith(':')) throw NOT_FAST;
-    return this.resolve(value);
+  private plain(from: number, end: number): unknown {
+    const text = this.text;
+    // A comment starts at ` #`.
+    let stop = end;
+    for (let j = from + 1; j < end; j++) {
+      if (text.charCodeAt(j) === 0x23 /* # */ && text.charCodeAt(j - 1) === 0x20) {
+        stop = j - 1;
+        break;
+      }
+    }
+    stop = trimmedEnd(text, from, stop);
+    // `: ` inside, or a `:` at the end, would make it a mapping.
+    for (let j = from; j < stop; j++) {
+      if (text.charCodeAt(j) === 0x3a /* : */ && (j + 1 === stop || text.charCodeAt(j + 1) === 0x20)) throw NOT_FAST;
+    }
+    return this.resolve(text.slice(from, stop));
   }
 
   /** `[]`, or `[a, "b", c]` of one-line scalars. */
   private flowSequence(text: string): unknown[] {
     const close = text.lastIndexOf(']');
-    if (close < 0 || !onlyComment(text, close + 1)) throw NOT_FAST;
+    if (close < 0 || !onlyComment(text, close + 1, text.length)) throw NOT_FAST;
     const inner = text.slice(1, close);
-    if (skipSpaces(inner, 0) === inner.length) return [];
+    if (skipSpaces(inner, 0, inner.length) === inner.length) return [];
     if (/[[\]{}#'\\]/.test(inner)) throw NOT_FAST;
     return inner.split(',').map((raw) => {
-      const item = trimSpacesEnd(raw.slice(skipSpaces(raw, 0)));
+      const item = raw.slice(skipSpaces(raw, 0, raw.length), trimmedEnd(raw, 0, raw.length));
       if (item === '') throw NOT_FAST;
       if (item[0] === '"') {
         if (item.length < 2 || item.indexOf('"', 1) !== item.length - 1) throw NOT_FAST;
         return item.slice(1, -1);
       }
-      if (INDICATOR.has(item[0]) || item.includes('"') || item.includes(':')) throw NOT_FAST;
+      if (isIndicator(item.charCodeAt(0)) || item.includes('"') || item.includes(':')) throw NOT_FAST;
       return this.resolve(item);
     });
   }

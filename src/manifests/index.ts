@@ -102,13 +102,12 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
     }
     const mine: Collected = { located: [], ignored: [] };
     const found: ManifestProblem[] = [];
-    // A frozen value was checked before at another place: checked again on a copy (the schema checks' views need one).
-    checkDocument(index, value, plain, lim, how, mine, found, Object.isFrozen(value));
+    checkDocument(index, value, plain, lim, how, mine, found, false);
     problems.push(...found);
     out.located.push(...mine.located);
     out.ignored.push(...mine.ignored);
     if (typeof value === 'object' && value !== null) {
-      // Shared from now on by every revision with this document: frozen, so no reader can change it for the others.
+      // Shared from now on by every revision with this document: frozen (the fast reader froze what it read), so no reader can change it for the others.
       deepFreeze(value);
       for (const l of mine.located) deepFreeze(l.object);
       for (const i of mine.ignored) deepFreeze(i.object);

@@ -176,7 +176,9 @@ function trackLookups<T>(value: T, lookups: Map<object, Lookups>): T {
   const seen: Lookups = { names: new Set(), enumerated: false };
   lookups.set(value, seen);
   const views = new Map<string, unknown>();
-  return new Proxy(value, {
+  // A proxy's get may not answer a view for a frozen property: a frozen map is watched through a copy of its top level.
+  const target = Object.isFrozen(value) ? ((Array.isArray(value) ? value.slice() : { ...value }) as T & object) : value;
+  return new Proxy(target, {
     get(target, key) {
       const child = Reflect.get(target, key);
       if (typeof key !== 'string') return child;

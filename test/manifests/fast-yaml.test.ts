@@ -130,3 +130,60 @@ t.test('depth: near the caller\'s limit the document is left to js-yaml', async 
     }
   }
 });
+
+// Block YAML as people and tools write it, with the scalars, keys, comments and spacing that change
+// what a line means: whatever the fast reader reads of it must be what js-yaml reads.
+t.test('generated block YAML: the fast reader gives js-yaml\'s documents, or declines', async (t) => {
+  const { default: fc } = await import('fast-check');
+  const words = ['a', 'name', 'on', 'y', 'No', 'null', '~', '1', '0777', '0x1F', '1:30', '1_000', '.inf', '-1.5e3', '<<', 'true', 'x y', 'é', '\u00a0x'];
+  const scalar = fc.oneof(
+    fc.constantFrom(...words, '', '-', '--', '- x', 'a: b', 'a:b', 'a #b', 'a#b', '#c', '[x]', '[x, "y", 3]', '[]', '{}', '[ ]', '"q"', "'s'", '"a: b"', "'it''s'", '"e\\"x"', 'x:', '? x', '!x', '&a', '*a', '|', '>'),
+    fc.string({ maxLength: 6 }),
+  );
+  const key = fc.oneof(fc.constantFrom(...words, 'k', 'k2', 'a b', '"q"', '-k', 'k:'), fc.string({ minLength: 1, maxLength: 4 }));
+  const { tree } = fc.letrec((tie) => ({
+    tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('map'), tie('list')),
+    map: fc.array(fc.tuple(key, tie('tree')), { minLength: 1, maxLength: 4 }),
+    list: fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((items) => ({ items })),
+  }));
+  type Tree = string | [string, Tree][] | { items: Tree[] };
+  const style = fc.record({ indent: fc.constantFrom(2, 4), compact: fc.boolean(), comment: fc.constantFrom('', ' # c', '  #c', ' #'), trailing: fc.constantFrom('', ' ', '  ') });
+  const render = (node: Tree, s: { indent: number; compact: boolean; comment: string; trailing: string }, depth: number, lines: string[], lead: string): void => {
+    const pad = ' '.repeat(depth * s.indent);
+    if (typeof node === 'string') {
+      lines.push(`${lead}${node}${s.trailing}${s.comment}`);
+    } else if (Array.isArray(node)) {
+      node.forEach(([k, v], i) => {
+        const at = i === 0 && lead ? lead : pad;
+        if (typeof v === 'string') lines.push(`${at}${k}: ${v}${s.trailing}${s.comment}`);
+        else {
+          lines.push(`${at}${k}:${s.comment}`);
+          render(v, s, Array.isArray(v) || !s.compact ? depth + 1 : depth, lines, '');
+        }
+      });
+    } else {
+      for (const item of node.items) {
+        if (typeof item === 'string') lines.push(`${pad}- ${item}${s.trailing}${s.comment}`);
+        else if (Array.isArray(item)) render(item, s, depth + 1, lines, `${pad}- `.padEnd(pad.length + s.indent));
+        else {
+          lines.push(`${pad}-${s.comment}`);
+          render(item, s, depth + 1, lines, '');
+        }
+      }
+    }
+  };
+  let read = 0;
+  fc.assert(
+    fc.property(fc.array(fc.tuple(tree, style), { minLength: 1, maxLength: 3 }), (docs) => {
+      const text = docs.map(([node, s]) => { const lines: string[] = []; render(node as Tree, s, 0, lines, ''); return lines.join('\n'); }).join('\n---\n') + '\n';
+      const fast = fastLoadAll(text, options);
+      if (fast === undefined) return true;
+      read++;
+      const expected = reference(text);
+      if (JSON.stringify(fast) !== JSON.stringify(expected)) throw new Error(`read differently: ${JSON.stringify(text)}\nfast: ${JSON.stringify(fast)}\njs-yaml: ${JSON.stringify(expected)}`);
+      return true;
+    }),
+    { numRuns: 3000, seed: 20261204 },
+  );
+  t.ok(read > 300, `the fast reader read ${read} of 3000 generated streams itself`);
+});
