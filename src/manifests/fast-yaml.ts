@@ -14,6 +14,8 @@ import { deepFreeze } from '../util/freeze.js';
 /** The reason a document or stream is left to js-yaml (never shown: js-yaml then reports any problem). */
 class NotFast extends Error {}
 const NOT_FAST = new NotFast();
+/** The reason a whole stream is left to js-yaml, found while reading one of its documents. */
+const NOT_FAST_STREAM = new Error('not a stream the fast reader reads');
 
 /** js-yaml's test for input it refuses outright (non-printable characters, lone surrogates). */
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
@@ -49,22 +51,23 @@ type Resolver = (plain: string) => unknown;
  * are given as then (the same values), and every value is deep-frozen: the memo shares it.
  */
 export function fastReadAll(text: string, options: LoadOptions & { schema: Schema }, reuse = false): FastDocument[] | undefined {
-  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return undefined;
+  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
   const schema = options.schema;
   const resolve = resolverOf(schema);
   if (!resolve) return undefined;
 
   const maxDepth = Math.min(MAX_FAST_DEPTH, (options.maxDepth ?? MAX_FAST_DEPTH) - 2);
   // Documents: content before the first `---` is one (if there is any), and each `---` starts one.
-  // Found by searching for line starts, without walking every line: only the documents read are.
-  if (lineStarting(text, '...', 0) >= 0 || lineStarting(text, '%', 0) >= 0) return undefined;
+  // Found by searching for line starts, without walking every line: only the documents read are (a
+  // document end `...` or a directive there sends the stream to js-yaml). js-yaml refuses some
+  // characters anywhere (NON_PRINTABLE): looked for in each document read, and in what is not a document.
   /** Where each `---` line starts and ends. */
   const separators: [number, number][] = [];
   for (let at = lineStarting(text, '---', 0); at >= 0; at = lineStarting(text, '---', at + 3)) {
     let end = text.indexOf('\n', at);
     if (end < 0) end = text.length;
     const line = text.slice(at, end);
-    if (line !== '---' && !/^--- *(#.*)?$/.test(line)) return undefined;
+    if (line !== '---' && (!/^--- *(#.*)?$/.test(line) || NON_PRINTABLE.test(line))) return undefined;
     separators.push([at, end]);
   }
   let content = false;
@@ -75,6 +78,7 @@ export function fastReadAll(text: string, options: LoadOptions & { schema: Schem
     content = !isBlank(text.slice(at, end));
     at = end + 1;
   }
+  if (!content && NON_PRINTABLE.test(text.slice(0, head))) return undefined;
   /** Each document's text as [start, end) offsets, without the line ending that closes it. */
   const ranges: [number, number][] = [];
   if (content) ranges.push([0, separators.length ? separators[0][0] - 1 : text.length]);
@@ -82,19 +86,23 @@ export function fastReadAll(text: string, options: LoadOptions & { schema: Schem
 
   const out: FastDocument[] = [];
   const memo = memoFor(options, maxDepth);
+  const sources: string[] = [];
   for (const [s, e] of ranges) {
     // The document's own text names its value.
     const source = text.slice(s, Math.max(s, e));
-    const known = reuse ? memo.get(source) : undefined;
+    sources.push(source);
+    const known = reuse ? memo.get(source, out.length) : undefined;
     if (known !== undefined) {
       out.push(known);
       continue;
     }
+    if (NON_PRINTABLE.test(source)) return undefined;
     let document: FastDocument;
     try {
       // Blocks nest at most maxDepth deep, and a flow `[...]` or `{}` adds one level below them.
       document = { value: readDocument(source, resolve, maxDepth, reuse), plain: { depth: maxDepth + 1, longestString: source.length } };
     } catch (err) {
+      if (err === NOT_FAST_STREAM) return undefined;
       if (!(err instanceof NotFast)) throw err;
       // js-yaml reads this one document; if it cannot, the whole stream goes to it for its error.
       try {
@@ -108,6 +116,7 @@ export function fastReadAll(text: string, options: LoadOptions & { schema: Schem
     if (reuse) memo.set(source, document);
     out.push(document);
   }
+  if (reuse) memo.remember(sources, out);
   return out;
 }
 
@@ -125,7 +134,11 @@ const memos = new WeakMap<Schema, Map<string, DocumentMemo>>();
 class DocumentMemo {
   private readonly values = new Map<string, FastDocument>();
   private bytes = 0;
-  get(source: string): FastDocument | undefined {
+  /** The last stream read, by place: a document at the same place is found by comparing texts, not hashing them. */
+  private last: { sources: string[]; documents: FastDocument[] } = { sources: [], documents: [] };
+  /** The document read from `source` before, looked for first at the same place (`place`) of the last stream. */
+  get(source: string, place: number): FastDocument | undefined {
+    if (this.last.sources[place] === source) return this.last.documents[place];
     return this.values.get(source);
   }
   set(source: string, entry: FastDocument): void {
@@ -139,6 +152,9 @@ class DocumentMemo {
       this.values.delete(oldest);
       this.bytes -= oldest.length;
     }
+  }
+  remember(sources: string[], documents: FastDocument[]): void {
+    this.last = { sources, documents };
   }
 }
 
@@ -228,7 +244,11 @@ function readDocument(source: string, resolve: Resolver, maxDepth: number, freez
     if (end < 0) end = source.length;
     let first = at;
     while (source.charCodeAt(first) === 0x20) first++;
-    if (first < end && source.charCodeAt(first) !== 0x23 /* # */) addLine(first, first - at, end);
+    if (first < end && source.charCodeAt(first) !== 0x23 /* # */) {
+      // A document end or a directive changes where documents are: the whole stream is js-yaml's.
+      if (first === at && (source.charCodeAt(at) === 0x25 /* % */ || source.startsWith('...', at))) throw NOT_FAST_STREAM;
+      addLine(first, first - at, end);
+    }
     at = end + 1;
   }
   if (lines.count === 0) return null;

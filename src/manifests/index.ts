@@ -96,7 +96,8 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
     const known = typeof value === 'object' && value !== null ? checkedDocuments.get(value)?.get(key) : undefined;
     if (known) {
       for (const p of known.problems) problems.push({ ...p });
-      for (const l of known.located) out.located.push({ ...l });
+      // The located objects are read only here (their objects are frozen): shared, not copied.
+      for (const l of known.located) out.located.push(l);
       for (const i of known.ignored) out.ignored.push({ ...i });
       continue;
     }
@@ -113,7 +114,7 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
       for (const i of mine.ignored) deepFreeze(i.object);
       let byPlace = checkedDocuments.get(value);
       if (!byPlace) checkedDocuments.set(value, (byPlace = new Map()));
-      byPlace.set(key, { problems: found.map((p) => ({ ...p })), located: mine.located.map((l) => ({ ...l })), ignored: mine.ignored.map((i) => ({ ...i })) });
+      byPlace.set(key, { problems: found.map((p) => ({ ...p })), located: mine.located, ignored: mine.ignored.map((i) => ({ ...i })) });
     }
   }
   const { located, ignored } = out;

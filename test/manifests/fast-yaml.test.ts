@@ -92,6 +92,12 @@ t.test('corner cases: documents, scalars, comments and what it leaves to js-yaml
     'k: -\n',
     'k: ? x\n',
     'true: 1\n1: 2\n1.0: 3\n',
+    // What js-yaml refuses outside a document: in a comment before the first one, or after a `---`.
+    '# \u0001\n---\na: 1\n',
+    '--- # \u0001\na: 1\n',
+    'a: 1\n--- # \ud800\nb: 2\n',
+    'a: 1\n...\n---\nb: 2\n',
+    'a: 1\n---\n%TAG ! tag:x,2000:\n---\nb: 2\n',
   ];
   for (const text of cases) {
     const fast = fastLoadAll(text, options);
