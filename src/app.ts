@@ -90,7 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       instance: request.url,
     }),
   );
-  registerBodyParsers(app);
+  registerBodyParsers(app, (body) => engine.readGraphQLRequest(body));
   registerInputGuards(app);
   // First, so its hooks and its route table see every route registered after it.
   await app.register(accessPlugin, { prisma: options.db.prisma, store, config: options.access?.config ?? OPEN_ACCESS, enforced: options.access?.enforced });

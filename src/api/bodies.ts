@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { ValidationError } from '../store/errors.js';
 import { COLLECTION_KEY_MESSAGE, collectionKeyAt } from '../util/yaml-keys.js';
 import type { EngineRequestName } from './rest/engine-requests.js';
+import { JsonBytes } from '../worker/json-bytes.js';
 
 export const QUERY_FIELDS = ['name', 'description', 'message', 'author'] as const;
 
@@ -47,14 +48,12 @@ declare module 'fastify' {
   }
 }
 
-/** A large JSON body of an engine route, as its UTF-8 bytes: read where the engine runs (src/api/rest/engine-bodies.ts). */
-export class LargeJsonBody {
-  constructor(readonly bytes: Buffer) {}
-}
-
 /** An engine route's JSON object of LARGE_JSON_BYTES or more (an object: an array is a raw manifest, read here). */
 const isLargeEngineBody = (request: FastifyRequest, bytes: Buffer): boolean =>
   request.routeOptions.config?.engineRequest !== undefined && bytes.length >= LARGE_JSON_BYTES && /^\s*\{/.test(bytes.subarray(0, 256).toString('latin1'));
+
+/** How a large GraphQL request body is read off the event loop (the engine pool's readGraphQLRequest). */
+export type GraphQLRequestReader = (body: JsonBytes) => Promise<unknown>;
 
 /** A JSON body read: a raw manifest (an array, a Kubernetes object) stands for { resources: it }; a syntax error is a ValidationError. */
 export function readJsonBody(request: FastifyRequest, text: string): unknown {
@@ -98,13 +97,21 @@ export function isYamlStream(text: string): boolean | undefined {
   return false;
 }
 
-export function registerBodyParsers(app: FastifyInstance): void {
+export function registerBodyParsers(app: FastifyInstance, readGraphQLRequest?: GraphQLRequestReader): void {
   app.removeContentTypeParser('application/json');
   // As bytes: a large body is moved to an engine thread as it came, not decoded and copied on the event loop.
   app.addContentTypeParser(['application/json', 'application/problem+json'], { parseAs: 'buffer' }, (request, bytes, done) => {
     const unsupported = charsetError(request);
     if (unsupported) return done(unsupported, undefined);
-    if (isLargeEngineBody(request, bytes as Buffer)) return done(null, new LargeJsonBody(bytes as Buffer));
+    if (isLargeEngineBody(request, bytes as Buffer)) return done(null, new JsonBytes(bytes as Buffer));
+    // A large GraphQL request (a config dump as a variable) is read in a thread; its large variables stay bytes.
+    if (readGraphQLRequest && request.routeOptions.url === '/graphql' && (bytes as Buffer).length >= LARGE_JSON_BYTES) {
+      readGraphQLRequest(new JsonBytes(bytes as Buffer)).then(
+        (body) => done(null, body),
+        (e: Error) => done(e, undefined),
+      );
+      return;
+    }
     try {
       done(null, readJsonBody(request, (bytes as Buffer).toString('utf8')));
     } catch (e) {

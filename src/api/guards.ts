@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { ValidationError } from '../store/errors.js';
 import { MAX_REQUEST_DEPTH, textProblems } from '../util/text.js';
-import { LargeJsonBody } from './bodies.js';
+import { JsonBytes } from '../worker/json-bytes.js';
 import { sendProblem } from './problems.js';
 
 export interface ConnectionLimits {
@@ -87,7 +87,7 @@ export function registerInputGuards(app: FastifyInstance): void {
       ...textProblems(request.params, 'params', MAX_REQUEST_DEPTH),
       // GraphQL's arguments reach the store, which checks them the same way and answers as GraphQL errors;
       // a large engine body is checked where it is parsed, in an engine thread (src/worker/requests.ts).
-      ...(request.routeOptions.url === '/graphql' || request.body instanceof LargeJsonBody ? [] : textProblems(request.body, 'body', MAX_REQUEST_DEPTH)),
+      ...(request.routeOptions.url === '/graphql' || request.body instanceof JsonBytes ? [] : textProblems(request.body, 'body', MAX_REQUEST_DEPTH)),
     ];
     if (problems.length > 0) {
       throw new ValidationError('the request is not valid', problems.map((p) => ({ document: -1, path: p.path, message: p.message, severity: 'error' as const })));

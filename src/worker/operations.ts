@@ -24,6 +24,8 @@ import type { ProxyConfigKind } from '../proxy-config/index.js';
 import type { ScenarioSource } from './scenarios.js';
 import { checkManifestsApart } from '../store/manifests.js';
 import { translateBatch } from './fan-out.js';
+import { readGraphQLRequest } from './graphql-requests.js';
+import type { JsonBytes } from './json-bytes.js';
 
 export interface OperationContext {
   /** Work done so far, for jobs' progress (called at most every few hundred milliseconds by the pool). */
@@ -125,6 +127,12 @@ export const operations = {
     narrow: 'split the scenario: describe reads the whole mesh index',
   }),
   /** A revision's manifests checked before the store writes them (src/store/scenarios.ts ManifestChecker). */
+  /** A large GraphQL request body, read for the event loop (large variables as their bytes). */
+  readGraphQLRequest: standaloneOperation({
+    // Sent as its bytes; here already parsed, as every JsonBytes argument is (readJsonArgs).
+    runAlone: (args: { body: JsonBytes }) => readGraphQLRequest(args.body as unknown),
+    narrow: 'send a smaller request, or a config dump to the REST routes',
+  }),
   checkManifests: standaloneOperation({
     runAlone: (args: { resources: unknown }) => checkManifestsApart(args.resources),
     narrow: 'send a smaller mesh',

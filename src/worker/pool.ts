@@ -15,6 +15,7 @@ import { ScenarioCache, type CacheStats, type ScenarioSource } from './scenarios
 import { executeTask, type RequestTask } from './requests.js';
 import { engineRequests } from '../api/rest/engine-requests.js';
 import type { Task, TaskOutcome, WorkerSettings } from './worker.js';
+import { JsonBytes, ownBuffer } from './json-bytes.js';
 
 export interface EnginePoolOptions {
   /** Worker threads; 0 runs in-process (ENGINE_THREADS). */
@@ -45,7 +46,11 @@ export interface RunOptions {
 
 /** What an operation answered: UTF-8 JSON as it left the thread, sent as it is, decoded and parsed only when asked. */
 export class EngineAnswer<N extends OperationName> {
-  constructor(readonly body: Uint8Array) {}
+  constructor(
+    readonly body: Uint8Array,
+    /** Bytes the operation gave beside its JSON (see AnswerWithBytes). */
+    readonly moved: Uint8Array[] = [],
+  ) {}
 
   /** The bytes as a Buffer (no copy), for a reply. */
   get buffer(): Buffer {
@@ -102,12 +107,11 @@ const workerFile = (): string => {
 // to scale (a quarter of it).
 const youngGenerationMb = (heapMb: number): number => Math.min(192, Math.max(16, Math.floor(heapMb / 4)));
 
-/** A large body's bytes, to move to the thread: a buffer they share with other data (a pool slab) is copied first. */
-function movable(request: RequestTask): ArrayBuffer {
-  const { json } = request;
-  if (json.byteOffset !== 0 || json.byteLength !== json.buffer.byteLength || !(json.buffer instanceof ArrayBuffer)) request.json = new Uint8Array(json);
-  return request.json.buffer as ArrayBuffer;
-}
+/**
+ * The bytes a task moves to the thread: a large body's. An argument given as JsonBytes (a GraphQL
+ * variable, which two fields of one query may both use) is copied, a memcpy.
+ */
+const movable = (task: Task): ArrayBuffer[] => ('request' in task ? [ownBuffer(task.request.body)] : []);
 
 export class EnginePool {
   private readonly piscina?: Piscina<Task, TaskOutcome>;
@@ -148,6 +152,15 @@ export class EnginePool {
     return this.runTask(engineRequests[request.name].label, { request }, options);
   }
 
+  /** A large GraphQL request body read in a thread: the request, with its large variables as JsonBytes (src/worker/graphql-requests.ts). */
+  async readGraphQLRequest(body: JsonBytes): Promise<unknown> {
+    const answer = await this.run('readGraphQLRequest', undefined, { body });
+    // The answer's JSON is the AnswerWithBytes' value; its bytes came beside it.
+    const { request, large } = answer.value() as unknown as { request: { variables: Record<string, unknown> }; large: string[] };
+    large.forEach((name, i) => (request.variables[name] = new JsonBytes(answer.moved[i])));
+    return request;
+  }
+
   /** `name`: the operation named in metrics and in the time budget's problem. */
   private async runTask<N extends OperationName>(name: N, task: Task, options: RunOptions): Promise<EngineAnswer<N>> {
     if (!options.bypassLimit && this.inFlight >= this.options.maxInFlight) {
@@ -167,7 +180,7 @@ export class EnginePool {
       if (result.cache) this.observer.cache?.(result.thread, result.cache);
       if (result.ok) {
         outcome = 'ok';
-        return new EngineAnswer<N>(result.body);
+        return new EngineAnswer<N>(result.body, result.moved);
       }
       const { error } = result;
       outcome = error.name === 'InputError' || error.validation ? 'refused' : 'error';
@@ -207,7 +220,7 @@ export class EnginePool {
     channel?.port1.on('message', (m: { done: number; total: number }) => options.onProgress!(m.done, m.total));
     try {
       const sent: Task = { ...task, ...(channel ? { progress: channel.port2 } : {}) };
-      const transferList = [...(channel ? [channel.port2] : []), ...('request' in sent ? [movable(sent.request)] : [])];
+      const transferList = [...(channel ? [channel.port2] : []), ...movable(sent)];
       const result = await this.piscina.run(sent, { signal: controller.signal, transferList });
       return result;
     } catch (e) {

@@ -6,8 +6,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { InputError } from '../engine.js';
-import { MAX_REQUEST_DEPTH, textProblems } from '../util/text.js';
 import { manifestBody, isKubernetesObject } from '../api/bodies.js';
+import { readJsonArgs, readJsonBytes, type JsonBytes } from './json-bytes.js';
 import { engineCallOf, engineRequests, type EngineCall, type EngineRequestName, type RequestContext } from '../api/rest/engine-requests.js';
 import { execute, type Outcome, type ScenarioCache } from './scenarios.js';
 import type { OperationContext } from './operations.js';
@@ -16,7 +16,7 @@ import type { Task } from './worker.js';
 /** A large body, as the event loop hands it over: its UTF-8 bytes, the route's name, the query string (a raw manifest's fields). */
 export interface RequestTask {
   name: EngineRequestName;
-  json: Uint8Array;
+  body: JsonBytes;
   query: Record<string, unknown>;
   context: RequestContext;
 }
@@ -42,16 +42,7 @@ const validator = (name: EngineRequestName): ValidateFunction => {
 
 /** The engine call a large body asks for; an InputError (JSON syntax, a refusal) or a BodyValidationError otherwise. */
 export function readRequest(task: RequestTask): EngineCall {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(task.json.buffer, task.json.byteOffset, task.json.byteLength).toString('utf8'));
-  } catch (e) {
-    const message = `JSON syntax error: ${(e as Error).message}`;
-    throw new InputError('request body is not valid', [{ document: -1, path: 'body', message, severity: 'error' }]);
-  }
-  // What the event loop's input guard (src/api/guards.ts) refuses in a body it reads.
-  const text = textProblems(value, 'body', MAX_REQUEST_DEPTH);
-  if (text.length > 0) throw new InputError('the request is not valid', text.map((p) => ({ document: -1, path: p.path, message: p.message, severity: 'error' })));
+  const value = readJsonBytes(task.body, 'body');
   // A Kubernetes object as the body stands for { resources: [it] }, as the event loop's parser reads it.
   const body = isKubernetesObject(value) ? manifestBody(task.query, [value]) : value;
   const validate = validator(task.name);
@@ -61,10 +52,9 @@ export function readRequest(task: RequestTask): EngineCall {
 
 /** Runs a task: its operation, or the call its large body asks for (refusals come back as data, as execute's do). */
 export function executeTask(cache: ScenarioCache, task: Task, progress: OperationContext['progress']): Outcome {
-  if (!('request' in task)) return execute(cache, task.operation, task.source, task.args, progress);
   let call: EngineCall;
   try {
-    call = readRequest(task.request);
+    call = 'request' in task ? readRequest(task.request) : { operation: task.operation, source: task.source, args: readJsonArgs(task.args) as never };
   } catch (e) {
     if (e instanceof BodyValidationError) return { ok: false, error: { name: e.name, message: e.message, validation: e.validation } };
     if (e instanceof InputError) return { ok: false, error: { name: e.name, message: e.message, problems: e.problems } };

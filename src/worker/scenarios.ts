@@ -11,6 +11,7 @@ import { canonicalJson } from '../store/manifests.js';
 import { ByteLru } from '../util/byte-lru.js';
 import { createHash } from 'node:crypto';
 import { operations, type OperationContext, type OperationName } from './operations.js';
+import { AnswerWithBytes } from './json-bytes.js';
 
 /** A scenario to run on: its input, and a key naming its content (a revision's content hash) when known. */
 export interface ScenarioSource {
@@ -25,7 +26,7 @@ export interface CacheStats {
 }
 
 export type Outcome =
-  | { ok: true; body: Uint8Array; cache?: CacheStats }
+  | { ok: true; body: Uint8Array; moved?: Uint8Array[]; cache?: CacheStats }
   | { ok: false; error: { name: string; message: string; problems?: ManifestProblem[]; validation?: unknown[] }; cache?: CacheStats };
 
 // TextEncoder gives each answer its own ArrayBuffer (Buffer.from may share a pooled one), so it can be transferred.
@@ -119,6 +120,7 @@ export function execute(
       used.push(found.key);
       result = operation.run(found.scenario, args, context);
     }
+    if (result instanceof AnswerWithBytes) return { ok: true, body: utf8.encode(JSON.stringify(result.value)), moved: result.bytes, cache: stats() };
     return { ok: true, body: utf8.encode(JSON.stringify(result)), cache: stats() };
   } catch (e) {
     if (e instanceof InputError) return { ok: false, error: { name: e.name, message: e.message, problems: e.problems }, cache: stats() };

@@ -33,7 +33,9 @@ const cache = new ScenarioCache(settings.scenarioCacheBytes);
 export default function runTask(task: Task): TaskOutcome {
   // The answer's bytes move to the main thread (transferred, not copied).
   const outcome = run(task);
-  return (outcome.ok ? move({ [transferableSymbol]: [outcome.body.buffer], [valueSymbol]: outcome } as never) : outcome) as TaskOutcome;
+  if (!outcome.ok) return outcome;
+  const buffers = [outcome.body.buffer, ...(outcome.moved ?? []).map((b) => b.buffer)];
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: outcome } as never) as unknown as TaskOutcome;
 }
 
 function run(task: Task): TaskOutcome {

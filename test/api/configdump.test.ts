@@ -109,7 +109,8 @@ t.test('a dump over 1 MiB is read in a worker thread: the same answers and the s
     }`,
     variables: { dump: configDump, request },
   });
-  t.same(trace.body.hops.map((h: any) => ({ listener: h.listener, cluster: h.cluster })), graphql.body.data.liveTrace.hops, 'the hops GraphQL finds (read on the event loop)');
+  t.same(graphql.body.errors, undefined, JSON.stringify(graphql.body.errors)?.slice(0, 500));
+  t.same(trace.body.hops.map((h: any) => ({ listener: h.listener, cluster: h.cluster })), graphql.body.data?.liveTrace.hops, 'the hops GraphQL finds (its dump read in a worker too)');
   t.match(trace.body.hops[0].cluster, /^outbound\|8080\|v1\|svc-1\.ns-1\.svc\.cluster\.local$/);
   const text = await call(url, 'POST', '/api/v1/proxy-config', { configDump, kinds: ['clusters'], filter: { fqdn: 'svc-1.ns-1' } }, { accept: 'text/plain' });
   t.equal(text.body, graphql.body.data.liveProxyConfig.text, "istioctl's text, as GraphQL gives it");
@@ -131,4 +132,17 @@ t.test('a dump over 1 MiB is read in a worker thread: the same answers and the s
   }
   const noRoutes = await call(url, 'POST', '/api/v1/route-check', { configDump, routeConfig: 'nope', tests: [] });
   t.match(noRoutes, { status: 400, body: { errors: [{ path: 'routeConfig', message: 'no route configuration "nope" in the config dump; it has: 8080, 9090' }] } });
+
+  // GraphQL: a large dump variable is read in a thread too, with the problems a small one gets.
+  const query = 'query ($dump: JSON!) { liveTrace(configDump: $dump, request: {port: 8080}) { flow } }';
+  const broken = (dump: any) => ({ ...dump, configs: [{ ...dump.configs[0], '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', dynamic_listeners: 'x' }] });
+  const [largeBroken, smallBroken] = await Promise.all([
+    call(url, 'POST', '/graphql', { query, variables: { dump: { ...broken(configDump), padding: 'x'.repeat(LARGE_JSON_BYTES) } } }),
+    call(url, 'POST', '/graphql', { query, variables: { dump: broken(small) } }),
+  ]);
+  t.match(smallBroken.body.errors, [{ extensions: { code: 'BAD_USER_INPUT', problems: [{ path: 'configDump.configs[0].dynamic_listeners' }] } }]);
+  t.same(largeBroken.body.errors?.[0].extensions, smallBroken.body.errors[0].extensions, 'a broken large dump: the problem a small one gets');
+  // A GraphQL body that is not JSON: the error mercurius gives a small one.
+  const notJson = (padding: string) => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query": "{ __typename }", "x": "${padding}"` }).then((r) => r.json());
+  t.same(await notJson('y'.repeat(LARGE_JSON_BYTES)), await notJson('y'), 'a large GraphQL body that is not JSON');
 });

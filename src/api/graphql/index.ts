@@ -13,7 +13,6 @@ import type { RouteTest } from '../../engine.js';
 import type { ReviewState } from '../../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../../store/errors.js';
 import { NEXT_STATES, type RevisionRecord, type ScenarioRecord, type ScenarioStore } from '../../store/scenarios.js';
-import { readLiveProxyConfig } from '../../engine.js';
 import type { OutputFormat, ProxyConfigFilter, ProxyConfigKind } from '../../proxy-config/index.js';
 import { revisionSource, type RevisionAnalyses } from '../sources.js';
 import type { EnginePool } from '../../worker/pool.js';
@@ -113,6 +112,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
           const to = args.to ?? (await store.scenario(args.name)).latestRevision;
           return { from: args.from, to, ...(await store.diff(args.name, args.from, to)) };
         }),
+      // A live dump is read in an engine thread; a large one came as its bytes (JsonBytes) and was never parsed here.
       liveProxyConfig: (_root, args: { configDump: unknown; kinds?: ProxyConfigKind[] | null; filter?: ProxyConfigFilter | null; verbose?: boolean | null; output?: OutputFormat | null }) =>
         guarded(async () => {
           const options = {
@@ -121,12 +121,12 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
             ...(args.output ? { output: args.output } : {}),
             now: new Date(),
           };
-          return readLiveProxyConfig(args.configDump).proxyConfig(args.kinds ?? undefined, options);
+          return (await engine.run('liveProxyConfig', undefined, { configDump: args.configDump, kinds: args.kinds ?? undefined, options })).value();
         }),
       liveTrace: (_root, args: { configDump: unknown; request: TraceRequestInput }) =>
         guarded(async () => {
           const request = checked('request', args.request);
-          return readLiveProxyConfig(args.configDump).trace(request);
+          return (await engine.run('liveTrace', undefined, { configDump: args.configDump, request })).value();
         }),
     },
     Mutation: {

@@ -9,7 +9,8 @@ import type { JobQueue } from '../../jobs/queue.js';
 import type { OperationName } from '../../worker/operations.js';
 import type { EngineAnswer, EnginePool } from '../../worker/pool.js';
 import type { ScenarioSource } from '../../worker/scenarios.js';
-import { LargeJsonBody, readJsonBody } from '../bodies.js';
+import { readJsonBody } from '../bodies.js';
+import { JsonBytes } from '../../worker/json-bytes.js';
 import { engineCallOf, type EngineCall, type EngineRequestName } from './engine-requests.js';
 import { acceptJob, prefersAsync } from './jobs.js';
 
@@ -51,17 +52,17 @@ export function engineBodies(engine: EnginePool, jobs: JobQueue | undefined) {
   const preValidation =
     (name: EngineRequestName, revisionOf?: RevisionOf) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!(request.body instanceof LargeJsonBody)) return;
+      if (!(request.body instanceof JsonBytes)) return;
       const { bytes } = request.body;
       const query = (request.query ?? {}) as Record<string, unknown>;
       const readHere = (jobs && prefersAsync(request)) || (revisionOf && query.revision !== undefined && !/^[1-9]\d{0,9}$/.test(String(query.revision)));
       if (readHere) {
-        request.body = readJsonBody(request, bytes.toString('utf8'));
+        request.body = readJsonBody(request, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
         return;
       }
       const revision = revisionOf ? await revisionOf(request) : undefined;
       const context = { now: Date.now(), source: revision?.source, revision: revision?.number };
-      const answer = await engine.runRequest({ name, json: bytes, query, context });
+      const answer = await engine.runRequest({ name, body: request.body, query, context });
       return send(request, reply, name, answer);
     };
 
