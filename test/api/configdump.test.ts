@@ -146,3 +146,23 @@ t.test('a dump over 1 MiB is read in a worker thread: the same answers and the s
   const notJson = (padding: string) => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query": "{ __typename }", "x": "${padding}"` }).then((r) => r.json());
   t.same(await notJson('y'.repeat(LARGE_JSON_BYTES)), await notJson('y'), 'a large GraphQL body that is not JSON');
 });
+
+t.test('large GraphQL requests past the bound on heavy requests: 429 with Retry-After, as REST', async (t) => {
+  const { url } = await startTestServer(t, { engine: { threads: 1, maxInFlight: 1, timeBudgetMs: 60000 } });
+  const translated = await call(url, 'POST', '/api/v1/translate', { resources: syntheticMesh(80, 3), proxy: { pod: 'ns-0/svc-0-v1' } });
+  const body = JSON.stringify({
+    query: 'query ($dump: JSON!) { liveTrace(configDump: $dump, request: {port: 8080}) { flow } }',
+    variables: { dump: translated.body.proxies[0].configDump },
+  });
+  t.ok(body.length > LARGE_JSON_BYTES);
+  const answers = await Promise.all(
+    [1, 2, 3].map(() => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() }))),
+  );
+  const refused = answers.filter((a) => a.status === 429);
+  t.ok(refused.length >= 1, `${refused.length} of 3 refused`);
+  for (const a of refused) {
+    t.match(a.retryAfter, /^\d+$/, 'Retry-After');
+    t.match(a.body.errors, [{ message: /ENGINE_MAX_IN_FLIGHT=1/ }]);
+  }
+  t.match(answers.find((a) => a.status === 200)?.body, { data: { liveTrace: { flow: String } } }, 'the one that ran');
+});

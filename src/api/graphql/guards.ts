@@ -12,6 +12,12 @@ import { sendProblem } from '../problems.js';
 const problem = (path: string, message: string) => ({ document: -1, path, message, severity: 'error' as const });
 
 export function registerGraphQLGuards(app: FastifyInstance, maxResponseBytes: number): void {
+  // A large request is read in the engine pool before mercurius runs (src/api/bodies.ts): a 429 from the
+  // pool says when to come back, as REST's does; mercurius's error handler sends the rest.
+  app.addHook('onError', async (request, reply, error) => {
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (request.routeOptions.url === '/graphql' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  });
   // Answered here as a problem document: mercurius's own error handler would turn it into a GraphQL error without a code.
   app.addHook('preValidation', async (request, reply) => {
     if (request.routeOptions.url !== '/graphql' || request.method !== 'POST') return;
