@@ -13,7 +13,6 @@ import type { Stage } from '../util/stages.js';
 import { operations, type OperationArgs, type OperationName, type OperationResult } from './operations.js';
 import { ScenarioCache, type CacheStats, type ScenarioSource } from './scenarios.js';
 import { executeTask, type RequestTask } from './requests.js';
-import { engineRequests } from '../api/rest/engine-requests.js';
 import type { Task, TaskOutcome, WorkerSettings } from './worker.js';
 import { JsonBytes, ownBuffer } from './json-bytes.js';
 
@@ -149,7 +148,7 @@ export class EnginePool {
 
   /** Reads a large request body where the engine runs and runs the call it asks for (src/worker/requests.ts). */
   runRequest(request: RequestTask, options: RunOptions = {}): Promise<EngineAnswer<OperationName>> {
-    return this.runTask(engineRequests[request.name].label, { request }, options);
+    return this.runTask(request.label, { request }, options);
   }
 
   /** A large GraphQL request body read in a thread: the request, with its large variables as JsonBytes (src/worker/graphql-requests.ts). */

@@ -2,6 +2,8 @@
 // fastify's own validator settings, and turned into the same engine call as on the event loop
 // (src/api/rest/engine-requests.ts). On the event loop, parsing a 23 MB config dump took 300 ms and a
 // structured clone of it to a thread 900 ms; its bytes are moved to the thread, not copied, and decoded there.
+// This is the REST layer's reading of a body, run in the thread: the one module of the pool that uses the
+// REST contract (its body schemas, its calls, its raw-manifest bodies).
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -10,12 +12,14 @@ import { manifestBody, isKubernetesObject } from '../api/bodies.js';
 import { readJsonArgs, readJsonBytes, type JsonBytes } from './json-bytes.js';
 import { engineCallOf, engineRequests, type EngineCall, type EngineRequestName, type RequestContext } from '../api/rest/engine-requests.js';
 import { execute, type Outcome, type ScenarioCache } from './scenarios.js';
-import type { OperationContext } from './operations.js';
+import type { OperationContext, OperationName } from './operations.js';
 import type { Task } from './worker.js';
 
 /** A large body, as the event loop hands it over: its UTF-8 bytes, the route's name, the query string (a raw manifest's fields). */
 export interface RequestTask {
   name: EngineRequestName;
+  /** The operation named in metrics and in the time budget's problem (the route's label). */
+  label: OperationName;
   body: JsonBytes;
   query: Record<string, unknown>;
   context: RequestContext;

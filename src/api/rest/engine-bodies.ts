@@ -11,7 +11,7 @@ import type { EngineAnswer, EnginePool } from '../../worker/pool.js';
 import type { ScenarioSource } from '../../worker/scenarios.js';
 import { readJsonBody } from '../bodies.js';
 import { JsonBytes } from '../../worker/json-bytes.js';
-import { engineCallOf, type EngineCall, type EngineRequestName } from './engine-requests.js';
+import { engineCallOf, engineRequests, type EngineCall, type EngineRequestName } from './engine-requests.js';
 import { acceptJob, prefersAsync } from './jobs.js';
 
 const TEXT_OPERATIONS: ReadonlySet<OperationName> = new Set(['proxyConfig', 'liveProxyConfig', 'describe']);
@@ -62,7 +62,7 @@ export function engineBodies(engine: EnginePool, jobs: JobQueue | undefined) {
       }
       const revision = revisionOf ? await revisionOf(request) : undefined;
       const context = { now: Date.now(), source: revision?.source, revision: revision?.number };
-      const answer = await engine.runRequest({ name, body: request.body, query, context });
+      const answer = await engine.runRequest({ name, label: engineRequests[name].label, body: request.body, query, context });
       return send(request, reply, name, answer);
     };
 
