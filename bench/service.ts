@@ -132,9 +132,10 @@ async function throughput(threads: number, bodies: string[]): Promise<{ perSecon
   const service = await startService({ ENGINE_THREADS: String(threads), ENGINE_MAX_IN_FLIGHT: String(bodies.length + threads) });
   try {
     // Steady state, as a service that has run a while: every thread boots and has run translations of this
-    // size (three each, at once, on meshes of their own) before the clock starts, so V8 has optimized its code.
-    // Cold, each of two threads has half the tasks to warm up on, and the short run measures compiling.
-    for (const round of [0, 1, 2]) await Promise.all(warmUpBodies(threads, round).map((body) => translate(service, body)));
+    // size (ten each, at once, on meshes of their own) before the clock starts, so V8 has optimized its code.
+    // After three each, V8's background compiler still spent 0.14 CPU s per translation (after twelve, 0.03):
+    // on two cores it takes from the threads, and the run measures compiling.
+    for (let round = 0; round < 10; round++) await Promise.all(warmUpBodies(threads, round).map((body) => translate(service, body)));
     const cpu = await service.cpuSeconds();
     const client = process.cpuUsage();
     const started = performance.now();
