@@ -11,7 +11,7 @@ import type {
   TranslateResult,
 } from './contract.js';
 import { parseManifests } from './manifests/index.js';
-import type { ManifestProblem, ParsedManifests } from './manifests/types.js';
+import { requestProblem, type ManifestProblem, type ParsedManifests } from './manifests/types.js';
 import { buildMeshIndex } from './mesh/index.js';
 import type { MeshIndex, Proxy } from './mesh/types.js';
 import { generateXds } from './xds/index.js';
@@ -193,7 +193,7 @@ export class CompiledScenario implements VerifyTarget {
         this.index.proxies.find((p) => p.namespace === namespace && p.pod !== undefined && ofDeployment.test(p.name));
       if (!found) {
         throw new InputError(`proxy: no sidecar-injected or gateway pod ${namespace}/${name} in resources`, [
-          { document: -1, path: 'proxy.pod', message: `no sidecar-injected or gateway pod or Deployment ${namespace}/${name}`, severity: 'error' },
+          requestProblem('proxy.pod', `no sidecar-injected or gateway pod or Deployment ${namespace}/${name}`),
         ]);
       }
       return found;
@@ -261,7 +261,7 @@ export class CompiledScenario implements VerifyTarget {
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       throw new InputError(`request.source: no pod ${source.pod}`, [
-        { document: -1, path: 'request.source.pod', message: `no sidecar-injected or gateway pod or Deployment ${source.pod}`, severity: 'error' },
+        requestProblem('request.source.pod', `no sidecar-injected or gateway pod or Deployment ${source.pod}`),
       ]);
     }
     return { ...request, source: { pod: pod! } };
@@ -300,7 +300,7 @@ export class CompiledScenario implements VerifyTarget {
     const found = routes.find((rc) => rc.name === name);
     if (found) return found;
     throw new InputError(`${proxy.namespace}/${proxy.name} has no route configuration ${name}`, [
-      { document: -1, path: at, message: `no route configuration "${name}" on ${proxy.namespace}/${proxy.name}; it has: ${routes.map((rc) => rc.name).join(', ') || 'none'}`, severity: 'error' },
+      requestProblem(at, `no route configuration "${name}" on ${proxy.namespace}/${proxy.name}; it has: ${routes.map((rc) => rc.name).join(', ') || 'none'}`),
     ]);
   }
 
@@ -357,7 +357,7 @@ export class LiveProxyConfig {
     const found = this.xds.routes.find((rc) => rc.name === name);
     if (found) return found;
     throw new InputError(`the config dump has no route configuration ${name}`, [
-      { document: -1, path: at, message: `no route configuration "${name}" in the config dump; it has: ${this.xds.routes.map((rc) => rc.name).join(', ') || 'none'}`, severity: 'error' },
+      requestProblem(at, `no route configuration "${name}" in the config dump; it has: ${this.xds.routes.map((rc) => rc.name).join(', ') || 'none'}`),
     ]);
   }
 
@@ -461,7 +461,7 @@ export function envoyDiff(
     const ref = dumped[i] ?? (other === undefined ? { namespace: '', name: 'configDump', type: 'sidecar' as const } : other.length === 1 ? other[0].ref : undefined);
     if (!ref) {
       throw new InputError('name the proxy the config dump was taken from', [
-        { document: -1, path: 'proxy', message: `the config dump has no bootstrap naming its proxy and the other side has ${other!.length} proxies: name one`, severity: 'error' },
+        requestProblem('proxy', `the config dump has no bootstrap naming its proxy and the other side has ${other!.length} proxies: name one`),
       ]);
     }
     return dumpSide(input.served, ref);

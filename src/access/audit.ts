@@ -3,6 +3,7 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { ValidationError } from '../store/errors.js';
 import type { Identity } from './identity.js';
+import { requestProblem } from '../manifests/types.js';
 
 export interface AuditInput {
   identity: Identity;
@@ -54,7 +55,7 @@ export class AuditLog {
   /** Newest first, a page at a time; the cursor is the id of the last entry of the page before. */
   async list(options: { limit: number; cursor?: string; actor?: string }): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
     if (options.cursor !== undefined && !/^[1-9]\d{0,9}$/.test(options.cursor)) {
-      throw new ValidationError('invalid cursor', [{ document: -1, path: 'cursor', message: 'not a cursor returned by this API', severity: 'error' }]);
+      throw new ValidationError('invalid cursor', [requestProblem('cursor', 'not a cursor returned by this API')]);
     }
     const rows = await this.prisma.auditEntry.findMany({
       where: {

@@ -8,6 +8,7 @@ import { authorize } from './authorize.js';
 import { ForbiddenError } from './errors.js';
 import type { Identity } from './identity.js';
 import { REVIEW_RULES } from './policy.js';
+import { requestProblem } from '../manifests/types.js';
 
 export interface ReviewRequest {
   state: ReviewState;
@@ -33,7 +34,7 @@ export async function checkReview(
   }
   if (!input.comment?.trim()) {
     throw new ValidationError('a forced approval needs a comment', [
-      { document: -1, path: 'comment', message: `${what}: force approves it past four eyes only with a comment saying why`, severity: 'error' },
+      requestProblem('comment', `${what}: force approves it past four eyes only with a comment saying why`),
     ]);
   }
 }

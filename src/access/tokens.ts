@@ -7,6 +7,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../store/errors.js';
 import { expiryFrom } from './durations.js';
 import { isRole, ROLES, type Role } from './roles.js';
+import { requestProblem } from '../manifests/types.js';
 
 /** Every token starts so, which tells it apart from a JWT and lets secret scanners find it. */
 export const TOKEN_PREFIX = 'mpt_';
@@ -45,7 +46,6 @@ const LAST_USED_PRECISION_MS = 60_000;
 
 const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-const problem = (path: string, message: string) => ({ document: -1, path, message, severity: 'error' as const });
 
 const select = {
   id: true, name: true, role: true, prefix: true, createdBy: true, createdAt: true, expiresAt: true, revokedAt: true, lastUsedAt: true,
@@ -57,18 +57,18 @@ export class TokenStore {
   async create(input: TokenInput, now: Date = new Date()): Promise<CreatedToken> {
     const problems = [];
     if (typeof input.name !== 'string' || !NAME.test(input.name)) {
-      problems.push(problem('name', 'name must be 1-128 letters, digits, ".", "_", "@" or "-", starting with a letter or digit'));
+      problems.push(requestProblem('name', 'name must be 1-128 letters, digits, ".", "_", "@" or "-", starting with a letter or digit'));
     }
-    if (!isRole(input.role)) problems.push(problem('role', `role must be one of ${ROLES.join(', ')}`));
+    if (!isRole(input.role)) problems.push(requestProblem('role', `role must be one of ${ROLES.join(', ')}`));
     let expiresAt: Date | null = null;
     if (input.expires !== undefined) {
       try {
         expiresAt = expiryFrom(input.expires, now);
       } catch (e) {
-        problems.push(problem('expires', (e as Error).message));
+        problems.push(requestProblem('expires', (e as Error).message));
       }
     }
-    if (problems.length > 0) throw new ValidationError(`${problems.length} problem(s) in the token request`, problems);
+    if (problems.length > 0) throw new ValidationError(`${problems.length} requestProblem(s) in the token request`, problems);
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const row = await this.prisma.apiToken.create({
       data: {

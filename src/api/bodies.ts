@@ -8,6 +8,7 @@ import { ValidationError } from '../store/errors.js';
 import { COLLECTION_KEY_MESSAGE, collectionKeyAt } from '../util/yaml-keys.js';
 import type { EngineRequestName } from './rest/engine-requests.js';
 import { JsonBytes } from '../worker/json-bytes.js';
+import { requestProblem } from '../manifests/types.js';
 
 export const QUERY_FIELDS = ['name', 'description', 'message', 'author'] as const;
 
@@ -29,7 +30,7 @@ export const isKubernetesObject = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && 'apiVersion' in v && 'kind' in v;
 
 const badBody = (message: string) =>
-  new ValidationError('request body is not valid', [{ document: -1, path: 'body', message, severity: 'error' }]);
+  new ValidationError('request body is not valid', [requestProblem('body', message)]);
 
 /** Bodies are read as UTF-8: another declared charset would be read wrongly, so it is refused (415). */
 function charsetError(request: FastifyRequest): Error | undefined {

@@ -8,6 +8,7 @@ import { ValidationError } from '../store/errors.js';
 import type { ScenarioStore } from '../store/scenarios.js';
 import type { EnginePool, RunOptions } from '../worker/pool.js';
 import { revisionSource } from './sources.js';
+import { requestProblem } from '../manifests/types.js';
 
 export interface RevisionDiffRequest {
   from?: number;
@@ -27,7 +28,7 @@ export async function revisionEnvoyDiff(store: ScenarioStore, engine: EnginePool
   const from = request.from ?? (await defaultFrom(store, name, to));
   if (from === undefined) {
     throw new ValidationError('nothing to compare with', [
-      { document: -1, path: 'from', message: `revision ${to} is the first of "${name}": there is no revision before it to compare with`, severity: 'error' },
+      requestProblem('from', `revision ${to} is the first of "${name}": there is no revision before it to compare with`),
     ]);
   }
   const before = await store.revision(name, from);

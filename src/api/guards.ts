@@ -12,6 +12,7 @@ import { ValidationError } from '../store/errors.js';
 import { MAX_REQUEST_DEPTH, textProblems } from '../util/text.js';
 import { JsonBytes } from '../worker/json-bytes.js';
 import { sendProblem } from './problems.js';
+import { requestProblem } from '../manifests/types.js';
 
 export interface ConnectionLimits {
   /** Time for a client to send the request headers. */
@@ -90,7 +91,7 @@ export function registerInputGuards(app: FastifyInstance): void {
       ...(request.routeOptions.url === '/graphql' || request.body instanceof JsonBytes ? [] : textProblems(request.body, 'body', MAX_REQUEST_DEPTH)),
     ];
     if (problems.length > 0) {
-      throw new ValidationError('the request is not valid', problems.map((p) => ({ document: -1, path: p.path, message: p.message, severity: 'error' as const })));
+      throw new ValidationError('the request is not valid', problems.map((p) => (requestProblem(p.path, p.message))));
     }
   });
 }

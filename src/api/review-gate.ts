@@ -12,6 +12,7 @@ import type { ReviewRecord, RevisionRecord, ScenarioStore } from '../store/scena
 import type { EnginePool } from '../worker/pool.js';
 import { revisionSource } from './sources.js';
 import { revisionEnvoyDiff } from './envoy-diff.js';
+import { requestProblem } from '../manifests/types.js';
 
 /** The verify contract's answer, as much of it as the gate reads. */
 export interface VerificationResult {
@@ -47,7 +48,7 @@ export class ReviewGate {
     if (request.state !== 'approved') return this.store.setReview(name, number, input);
     if (force && !request.comment?.trim()) {
       throw new ValidationError('a forced approval needs a comment', [
-        { document: -1, path: 'comment', message: 'force: true needs a comment saying why the failed checks are accepted', severity: 'error' },
+        requestProblem('comment', 'force: true needs a comment saying why the failed checks are accepted'),
       ]);
     }
     await this.store.checkReviewMove(name, number, 'approved');

@@ -3,7 +3,7 @@
 // "@type", unknown extension types left alone, v2 type URLs of resources accepted. Anything that is not
 // a config dump is answered with every problem and where it is.
 
-import type { ManifestProblem } from '../manifests/types.js';
+import { requestProblem, type ManifestProblem } from '../manifests/types.js';
 import { inProtoNames } from './proto-names.js';
 import type { DumpSecret, DynamicListener, EcdsFilter, Json, LiveDump } from './types.js';
 
@@ -20,7 +20,7 @@ class Reader {
   constructor(private readonly root: string) {}
 
   problem(path: string, message: string): void {
-    this.problems.push({ document: -1, path: `${this.root}${path}`, message, severity: 'error' });
+    this.problems.push(requestProblem(`${this.root}${path}`, message));
   }
 
   /** A repeated field: absent is empty (proto3 JSON omits empty lists). */

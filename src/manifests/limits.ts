@@ -3,7 +3,7 @@
 // only its parsing. Each problem names the object, the field and the limit's variable.
 
 import { LIMITS, overLimit, type Limits } from '../limits.js';
-import type { K8sObject, ManifestProblem } from './types.js';
+import { requestProblem, type K8sObject, type ManifestProblem } from './types.js';
 
 export interface LocatedObject {
   object: K8sObject;
@@ -119,7 +119,7 @@ export function inputLimitProblems(objects: LocatedObject[], limits: Limits = LI
     }
   }
   if (pods > limits.maxPods) {
-    problems.push({ document: -1, path: 'resources', message: overLimit('the number of pods of the input', pods, 'maxPods', limits), severity: 'error' });
+    problems.push(requestProblem('resources', overLimit('the number of pods of the input', pods, 'maxPods', limits)));
   }
   const matches = (rule: any) => Math.max(1, list(rule?.match).length);
   for (const at of virtualServices) {

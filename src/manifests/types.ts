@@ -40,6 +40,9 @@ export interface ManifestProblem {
   severity: 'error' | 'warning';
 }
 
+/** A problem of a request as a whole, not of one document (document -1): what a 400's errors list. */
+export const requestProblem = (path: string, message: string): ManifestProblem => ({ document: -1, path, message, severity: 'error' });
+
 export interface ParsedManifests {
   objects: K8sObject[];
   /** The document index of each object (parallel to objects). */

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { parseManifests } from '../manifests/index.js';
-import type { K8sObject, ManifestProblem } from '../manifests/types.js';
+import { requestProblem, type K8sObject, type ManifestProblem } from '../manifests/types.js';
 import { ValidationError } from './errors.js';
 
 export interface CheckedManifests {
@@ -17,7 +17,7 @@ export interface CheckedManifests {
 export function checkManifests(resources: unknown): CheckedManifests {
   if (typeof resources !== 'string' && !Array.isArray(resources)) {
     throw new ValidationError('resources must be a YAML string or an array of objects', [
-      { document: -1, path: 'resources', message: 'must be a YAML string or an array of objects', severity: 'error' },
+      requestProblem('resources', 'must be a YAML string or an array of objects'),
     ]);
   }
   const { objects, problems } = parseManifests(resources);

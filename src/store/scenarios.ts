@@ -2,7 +2,7 @@
 // Nothing here rewrites a revision: a change is a new revision, numbered 1..n per scenario.
 
 import { Prisma, type PrismaClient, type ReviewState } from '../generated/prisma/client.js';
-import type { K8sObject, ManifestProblem } from '../manifests/types.js';
+import { requestProblem, type K8sObject, type ManifestProblem } from '../manifests/types.js';
 import { diffObjects, type ManifestDiff } from '../diff/manifests.js';
 import { ConflictError, NotFoundError, StaleRevisionError, ValidationError } from './errors.js';
 import { checkManifests, contentHash, type ManifestCheck } from './manifests.js';
@@ -120,41 +120,40 @@ export const NEXT_STATES: Record<ReviewState, ReviewState[]> = {
   rejected: ['draft', 'in_review'],
 };
 
-const problem = (path: string, message: string): ManifestProblem => ({ document: -1, path, message, severity: 'error' });
 
 export function validateName(name: unknown): ManifestProblem[] {
-  if (typeof name !== 'string' || name.length === 0) return [problem('name', 'name is required')];
+  if (typeof name !== 'string' || name.length === 0) return [requestProblem('name', 'name is required')];
   if (name.length > 63 || !DNS1123_LABEL.test(name)) {
-    return [problem('name', `"${name}" is not a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit)`)];
+    return [requestProblem('name', `"${name}" is not a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit)`)];
   }
   return [];
 }
 
 function validateLabels(labels: unknown): ManifestProblem[] {
   if (labels === undefined) return [];
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return [problem('labels', 'labels must be a map of strings')];
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return [requestProblem('labels', 'labels must be a map of strings')];
   return Object.entries(labels).flatMap(([k, v]) => [
-    ...(LABEL_KEY.test(k) && k.length <= 317 ? [] : [problem(`labels.${k}`, `"${k}" is not a valid label key`)]),
-    ...(typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v) ? [] : [problem(`labels.${k}`, `value of label "${k}" must be a label value string`)]),
+    ...(LABEL_KEY.test(k) && k.length <= 317 ? [] : [requestProblem(`labels.${k}`, `"${k}" is not a valid label key`)]),
+    ...(typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v) ? [] : [requestProblem(`labels.${k}`, `value of label "${k}" must be a label value string`)]),
   ]);
 }
 
 function validateObjectField(value: unknown, path: string): ManifestProblem[] {
   return value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value))
     ? []
-    : [problem(path, `${path} must be an object`)];
+    : [requestProblem(path, `${path} must be an object`)];
 }
 
 /** Every problem of a revision's input, manifests included; throws when there is any. */
 function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[], apart: ManifestCheck | undefined) {
   // Before anything walks the input recursively (hashing, JSON columns): strings PostgreSQL cannot keep, deep nesting.
-  const text = textProblems(input, '', MAX_REQUEST_DEPTH).map((p) => problem(p.path, p.message));
-  if (text.length > 0) throw new ValidationError(`${text.length} problem(s) in the request`, [...extra, ...text]);
+  const text = textProblems(input, '', MAX_REQUEST_DEPTH).map((p) => requestProblem(p.path, p.message));
+  if (text.length > 0) throw new ValidationError(`${text.length} requestProblem(s) in the request`, [...extra, ...text]);
   const meshProblems = validateObjectField(input.mesh, 'mesh');
   const problems = [...extra, ...meshProblems, ...validateObjectField(input.options, 'options')];
   // MeshConfig enum values istiod refuses (unknown fields only warn when the revision is translated).
   if (meshProblems.length === 0 && input.mesh) {
-    problems.push(...validateMeshConfig(input.mesh as Record<string, unknown>).filter((i) => i.severity === 'error').map((i) => problem(i.path, i.message)));
+    problems.push(...validateMeshConfig(input.mesh as Record<string, unknown>).filter((i) => i.severity === 'error').map((i) => requestProblem(i.path, i.message)));
   }
   let checked: { text: string; objects?: unknown; objectsJson?: string; warnings: ManifestProblem[] } | undefined;
   if (apart) {
@@ -171,7 +170,7 @@ function checkRevisionInput(input: RevisionInput, extra: ManifestProblem[], apar
   const expectations = input.expectations === undefined || input.expectations === null ? undefined : readExpectations(input.expectations);
   if (expectations) problems.push(...expectations.problems);
   const errorCount = problems.filter((p) => p.severity === 'error').length;
-  if (errorCount > 0 || !checked) throw new ValidationError(`${errorCount} problem(s) in the request`, problems);
+  if (errorCount > 0 || !checked) throw new ValidationError(`${errorCount} requestProblem(s) in the request`, problems);
   const mesh = input.mesh ?? {};
   const options = input.options ?? {};
   return {
@@ -224,14 +223,14 @@ const isUniqueViolation = (e: unknown): boolean =>
 const encodeCursor = (name: string): string => Buffer.from(name, 'utf8').toString('base64url');
 function decodeCursor(cursor: string): string {
   const name = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (validateName(name).length > 0) throw new ValidationError('invalid cursor', [problem('cursor', 'not a cursor returned by this API')]);
+  if (validateName(name).length > 0) throw new ValidationError('invalid cursor', [requestProblem('cursor', 'not a cursor returned by this API')]);
   return name;
 }
 
 const encodeRevisionCursor = (n: number): string => Buffer.from(`before:${n}`, 'utf8').toString('base64url');
 function decodeRevisionCursor(cursor: string): number {
   const m = /^before:([1-9][0-9]{0,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || Number(m[1]) > 2147483647) throw new ValidationError('invalid cursor', [problem('cursor', 'not a cursor returned by this API')]);
+  if (!m || Number(m[1]) > 2147483647) throw new ValidationError('invalid cursor', [requestProblem('cursor', 'not a cursor returned by this API')]);
   return Number(m[1]);
 }
 
@@ -434,7 +433,7 @@ export class ScenarioStore {
     input: { state: ReviewState; reviewer?: string; comment?: string },
     approval?: ApprovalRecord,
   ): Promise<ReviewRecord> {
-    const text = textProblems({ reviewer: input.reviewer, comment: input.comment }, '', 2).map((p) => problem(p.path, p.message));
+    const text = textProblems({ reviewer: input.reviewer, comment: input.comment }, '', 2).map((p) => requestProblem(p.path, p.message));
     if (text.length > 0) throw new ValidationError('review is invalid', text);
     const revision = await this.revision(name, number);
     return this.prisma.$transaction(async (tx) => {

@@ -3,8 +3,8 @@
 // structured clone of a parsed 22 MiB dump held the event loop for 0.9 s) and read there.
 
 import { InputError } from '../engine.js';
-import type { ManifestProblem } from '../manifests/index.js';
 import { MAX_REQUEST_DEPTH, textProblems } from '../util/text.js';
+import { requestProblem } from '../manifests/types.js';
 
 export class JsonBytes {
   constructor(readonly bytes: Uint8Array) {}
@@ -23,7 +23,6 @@ export function ownBuffer(value: JsonBytes | { bytes: Uint8Array }): ArrayBuffer
   return value.bytes.buffer as ArrayBuffer;
 }
 
-const refusal = (path: string, message: string): ManifestProblem => ({ document: -1, path, message, severity: 'error' });
 
 /** What `path` is called in a refusal. */
 const named = (path: string): string => (path === 'body' ? 'request body' : path);
@@ -33,7 +32,7 @@ export function parseJsonBytes(value: { bytes: Uint8Array }, path: string): unkn
   try {
     return JSON.parse(Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength).toString('utf8'));
   } catch (e) {
-    throw new InputError(`${named(path)} is not valid`, [refusal(path, `JSON syntax error: ${(e as Error).message}`)]);
+    throw new InputError(`${named(path)} is not valid`, [requestProblem(path, `JSON syntax error: ${(e as Error).message}`)]);
   }
 }
 
@@ -44,7 +43,7 @@ export function parseJsonBytes(value: { bytes: Uint8Array }, path: string): unkn
 export function readJsonBytes(value: { bytes: Uint8Array }, path: string): unknown {
   const parsed = parseJsonBytes(value, path);
   const text = textProblems(parsed, path, MAX_REQUEST_DEPTH);
-  if (text.length > 0) throw new InputError('the request is not valid', text.map((p) => refusal(p.path, p.message)));
+  if (text.length > 0) throw new InputError('the request is not valid', text.map((p) => requestProblem(p.path, p.message)));
   return parsed;
 }
 

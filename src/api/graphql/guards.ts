@@ -8,8 +8,8 @@ import mercurius from 'mercurius';
 import { LIMIT_VARIABLES } from '../../limits.js';
 import { ValidationError } from '../../store/errors.js';
 import { sendProblem } from '../problems.js';
+import { requestProblem } from '../../manifests/types.js';
 
-const problem = (path: string, message: string) => ({ document: -1, path, message, severity: 'error' as const });
 
 export function registerGraphQLGuards(app: FastifyInstance, maxResponseBytes: number): void {
   // A large request is read in the engine pool before mercurius runs (src/api/bodies.ts): a 429 from the
@@ -23,17 +23,17 @@ export function registerGraphQLGuards(app: FastifyInstance, maxResponseBytes: nu
     if (request.routeOptions.url !== '/graphql' || request.method !== 'POST') return;
     const body = request.body as Record<string, unknown> | undefined;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      const error = new ValidationError('GraphQL request is invalid', [problem('body', 'must be an object { query, variables?, operationName? }')]);
+      const error = new ValidationError('GraphQL request is invalid', [requestProblem('body', 'must be an object { query, variables?, operationName? }')]);
       return sendProblem(reply, request, error);
     }
     const problems = [
-      ...(typeof body.query === 'string' ? [] : [problem('body.query', 'must be a string (the GraphQL document)')]),
+      ...(typeof body.query === 'string' ? [] : [requestProblem('body.query', 'must be a string (the GraphQL document)')]),
       ...(body.variables === undefined || body.variables === null || (typeof body.variables === 'object' && !Array.isArray(body.variables))
         ? []
-        : [problem('body.variables', 'must be an object')]),
+        : [requestProblem('body.variables', 'must be an object')]),
       ...(body.operationName === undefined || body.operationName === null || typeof body.operationName === 'string'
         ? []
-        : [problem('body.operationName', 'must be a string')]),
+        : [requestProblem('body.operationName', 'must be a string')]),
     ];
     if (problems.length > 0) return sendProblem(reply, request, new ValidationError('GraphQL request is invalid', problems));
   });

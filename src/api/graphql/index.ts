@@ -23,6 +23,7 @@ import type { ReviewGate } from '../review-gate.js';
 import type { DiffDetail } from '../../diff/index.js';
 import { problemFor, toInputProblem } from '../problems.js';
 import { registerGraphiQL } from '../graphiql.js';
+import { requestProblem } from '../../manifests/types.js';
 
 const SCHEMA = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
 
@@ -193,7 +194,7 @@ export async function registerGraphQL(app: FastifyInstance, options: GraphQLOpti
           const expectations = args.expectations ?? r.expectations;
           if (!expectations) {
             throw new ValidationError('no expectations', [
-              { document: -1, path: 'expectations', message: `revision ${r.number} of "${r.scenario}" has no expectations: pass some`, severity: 'error' },
+              requestProblem('expectations', `revision ${r.number} of "${r.scenario}" has no expectations: pass some`),
             ]);
           }
           return (await engine.run('verify', revisionSource(r), { expectations })).value();
@@ -271,7 +272,7 @@ function checked<T extends object>(argument: InputArgument, value: T): T {
   if (problems.length === 0) return input;
   throw new ValidationError(
     `${argument} is invalid`,
-    problems.map((p) => ({ document: -1, path: p.path, message: p.message, severity: 'error' as const })),
+    problems.map((p) => (requestProblem(p.path, p.message))),
   );
 }
 

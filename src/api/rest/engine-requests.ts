@@ -12,6 +12,7 @@ import type { DiffSide, DumpSide, OperationArgs, OperationName } from '../../wor
 import type { ScenarioSource } from '../../worker/scenarios.js';
 import { scenarioSource } from '../sources.js';
 import { DriftBody, EnvoyDiffBody, ProxyConfigBody, RouteCheckBody, TraceBody, TranslateBody, VerifyBody } from './schemas.js';
+import { requestProblem } from '../../manifests/types.js';
 
 /** One engine operation to run; no source: the operation reads no scenario (a dump, an inline route configuration). */
 export interface EngineCall<N extends OperationName = OperationName> {
@@ -31,7 +32,7 @@ export interface RequestContext {
 const call = <N extends OperationName>(operation: N, source: ScenarioSource | undefined, args: OperationArgs<N>): EngineCall =>
   ({ operation, source, args }) as EngineCall;
 
-const refused = (path: string, message: string) => new InputError(message, [{ document: -1, path, message, severity: 'error' }]);
+const refused = (path: string, message: string) => new InputError(message, [requestProblem(path, message)]);
 
 type LiveOrGeneratedBody = { configDump?: unknown; resources?: unknown; proxy?: unknown; mesh?: unknown; options?: unknown };
 

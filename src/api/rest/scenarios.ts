@@ -24,6 +24,7 @@ import {
   ScenarioRevision,
   ScenarioSummary,
 } from './schemas.js';
+import { requestProblem } from '../../manifests/types.js';
 
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
 const tags = ['scenarios'];
@@ -43,7 +44,7 @@ function parseLabelSelector(selector: string | string[] | undefined): Record<str
     const eq = term.indexOf('=');
     if (eq <= 0) {
       throw new ValidationError('invalid label selector', [
-        { document: -1, path: 'querystring.label', message: `"${term}" is not key=value`, severity: 'error' },
+        requestProblem('querystring.label', `"${term}" is not key=value`),
       ]);
     }
     labels[term.slice(0, eq)] = term.slice(eq + 1);

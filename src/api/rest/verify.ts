@@ -22,11 +22,12 @@ import {
   VerifyBody,
   VerifyResult,
 } from './schemas.js';
+import { requestProblem } from '../../manifests/types.js';
 
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
 const tags = ['verify'];
 
-const missing = (path: string, message: string) => new ValidationError(message, [{ document: -1, path, message, severity: 'error' }]);
+const missing = (path: string, message: string) => new ValidationError(message, [requestProblem(path, message)]);
 
 export async function verifyRoutes(
   app: FastifyInstance,
