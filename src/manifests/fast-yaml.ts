@@ -90,7 +90,7 @@ export function fastReadAll(text: string, options: LoadOptions & { schema: Schem
   for (const [s, e] of ranges) {
     // The document's own text names its value.
     const source = text.slice(s, Math.max(s, e));
-    sources.push(source);
+    if (reuse) sources.push(source);
     const known = reuse ? memo.get(source, out.length) : undefined;
     if (known !== undefined) {
       out.push(known);

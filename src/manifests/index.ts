@@ -108,7 +108,8 @@ export function parseManifests(input: string | unknown[], options: ParseOptions 
     out.located.push(...mine.located);
     out.ignored.push(...mine.ignored);
     if (typeof value === 'object' && value !== null) {
-      // Shared from now on by every revision with this document: frozen (the fast reader froze what it read), so no reader can change it for the others.
+      // Shared from now on by every revision with this document: frozen (the fast reader froze what it
+      // read), so no reader can change it for the others.
       deepFreeze(value);
       for (const l of mine.located) deepFreeze(l.object);
       for (const i of mine.ignored) deepFreeze(i.object);

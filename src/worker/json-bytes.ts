@@ -23,6 +23,9 @@ export function ownBuffer(value: JsonBytes | { bytes: Uint8Array }): ArrayBuffer
   return value.bytes.buffer as ArrayBuffer;
 }
 
+/** The bytes as text (decoded, not copied first). */
+export const jsonText = (value: { bytes: Uint8Array }): string =>
+  Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength).toString('utf8');
 
 /** What `path` is called in a refusal. */
 const named = (path: string): string => (path === 'body' ? 'request body' : path);
@@ -30,7 +33,7 @@ const named = (path: string): string => (path === 'body' ? 'request body' : path
 /** The value the bytes hold; a JSON syntax error is an InputError at `path`. */
 export function parseJsonBytes(value: { bytes: Uint8Array }, path: string): unknown {
   try {
-    return JSON.parse(Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength).toString('utf8'));
+    return JSON.parse(jsonText(value));
   } catch (e) {
     throw new InputError(`${named(path)} is not valid`, [requestProblem(path, `JSON syntax error: ${(e as Error).message}`)]);
   }

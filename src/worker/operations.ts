@@ -126,13 +126,13 @@ export const operations = {
     run: (scenario, args: { pod: string }) => scenario.describe(args.pod),
     narrow: 'split the scenario: describe reads the whole mesh index',
   }),
-  /** A revision's manifests checked before the store writes them (src/store/scenarios.ts ManifestChecker). */
   /** A large GraphQL request body, read for the event loop (large variables as their bytes). */
   readGraphQLRequest: standaloneOperation({
     // Sent as its bytes; here already parsed, as every JsonBytes argument is (readJsonArgs).
     runAlone: (args: { body: JsonBytes }) => readGraphQLRequest(args.body as unknown),
     narrow: 'send a smaller request, or a config dump to the REST routes',
   }),
+  /** A revision's manifests checked before the store writes them (src/store/scenarios.ts ManifestChecker). */
   checkManifests: standaloneOperation({
     runAlone: (args: { resources: unknown }) => checkManifestsApart(args.resources),
     narrow: 'send a smaller mesh',

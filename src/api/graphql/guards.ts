@@ -10,7 +10,6 @@ import { ValidationError } from '../../store/errors.js';
 import { sendProblem } from '../problems.js';
 import { requestProblem } from '../../manifests/types.js';
 
-
 export function registerGraphQLGuards(app: FastifyInstance, maxResponseBytes: number): void {
   // A large request is read in the engine pool before mercurius runs (src/api/bodies.ts): a 429 from the
   // pool says when to come back, as REST's does; mercurius's error handler sends the rest.

@@ -272,7 +272,7 @@ function checked<T extends object>(argument: InputArgument, value: T): T {
   if (problems.length === 0) return input;
   throw new ValidationError(
     `${argument} is invalid`,
-    problems.map((p) => (requestProblem(p.path, p.message))),
+    problems.map((p) => requestProblem(p.path, p.message)),
   );
 }
 

@@ -10,7 +10,7 @@ import type { OperationName } from '../../worker/operations.js';
 import type { EngineAnswer, EnginePool } from '../../worker/pool.js';
 import type { ScenarioSource } from '../../worker/scenarios.js';
 import { readJsonBody } from '../bodies.js';
-import { JsonBytes } from '../../worker/json-bytes.js';
+import { JsonBytes, jsonText } from '../../worker/json-bytes.js';
 import { engineCallOf, engineRequests, type EngineCall, type EngineRequestName } from './engine-requests.js';
 import { acceptJob, prefersAsync } from './jobs.js';
 
@@ -53,11 +53,10 @@ export function engineBodies(engine: EnginePool, jobs: JobQueue | undefined) {
     (name: EngineRequestName, revisionOf?: RevisionOf) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       if (!(request.body instanceof JsonBytes)) return;
-      const { bytes } = request.body;
       const query = (request.query ?? {}) as Record<string, unknown>;
       const readHere = (jobs && prefersAsync(request)) || (revisionOf && query.revision !== undefined && !/^[1-9]\d{0,9}$/.test(String(query.revision)));
       if (readHere) {
-        request.body = readJsonBody(request, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+        request.body = readJsonBody(request, jsonText(request.body));
         return;
       }
       const revision = revisionOf ? await revisionOf(request) : undefined;
